@@ -1,0 +1,117 @@
+"""Command line: ``crowdsim run SCENARIO [--layout NAME] [--seed N] [--json]``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from crowdsim.model.evacuation import EvacuationModel
+from crowdsim.model.result import RunResult
+from crowdsim.model.scenario import load_scenario
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``crowdsim`` command; returns the exit status."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except (ValueError, OSError, FloatingPointError) as err:
+        print(f"crowdsim: error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("crowdsim: interrupted", file=sys.stderr)
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="crowdsim",
+        description="Crowd evacuation simulator for protecting crowded public places.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="run one scenario to completion and summarise it")
+    run.add_argument("scenario", type=Path, help="scenario file (.toml), or a venue file")
+    run.add_argument("--layout", help="layout of the venue to run (default: the scenario's)")
+    run.add_argument("--seed", type=int, help="random seed (default: the scenario's)")
+    run.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    run.add_argument(
+        "--trajectory",
+        type=Path,
+        metavar="FILE.sqlite",
+        help="write trajectories (JuPedSim SQLite layout, readable by PedPy)",
+    )
+    run.add_argument("--fps", type=float, default=10.0, help="trajectory frames per second")
+    run.add_argument("--no-progress", action="store_true", help="never show a progress bar")
+    run.set_defaults(func=_run)
+    return parser
+
+
+def _run(args: argparse.Namespace) -> int:
+    scenario = load_scenario(args.scenario)
+    show_bar = not args.json and not args.no_progress and sys.stderr.isatty()
+    bar: Any = None
+
+    def progress(model: EvacuationModel) -> None:
+        nonlocal bar
+        if bar is None:
+            from tqdm import tqdm
+
+            bar = tqdm(total=len(model.state), unit="people", desc="evacuated", leave=False)
+        bar.n = int(model.exit_counts.sum())
+        bar.set_postfix_str(f"t = {model.time_s:.0f} s", refresh=False)
+        bar.refresh()
+
+    try:
+        result = scenario.run(
+            layout=args.layout,
+            seed=args.seed,
+            trajectory_path=args.trajectory,
+            fps=args.fps,
+            progress=progress if show_bar else None,
+        )
+    finally:
+        if bar is not None:
+            bar.close()
+    if args.json:
+        print(json.dumps(result.summary()))
+    else:
+        print(_human(result, scenario.name, args.trajectory))
+    return 0
+
+
+def _human(result: RunResult, name: str, trajectory: Path | None) -> str:
+    def secs(x: float) -> str:
+        return "not reached" if x != x else f"{x:.1f} s"
+
+    share = 100.0 * result.evacuated / result.agents if result.agents else 100.0
+    lines = [
+        f"{name} — layout {result.layout!r}, seed {result.seed}",
+        f"  people:                         {result.agents}",
+        f"  evacuated:                      {result.evacuated} ({share:.1f} %)",
+        f"  total evacuation time:          {secs(result.evacuation_time_s)}",
+        f"  95th-percentile evacuation time: {secs(result.p95_exit_time_s)}",
+        "  per exit:",
+    ]
+    width = max((len(n) for n in result.per_exit), default=0)
+    lines += [f"    {n:<{width}}  {c}" for n, c in result.per_exit.items()]
+    if not result.completed:
+        lines.append(
+            f"  time limit reached at {result.simulated_time_s:.0f} s with "
+            f"{result.remaining} people inside"
+        )
+    lines.append(
+        f"  simulated {result.simulated_time_s:.1f} s in {result.wall_time_s:.1f} s "
+        f"(wall-clock); wall penetrations: {result.wall_penetrations}"
+    )
+    if trajectory is not None:
+        lines.append(f"  trajectories: {trajectory}")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

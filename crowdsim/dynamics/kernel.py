@@ -1,0 +1,502 @@
+"""Compiled social-force core: numpy arrays and scalars in, arrays updated in place.
+
+One call to :func:`advance` moves the crowd ``n_sub`` time steps of ``dt`` seconds. Each step
+
+1. rebuilds the pedestrian cell lists by counting sort (no allocation: buffers are passed in);
+2. computes each active person's acceleration (parallel over people, each reading its own
+   neighbours only, so results do not depend on the number of threads):
+
+   * driving term (v0·e − v)/τ, with e sampled bilinearly from the navigation field of the
+     person's target, zero before the person's start (pre-movement) time;
+   * pair force [A·exp((rᵢⱼ − dᵢⱼ)/B) + k·g(rᵢⱼ − dᵢⱼ)]·nᵢⱼ + κ·g(rᵢⱼ − dᵢⱼ)·(Δvⱼᵢ·tᵢⱼ)·tᵢⱼ;
+   * wall force [A·exp((rᵢ − dᵢW)/B) + k·g(rᵢ − dᵢW)]·nᵢW − κ·g(rᵢ − dᵢW)·(vᵢ·tᵢW)·tᵢW from the
+     nearest point of every wall segment binned in the person's cell;
+
+   the sliding-friction coefficient κ·g is limited so that one step can at most stop, never
+   reverse, a tangential relative velocity (the explicit friction term is otherwise unstable);
+3. integrates semi-implicitly (v then x), caps the speed at ``speed_cap_factor``·v0, and tests the
+   move against the binned segments: a move that would cross a wall is refused (the person stays
+   and loses the velocity component into the wall), a move across an exit line evacuates the
+   person through that exit at that time.
+
+The crossing test makes "no centre ever leaves the walkable area" an invariant of the integrator
+rather than a hope about force magnitudes.
+"""
+
+from __future__ import annotations
+
+import numba as nb
+import numpy as np
+
+# Indices into the parameter array built by SocialForceParams.as_array().
+_M, _TAU, _A, _B, _K, _KAPPA, _RANGE, _CAP = range(8)
+_MAX_EXPONENT = 50.0
+
+
+@nb.njit(cache=True, inline="always")
+def _cell_of(x: float, y: float, x0: float, y0: float, inv: float, nx: int, ny: int) -> int:
+    cx = int((x - x0) * inv)
+    cy = int((y - y0) * inv)
+    cx = min(max(cx, 0), nx - 1)
+    cy = min(max(cy, 0), ny - 1)
+    return cy * nx + cx
+
+
+@nb.njit(cache=True, inline="always")
+def _desired_direction(
+    field: np.ndarray, x: float, y: float, fx0: float, fy0: float, fh: float
+) -> tuple[float, float]:
+    """Bilinear sample of a (ny, nx, 2) direction field, normalised."""
+    fny, fnx = field.shape[0], field.shape[1]
+    gx = (x - fx0) / fh
+    gy = (y - fy0) / fh
+    gx = min(max(gx, 0.0), fnx - 1.000001)
+    gy = min(max(gy, 0.0), fny - 1.000001)
+    j = int(gx)
+    i = int(gy)
+    ax = gx - j
+    ay = gy - i
+    w00 = (1 - ax) * (1 - ay)
+    w01 = ax * (1 - ay)
+    w10 = (1 - ax) * ay
+    w11 = ax * ay
+    ex = (
+        w00 * field[i, j, 0]
+        + w01 * field[i, j + 1, 0]
+        + w10 * field[i + 1, j, 0]
+        + w11 * field[i + 1, j + 1, 0]
+    )
+    ey = (
+        w00 * field[i, j, 1]
+        + w01 * field[i, j + 1, 1]
+        + w10 * field[i + 1, j, 1]
+        + w11 * field[i + 1, j + 1, 1]
+    )
+    n = np.sqrt(ex * ex + ey * ey)
+    if n < 1e-12:
+        return 0.0, 0.0
+    return ex / n, ey / n
+
+
+@nb.njit(cache=True, inline="always")
+def _projection(segments: np.ndarray, w: int, x: float, y: float) -> float:
+    """Parameter u of the projection of (x, y) on the line of segment w (0 at start, 1 at end)."""
+    x1 = segments[w, 0]
+    y1 = segments[w, 1]
+    sx = segments[w, 2] - x1
+    sy = segments[w, 3] - y1
+    return ((x - x1) * sx + (y - y1) * sy) / (sx * sx + sy * sy)
+
+
+@nb.njit(cache=True, inline="always")
+def _wall_point(
+    segments: np.ndarray, prev: np.ndarray, nxt: np.ndarray, w: int, x: float, y: float
+) -> tuple[float, float]:
+    """Nearest point of wall segment w to (x, y), or NaN if another segment accounts for it.
+
+    A polyline is one wall, not a pile of segments: a segment contributes its interior nearest
+    point; a shared vertex is counted once, by the segment that starts there, and only where it
+    is the nearest point of both segments meeting there (a convex corner seen from outside).
+    Without this rule a curved obstacle drawn with many segments would push many times over.
+    """
+    u = _projection(segments, w, x, y)
+    if u <= 0.0:
+        p = prev[w]
+        if p >= 0 and _projection(segments, p, x, y) < 1.0:
+            return np.nan, np.nan
+        return segments[w, 0], segments[w, 1]
+    if u >= 1.0:
+        if nxt[w] >= 0:
+            return np.nan, np.nan
+        return segments[w, 2], segments[w, 3]
+    return (
+        segments[w, 0] + u * (segments[w, 2] - segments[w, 0]),
+        segments[w, 1] + u * (segments[w, 3] - segments[w, 1]),
+    )
+
+
+@nb.njit(cache=True, inline="always")
+def _crosses(
+    px: float, py: float, qx: float, qy: float, ax: float, ay: float, bx: float, by: float
+) -> bool:
+    """True if the move p→q touches or crosses segment a–b (parallel moves never cross)."""
+    dx = qx - px
+    dy = qy - py
+    sx = bx - ax
+    sy = by - ay
+    den = dx * sy - dy * sx
+    if abs(den) < 1e-15:
+        return False
+    wx = ax - px
+    wy = ay - py
+    t = (wx * sy - wy * sx) / den
+    u = (wx * dy - wy * dx) / den
+    eps = 1e-9
+    return -eps <= t <= 1.0 + eps and -eps <= u <= 1.0 + eps
+
+
+@nb.njit(cache=True)
+def build_cells(
+    pos: np.ndarray,
+    active: np.ndarray,
+    x0: float,
+    y0: float,
+    cell_m: float,
+    nx: int,
+    ny: int,
+    agent_cell: np.ndarray,
+    cell_start: np.ndarray,
+    cell_fill: np.ndarray,
+    order: np.ndarray,
+) -> None:
+    """Counting sort of active people into cells: cell c holds order[cell_start[c]:cell_start[c+1]]."""
+    inv = 1.0 / cell_m
+    cell_start[:] = 0
+    n = pos.shape[0]
+    for i in range(n):
+        if active[i]:
+            c = _cell_of(pos[i, 0], pos[i, 1], x0, y0, inv, nx, ny)
+            agent_cell[i] = c
+            cell_start[c + 1] += 1
+        else:
+            agent_cell[i] = -1
+    for c in range(nx * ny):
+        cell_start[c + 1] += cell_start[c]
+    cell_fill[:] = cell_start[:-1]
+    for i in range(n):
+        c = agent_cell[i]
+        if c >= 0:
+            order[cell_fill[c]] = i
+            cell_fill[c] += 1
+
+
+@nb.njit(cache=True, parallel=True)
+def _accelerations(
+    pos: np.ndarray,
+    vel: np.ndarray,
+    v0: np.ndarray,
+    radius: np.ndarray,
+    t_start: np.ndarray,
+    active: np.ndarray,
+    target: np.ndarray,
+    nav_dir: np.ndarray,
+    nav_x0: float,
+    nav_y0: float,
+    nav_h: float,
+    segments: np.ndarray,
+    kinds: np.ndarray,
+    seg_prev: np.ndarray,
+    seg_next: np.ndarray,
+    seg_start: np.ndarray,
+    seg_items: np.ndarray,
+    nx: int,
+    ny: int,
+    agent_cell: np.ndarray,
+    cell_start: np.ndarray,
+    order: np.ndarray,
+    params: np.ndarray,
+    t: float,
+    dt: float,
+    acc: np.ndarray,
+) -> None:
+    m = params[_M]
+    inv_tau = 1.0 / params[_TAU]
+    a_m = params[_A] / m
+    inv_b = 1.0 / params[_B]
+    k_m = params[_K] / m
+    kappa_m = params[_KAPPA] / m
+    reach = params[_RANGE]
+    # Friction limits per unit mass so that one step stops, never reverses, a sliding motion.
+    pair_fric_max = 0.5 / dt
+    wall_fric_max = 1.0 / dt
+    n = pos.shape[0]
+    for i in nb.prange(n):
+        if not active[i]:
+            acc[i, 0] = 0.0
+            acc[i, 1] = 0.0
+            continue
+        xi = pos[i, 0]
+        yi = pos[i, 1]
+        vxi = vel[i, 0]
+        vyi = vel[i, 1]
+        ri = radius[i]
+        # Driving term.
+        ex = 0.0
+        ey = 0.0
+        tg = target[i]
+        if tg >= 0 and t >= t_start[i]:
+            ex, ey = _desired_direction(nav_dir[tg], xi, yi, nav_x0, nav_y0, nav_h)
+        ax = (v0[i] * ex - vxi) * inv_tau
+        ay = (v0[i] * ey - vyi) * inv_tau
+        # Pair forces from the 3 x 3 cells around the person.
+        c = agent_cell[i]
+        cx = c % nx
+        cy = c // nx
+        for gy in range(max(cy - 1, 0), min(cy + 2, ny)):
+            for gx in range(max(cx - 1, 0), min(cx + 2, nx)):
+                cc = gy * nx + gx
+                for s in range(cell_start[cc], cell_start[cc + 1]):
+                    j = order[s]
+                    if j == i:
+                        continue
+                    dx = xi - pos[j, 0]
+                    dy = yi - pos[j, 1]
+                    rij = ri + radius[j]
+                    d2 = dx * dx + dy * dy
+                    lim = rij + reach
+                    if d2 >= lim * lim:
+                        continue
+                    d = np.sqrt(d2)
+                    if d > 1e-9:
+                        nxij = dx / d
+                        nyij = dy / d
+                    else:  # coincident centres: separate along x, by index
+                        nxij = 1.0 if i < j else -1.0
+                        nyij = 0.0
+                    overlap = rij - d
+                    f = a_m * np.exp(min(overlap * inv_b, _MAX_EXPONENT))
+                    if overlap > 0.0:
+                        f += k_m * overlap
+                        # Tangential relative velocity of j with respect to i.
+                        tx = -nyij
+                        ty = nxij
+                        dvt = (vel[j, 0] - vxi) * tx + (vel[j, 1] - vyi) * ty
+                        fr = min(kappa_m * overlap, pair_fric_max) * dvt
+                        ax += fr * tx
+                        ay += fr * ty
+                    ax += f * nxij
+                    ay += f * nyij
+        # Wall forces from the segments binned in the person's cell.
+        for s in range(seg_start[c], seg_start[c + 1]):
+            w = seg_items[s]
+            if kinds[w] >= 0:
+                continue  # exits do not push
+            px, py = _wall_point(segments, seg_prev, seg_next, w, xi, yi)
+            if np.isnan(px):
+                continue
+            dx = xi - px
+            dy = yi - py
+            d2 = dx * dx + dy * dy
+            lim = ri + reach
+            if d2 >= lim * lim or d2 < 1e-24:
+                continue
+            d = np.sqrt(d2)
+            nwx = dx / d
+            nwy = dy / d
+            overlap = ri - d
+            f = a_m * np.exp(min(overlap * inv_b, _MAX_EXPONENT))
+            if overlap > 0.0:
+                f += k_m * overlap
+                tx = -nwy
+                ty = nwx
+                vt = vxi * tx + vyi * ty
+                fr = min(kappa_m * overlap, wall_fric_max) * vt
+                ax -= fr * tx
+                ay -= fr * ty
+            ax += f * nwx
+            ay += f * nwy
+        acc[i, 0] = ax
+        acc[i, 1] = ay
+
+
+@nb.njit(cache=True, parallel=True)
+def _move(
+    pos: np.ndarray,
+    vel: np.ndarray,
+    v0: np.ndarray,
+    active: np.ndarray,
+    exit_id: np.ndarray,
+    exit_time: np.ndarray,
+    segments: np.ndarray,
+    kinds: np.ndarray,
+    seg_start: np.ndarray,
+    seg_items: np.ndarray,
+    agent_cell: np.ndarray,
+    acc: np.ndarray,
+    cap_factor: float,
+    t_end: float,
+    dt: float,
+) -> int:
+    blocked = 0
+    n = pos.shape[0]
+    for i in nb.prange(n):
+        if not active[i]:
+            continue
+        vx = vel[i, 0] + acc[i, 0] * dt
+        vy = vel[i, 1] + acc[i, 1] * dt
+        speed = np.sqrt(vx * vx + vy * vy)
+        vmax = cap_factor * v0[i]
+        if speed > vmax:
+            scale = vmax / speed
+            vx *= scale
+            vy *= scale
+        px = pos[i, 0]
+        py = pos[i, 1]
+        qx = px + vx * dt
+        qy = py + vy * dt
+        c = agent_cell[i]
+        hit_wall = False
+        hit_exit = -1
+        for s in range(seg_start[c], seg_start[c + 1]):
+            w = seg_items[s]
+            x1 = segments[w, 0]
+            y1 = segments[w, 1]
+            x2 = segments[w, 2]
+            y2 = segments[w, 3]
+            if _crosses(px, py, qx, qy, x1, y1, x2, y2):
+                if kinds[w] < 0:
+                    hit_wall = True
+                    # Keep only the velocity component along the wall.
+                    sx = x2 - x1
+                    sy = y2 - y1
+                    sl = np.sqrt(sx * sx + sy * sy)
+                    sx /= sl
+                    sy /= sl
+                    along = vx * sx + vy * sy
+                    vx = along * sx
+                    vy = along * sy
+                elif hit_exit < 0:
+                    hit_exit = kinds[w]
+        vel[i, 0] = vx
+        vel[i, 1] = vy
+        if hit_wall:
+            blocked += 1
+            continue
+        pos[i, 0] = qx
+        pos[i, 1] = qy
+        if hit_exit >= 0:
+            active[i] = False
+            exit_id[i] = hit_exit
+            exit_time[i] = t_end
+    return blocked
+
+
+@nb.njit(cache=True)
+def advance(
+    pos: np.ndarray,
+    vel: np.ndarray,
+    v0: np.ndarray,
+    radius: np.ndarray,
+    t_start: np.ndarray,
+    active: np.ndarray,
+    target: np.ndarray,
+    exit_id: np.ndarray,
+    exit_time: np.ndarray,
+    nav_dir: np.ndarray,
+    nav_x0: float,
+    nav_y0: float,
+    nav_h: float,
+    grid_x0: float,
+    grid_y0: float,
+    cell_m: float,
+    nx: int,
+    ny: int,
+    segments: np.ndarray,
+    kinds: np.ndarray,
+    seg_prev: np.ndarray,
+    seg_next: np.ndarray,
+    seg_start: np.ndarray,
+    seg_items: np.ndarray,
+    params: np.ndarray,
+    t0: float,
+    dt: float,
+    n_sub: int,
+    agent_cell: np.ndarray,
+    cell_start: np.ndarray,
+    cell_fill: np.ndarray,
+    order: np.ndarray,
+    acc: np.ndarray,
+) -> int:
+    """Advance the crowd by ``n_sub`` steps of ``dt`` seconds from time ``t0``, in place.
+
+    Args:
+        pos: (n, 2) positions (m).
+        vel: (n, 2) velocities (m/s).
+        v0: (n,) desired speeds (m/s).
+        radius: (n,) body radii (m).
+        t_start: (n,) time each person starts moving (s): the end of pre-movement.
+        active: (n,) bool, False for people who have left; updated.
+        target: (n,) int index into ``nav_dir`` (−1: no target, the person stands).
+        exit_id: (n,) int, set to the exit index when a person leaves.
+        exit_time: (n,) float, set to the time (s) a person leaves.
+        nav_dir: (n_targets, ny, nx, 2) float32 unit direction fields.
+        nav_x0: x of the centre of the direction fields' first column (m).
+        nav_y0: y of the centre of their first row (m).
+        nav_h: Their cell size (m).
+        grid_x0: Lower-left x of the spatial grid (m).
+        grid_y0: Lower-left y of the spatial grid (m).
+        cell_m: Spatial grid cell size (m).
+        nx: Spatial grid columns.
+        ny: Spatial grid rows.
+        segments: (n_seg, 4) wall and exit segments.
+        kinds: (n_seg,) −1 for a wall, else the exit index.
+        seg_prev: (n_seg,) preceding segment of the same wall polyline (−1: none).
+        seg_next: (n_seg,) following segment of the same wall polyline (−1: none).
+        seg_start: (nx·ny + 1,) offsets into ``seg_items`` per cell.
+        seg_items: Segment indices grouped by cell.
+        params: Parameter array of :meth:`SocialForceParams.as_array`.
+        t0: Time at the start of the call (s).
+        dt: Step (s).
+        n_sub: Number of steps.
+        agent_cell: (n,) int scratch.
+        cell_start: (nx·ny + 1,) int scratch.
+        cell_fill: (nx·ny,) int scratch.
+        order: (n,) int scratch.
+        acc: (n, 2) float scratch.
+
+    Returns:
+        Number of moves refused because they would have crossed a wall.
+    """
+    blocked = 0
+    t = t0
+    for _ in range(n_sub):
+        build_cells(
+            pos, active, grid_x0, grid_y0, cell_m, nx, ny, agent_cell, cell_start, cell_fill, order
+        )
+        _accelerations(
+            pos,
+            vel,
+            v0,
+            radius,
+            t_start,
+            active,
+            target,
+            nav_dir,
+            nav_x0,
+            nav_y0,
+            nav_h,
+            segments,
+            kinds,
+            seg_prev,
+            seg_next,
+            seg_start,
+            seg_items,
+            nx,
+            ny,
+            agent_cell,
+            cell_start,
+            order,
+            params,
+            t,
+            dt,
+            acc,
+        )
+        blocked += _move(
+            pos,
+            vel,
+            v0,
+            active,
+            exit_id,
+            exit_time,
+            segments,
+            kinds,
+            seg_start,
+            seg_items,
+            agent_cell,
+            acc,
+            params[_CAP],
+            t + dt,
+            dt,
+        )
+        t += dt
+    return blocked

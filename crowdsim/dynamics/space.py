@@ -1,0 +1,137 @@
+"""The uniform grid shared by the pedestrian cell lists and the binned wall segments.
+
+One grid serves both neighbour searches. Its cell size is at least the largest distance at which
+two people interact, so each person only looks at the 3 × 3 cells around its own. Wall (and exit)
+segments are binned once per layout into every cell they come close to, so a person only tests
+the segments listed for its own cell, both for wall forces and for the crossing test that keeps
+centres inside the walkable area.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+
+#: Segment kind of a wall; exits carry their exit index (≥ 0) instead.
+WALL = -1
+
+
+@dataclass(frozen=True, eq=False)
+class SpatialGrid:
+    """Grid over the simulated region, with wall and exit segments binned per cell.
+
+    Attributes:
+        x0: x of the grid's lower-left corner (m).
+        y0: y of the grid's lower-left corner (m).
+        cell_m: Cell size (m).
+        nx: Number of columns.
+        ny: Number of rows.
+        segments: (n_segments, 4) float64: x1, y1, x2, y2 of walls and exits (m).
+        kinds: (n_segments,) int64: :data:`WALL` or the exit index.
+        prev: (n_segments,) int64: the wall segment ending where this one starts (−1: none).
+        next: (n_segments,) int64: the wall segment starting where this one ends (−1: none).
+        cell_start: (nx·ny + 1,) int64: segments of cell c are
+            ``cell_items[cell_start[c]:cell_start[c + 1]]``.
+        cell_items: Segment indices, grouped by cell.
+    """
+
+    x0: float
+    y0: float
+    cell_m: float
+    nx: int
+    ny: int
+    segments: np.ndarray
+    kinds: np.ndarray
+    prev: np.ndarray
+    next: np.ndarray
+    cell_start: np.ndarray
+    cell_items: np.ndarray
+
+    @classmethod
+    def build(
+        cls,
+        bounds: tuple[float, float, float, float],
+        walls: list[np.ndarray],
+        exits: np.ndarray,
+        *,
+        cell_m: float,
+        reach_m: float,
+    ) -> SpatialGrid:
+        """Bin segments into a grid covering ``bounds`` (plus a margin).
+
+        Args:
+            bounds: (xmin, ymin, xmax, ymax) of the region people can be in (m).
+            walls: Wall polylines, (k, 2) coordinates each; closed rings end on their start.
+            exits: (n_exits, 4) exit segments; segment kind = row index.
+            cell_m: Cell size (m), at least the pair interaction distance.
+            reach_m: A segment is listed in every cell it comes within this distance of: the wall
+                interaction distance plus the largest move in one step.
+        """
+        margin = cell_m
+        x0, y0 = bounds[0] - margin, bounds[1] - margin
+        nx = max(1, int(np.ceil((bounds[2] - bounds[0] + 2 * margin) / cell_m)))
+        ny = max(1, int(np.ceil((bounds[3] - bounds[1] + 2 * margin) / cell_m)))
+        wall_segs, prev, nxt = _chain(walls)
+        segments = np.ascontiguousarray(np.vstack([wall_segs, exits.reshape(-1, 4)]))
+        n_exits = len(exits)
+        kinds = np.concatenate(
+            [np.full(len(wall_segs), WALL, np.int64), np.arange(n_exits, dtype=np.int64)]
+        )
+        prev = np.concatenate([prev, np.full(n_exits, -1, np.int64)])
+        nxt = np.concatenate([nxt, np.full(n_exits, -1, np.int64)])
+        cols, rows = np.meshgrid(np.arange(nx), np.arange(ny))
+        cells = shapely.box(
+            x0 + cols.ravel() * cell_m,
+            y0 + rows.ravel() * cell_m,
+            x0 + (cols.ravel() + 1) * cell_m,
+            y0 + (rows.ravel() + 1) * cell_m,
+        )
+        lines = shapely.linestrings(segments.reshape(-1, 2, 2)) if len(segments) else []
+        if len(segments):
+            tree = shapely.STRtree(lines)
+            cell_idx, seg_idx = tree.query(cells, predicate="dwithin", distance=reach_m)
+        else:
+            cell_idx = seg_idx = np.zeros(0, np.int64)
+        order = np.lexsort((seg_idx, cell_idx))
+        cell_idx, seg_idx = cell_idx[order], seg_idx[order]
+        counts = np.bincount(cell_idx, minlength=nx * ny)
+        cell_start = np.zeros(nx * ny + 1, np.int64)
+        np.cumsum(counts, out=cell_start[1:])
+        return cls(
+            x0=float(x0),
+            y0=float(y0),
+            cell_m=float(cell_m),
+            nx=nx,
+            ny=ny,
+            segments=segments.astype(np.float64),
+            kinds=kinds,
+            prev=prev,
+            next=nxt,
+            cell_start=cell_start,
+            cell_items=seg_idx.astype(np.int64),
+        )
+
+
+def _chain(polylines: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Segments of the polylines with, for each, the index of its predecessor and successor."""
+    segs, prev, nxt = [], [], []
+    base = 0
+    for coords in polylines:
+        k = len(coords) - 1
+        if k < 1:
+            continue
+        idx = base + np.arange(k)
+        p, n = idx - 1, idx + 1
+        closed = k >= 3 and np.allclose(coords[0], coords[-1])
+        p[0] = idx[-1] if closed else -1
+        n[-1] = idx[0] if closed else -1
+        segs.append(np.hstack([coords[:-1], coords[1:]]))
+        prev.append(p)
+        nxt.append(n)
+        base += k
+    if not segs:
+        empty = np.zeros(0, np.int64)
+        return np.zeros((0, 4)), empty, empty
+    return np.vstack(segs), np.concatenate(prev), np.concatenate(nxt)

@@ -1,0 +1,74 @@
+"""Pedestrians as Mesa agents: thin views onto one row of the model's crowd arrays."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+if TYPE_CHECKING:
+    from crowdsim.model.evacuation import EvacuationModel
+
+#: States a pedestrian can be in.
+WAITING, MOVING, EVACUATED = "waiting", "moving", "evacuated"
+
+
+class Pedestrian(mesa.Agent):
+    """One person. All physical state lives in ``model.state``; this object only reads row ``index``.
+
+    Agents are never stepped one by one: the compiled kernel moves everybody at once. The view
+    exists for identity, inspection and (in later layers) decisions taken every few seconds.
+    """
+
+    model: EvacuationModel
+
+    def __init__(self, model: EvacuationModel, index: int) -> None:
+        super().__init__(model)
+        self.index = index
+
+    @property
+    def position(self) -> tuple[float, float]:
+        """Centre (x, y) in metres."""
+        x, y = self.model.state.pos[self.index]
+        return (float(x), float(y))
+
+    @property
+    def velocity(self) -> tuple[float, float]:
+        """Velocity (vx, vy) in m/s."""
+        vx, vy = self.model.state.vel[self.index]
+        return (float(vx), float(vy))
+
+    @property
+    def speed(self) -> float:
+        """Speed in m/s."""
+        return float(np.hypot(*self.model.state.vel[self.index]))
+
+    @property
+    def desired_speed(self) -> float:
+        """Desired speed v0 in m/s."""
+        return float(self.model.state.v0[self.index])
+
+    @property
+    def target(self) -> str | None:
+        """Name of the exit or shelter the person heads for."""
+        t = int(self.model.state.target[self.index])
+        return self.model.navigation.target_names[t] if t >= 0 else None
+
+    @property
+    def state(self) -> str:
+        """``waiting`` (pre-movement), ``moving`` or ``evacuated``."""
+        s = self.model.state
+        if not s.active[self.index]:
+            return EVACUATED
+        return MOVING if self.model.time_s >= s.t_start[self.index] else WAITING
+
+    @property
+    def exit_time_s(self) -> float | None:
+        """When the person left (s), or None while inside."""
+        t = float(self.model.state.exit_time[self.index])
+        return None if np.isnan(t) else t
+
+    def __repr__(self) -> str:
+        x, y = self.position
+        return f"Pedestrian({self.unique_id}, {self.state}, at=({x:.2f}, {y:.2f}), to={self.target})"

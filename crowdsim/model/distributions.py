@@ -1,0 +1,144 @@
+"""Seeded random distributions for per-person attributes (pre-movement times, speeds).
+
+A distribution is written in scenario files as a table, for example
+``{dist = "lognormal", mu = 4.586, sigma = 0.967}`` (NIST TN 1822 case 1.1), and sampled with the
+run's random generator so the same seed gives the same people.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+#: Parameters each distribution takes (all in seconds or m/s, as the attribute it describes).
+DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
+    "fixed": ("value",),
+    "uniform": ("low", "high"),
+    "normal": ("mean", "sd"),
+    "lognormal": ("mu", "sigma"),
+    "gamma": ("shape", "scale"),
+    "weibull": ("shape", "scale"),
+}
+#: Optional bounds, applied by resampling (truncation), never by clipping.
+BOUNDS = ("min", "max")
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """A named distribution with its parameters and optional truncation bounds.
+
+    Attributes:
+        kind: One of :data:`DISTRIBUTIONS`.
+        params: Its parameters by name.
+        low: Lower truncation bound (samples below are redrawn).
+        high: Upper truncation bound (samples above are redrawn).
+    """
+
+    kind: str
+    params: dict[str, float] = field(default_factory=dict)
+    low: float = -np.inf
+    high: float = np.inf
+
+    def __post_init__(self) -> None:
+        if self.kind not in DISTRIBUTIONS:
+            raise ValueError(
+                f"unknown distribution {self.kind!r}; use one of {', '.join(DISTRIBUTIONS)}"
+            )
+        need = set(DISTRIBUTIONS[self.kind])
+        if set(self.params) != need:
+            raise ValueError(
+                f"distribution {self.kind!r} takes {', '.join(sorted(need))}; "
+                f"got {', '.join(sorted(self.params)) or 'nothing'}"
+            )
+        p = self.params
+        positive = {
+            "uniform": p.get("high", 1) > p.get("low", 0),
+            "normal": p.get("sd", 1) >= 0,
+            "lognormal": p.get("sigma", 1) >= 0,
+            "gamma": p.get("shape", 1) > 0 and p.get("scale", 1) > 0,
+            "weibull": p.get("shape", 1) > 0 and p.get("scale", 1) > 0,
+        }
+        if not positive.get(self.kind, True):
+            raise ValueError(f"distribution {self.kind!r}: invalid parameters {p}")
+        if self.low >= self.high:
+            raise ValueError(f"distribution bounds min={self.low} ≥ max={self.high}")
+
+    @classmethod
+    def fixed(cls, value: float) -> Distribution:
+        """Every sample is ``value``."""
+        return cls("fixed", {"value": float(value)})
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any] | float | int) -> Distribution:
+        """Build from a scenario-file table (or a bare number meaning ``fixed``).
+
+        Raises:
+            ValueError: With a message naming the offending key.
+        """
+        if isinstance(data, bool):
+            raise ValueError(f"expected a number or a distribution table, got {data!r}")
+        if isinstance(data, int | float):
+            return cls.fixed(float(data))
+        if not isinstance(data, Mapping) or "dist" not in data:
+            raise ValueError(
+                "expected a number or a table like {dist = \"uniform\", low = 10, high = 100}"
+            )
+        kind = data["dist"]
+        params: dict[str, float] = {}
+        bounds: dict[str, float] = {}
+        for key, value in data.items():
+            if key == "dist":
+                continue
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise ValueError(f"{key} must be a number, got {value!r}")
+            if key in BOUNDS:
+                bounds[key] = float(value)
+            else:
+                params[key] = float(value)
+        return cls(
+            str(kind), params, bounds.get("min", -np.inf), bounds.get("max", np.inf)
+        )
+
+    @property
+    def mean(self) -> float:
+        """Mean of the untruncated distribution."""
+        p = self.params
+        means = {
+            "fixed": lambda: p["value"],
+            "uniform": lambda: 0.5 * (p["low"] + p["high"]),
+            "normal": lambda: p["mean"],
+            "lognormal": lambda: float(np.exp(p["mu"] + 0.5 * p["sigma"] ** 2)),
+            "gamma": lambda: p["shape"] * p["scale"],
+            "weibull": lambda: p["scale"] * math.gamma(1 + 1 / p["shape"]),
+        }
+        return float(means[self.kind]())
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        """Draw ``n`` values, redrawing any outside [min, max]."""
+        out = self._draw(rng, n)
+        for _ in range(1000):
+            bad = (out < self.low) | (out > self.high)
+            if not bad.any():
+                return out
+            out[bad] = self._draw(rng, int(bad.sum()))
+        raise ValueError(
+            f"distribution {self.kind} {self.params} rarely falls in [{self.low}, {self.high}]"
+        )
+
+    def _draw(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        p = self.params
+        if self.kind == "fixed":
+            return np.full(n, p["value"])
+        if self.kind == "uniform":
+            return rng.uniform(p["low"], p["high"], n)
+        if self.kind == "normal":
+            return rng.normal(p["mean"], p["sd"], n)
+        if self.kind == "lognormal":
+            return rng.lognormal(p["mu"], p["sigma"], n)
+        if self.kind == "gamma":
+            return rng.gamma(p["shape"], p["scale"], n)
+        return p["scale"] * rng.weibull(p["shape"], n)

@@ -1,0 +1,100 @@
+"""The outcome of one run as plain, picklable data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+
+@dataclass(frozen=True, eq=False)
+class RunResult:
+    """Facts of one finished run.
+
+    Times are seconds from the alarm (t = 0). A person's *exit time* is the moment their centre
+    crossed an exit line; it includes their pre-movement time.
+
+    Attributes:
+        venue: Venue name.
+        layout: Layout name.
+        seed: Seed of the run.
+        agents: People at the start.
+        evacuated: People who left through an exit.
+        completed: True if everybody left before the time limit.
+        evacuation_time_s: Time the last person left (NaN if not everybody left).
+        p95_exit_time_s: 95th percentile of the individual exit times of everybody (NaN if
+            fewer than 95 % left).
+        per_exit: Exit name → people who left through it (every open exit listed).
+        simulated_time_s: Simulated time at the end of the run.
+        wall_time_s: Computing time of the run.
+        wall_penetrations: Person-checks (one per person per model step) that found a centre
+            outside the walkable area; 0 in a sound run.
+        refused_moves: Integrator moves refused because they would have crossed a wall.
+        exit_times_s: (agents,) per-person exit time (NaN if still inside).
+        exit_index: (agents,) per-person exit index into ``exit_names`` (−1 if still inside).
+        exit_names: Names of the open exits.
+        timeseries: One row per collected step: ``time_s``, ``remaining``, ``evacuated`` and
+            ``exit:<name>`` cumulative counts.
+        params: Model settings (dt, step, social-force parameters) for the record.
+    """
+
+    venue: str
+    layout: str
+    seed: int | None
+    agents: int
+    evacuated: int
+    completed: bool
+    evacuation_time_s: float
+    p95_exit_time_s: float
+    per_exit: dict[str, int]
+    simulated_time_s: float
+    wall_time_s: float
+    wall_penetrations: int
+    refused_moves: int
+    exit_times_s: np.ndarray
+    exit_index: np.ndarray
+    exit_names: tuple[str, ...]
+    timeseries: pd.DataFrame = field(repr=False)
+    params: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def remaining(self) -> int:
+        """People still inside at the end."""
+        return self.agents - self.evacuated
+
+    def summary(self) -> dict[str, Any]:
+        """The headline facts as JSON-ready values (NaN becomes None)."""
+        return {
+            "venue": self.venue,
+            "layout": self.layout,
+            "seed": self.seed,
+            "agents": self.agents,
+            "evacuated": self.evacuated,
+            "remaining": self.remaining,
+            "completed": self.completed,
+            "evacuation_time_s": _num(self.evacuation_time_s),
+            "p95_exit_time_s": _num(self.p95_exit_time_s),
+            "per_exit": dict(self.per_exit),
+            "simulated_time_s": round(self.simulated_time_s, 6),
+            "wall_time_s": round(self.wall_time_s, 3),
+            "real_time_factor": _num(self.simulated_time_s / self.wall_time_s)
+            if self.wall_time_s > 0
+            else None,
+            "wall_penetrations": self.wall_penetrations,
+        }
+
+
+def p95(exit_times_s: np.ndarray) -> float:
+    """95th percentile of individual exit times over everybody; NaN while under 95 % are out."""
+    n = len(exit_times_s)
+    if n == 0:
+        return float("nan")
+    out = np.sort(exit_times_s[np.isfinite(exit_times_s)])
+    rank = int(np.ceil(0.95 * n))  # nearest-rank definition
+    return float(out[rank - 1]) if len(out) >= rank else float("nan")
+
+
+def _num(x: float) -> float | None:
+    return None if x is None or not np.isfinite(x) else round(float(x), 6)

@@ -1,0 +1,296 @@
+"""Scenario files: a venue, a layout, a population, a seed and a time limit.
+
+A scenario is a TOML file (format documented in ``docs/scenario-format.md``)::
+
+    crowdsim_scenario = 1
+    name = "Concert hall, full house"
+    venue = "../../venues/concert_hall.toml"   # relative to this file
+    layout = "base"
+    seed = 1
+    time_limit_s = 900
+
+    [population]
+    premovement = {dist = "uniform", low = 10, high = 60}
+
+A venue file given where a scenario is expected runs as a scenario with every default.
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from crowdsim.dynamics.params import SocialForceParams
+from crowdsim.model.distributions import Distribution
+from crowdsim.model.evacuation import DEFAULT_STEP_S, DEFAULT_TIME_LIMIT_S, EvacuationModel
+from crowdsim.model.population import PopulationSpec, ZoneOverride
+from crowdsim.model.result import RunResult
+from crowdsim.model.trajectory import TrajectoryWriter
+from crowdsim.navigation.navigator import DEFAULT_RESOLUTION_M
+from crowdsim.venue import BASE_LAYOUT, Venue, load_venue
+
+FORMAT_VERSION = 1
+
+
+class ScenarioError(ValueError):
+    """A scenario file that cannot be used; the message names the file, the key and the fix."""
+
+    def __init__(self, source: str, feature: str, fix: str) -> None:
+        super().__init__(f"{source}: {feature}: {fix}")
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """Everything one run needs besides the seed.
+
+    Attributes:
+        name: Scenario name.
+        venue: The base venue (layouts are applied per run).
+        layout: Default layout name.
+        seed: Default seed.
+        time_limit_s: Simulated time after which a run stops.
+        population: How people are drawn.
+        params: Social-force parameters.
+        step_s: Model step (s).
+        navigation_resolution_m: Distance-field grid spacing (m).
+        source: File the scenario came from.
+    """
+
+    name: str
+    venue: Venue
+    layout: str = BASE_LAYOUT
+    seed: int = 0
+    time_limit_s: float = DEFAULT_TIME_LIMIT_S
+    population: PopulationSpec = field(default_factory=PopulationSpec)
+    params: SocialForceParams = field(default_factory=SocialForceParams)
+    step_s: float = DEFAULT_STEP_S
+    navigation_resolution_m: float = DEFAULT_RESOLUTION_M
+    source: str = "<python>"
+
+    def build_model(
+        self,
+        *,
+        layout: str | None = None,
+        seed: int | None = None,
+        trajectory: TrajectoryWriter | None = None,
+    ) -> EvacuationModel:
+        """The model of one run (``layout``/``seed`` default to the scenario's)."""
+        return EvacuationModel(
+            self.venue.with_layout(self.layout if layout is None else layout),
+            population=self.population,
+            params=self.params,
+            seed=self.seed if seed is None else seed,
+            step_s=self.step_s,
+            time_limit_s=self.time_limit_s,
+            navigation_resolution_m=self.navigation_resolution_m,
+            trajectory=trajectory,
+        )
+
+    def run(
+        self,
+        *,
+        layout: str | None = None,
+        seed: int | None = None,
+        trajectory_path: str | Path | None = None,
+        fps: float = 10.0,
+        progress: Callable[[EvacuationModel], None] | None = None,
+    ) -> RunResult:
+        """Run once to completion (or the time limit) and return the result.
+
+        Args:
+            layout: Layout to run (default: the scenario's).
+            seed: Seed (default: the scenario's).
+            trajectory_path: If given, write a JuPedSim-layout SQLite trajectory file there.
+            fps: Frames per second of the trajectory file.
+            progress: Called after each model step.
+        """
+        run_layout = self.layout if layout is None else layout
+        run_seed = self.seed if seed is None else seed
+        if trajectory_path is None:
+            return self.build_model(layout=run_layout, seed=run_seed).run(progress)
+        venue = self.venue.with_layout(run_layout)
+        meta = {"crowdsim_venue": venue.name, "crowdsim_layout": run_layout}
+        meta["crowdsim_seed"] = str(run_seed)
+        with TrajectoryWriter(trajectory_path, fps=fps, walkable=venue.walkable, metadata=meta) as w:
+            model = self.build_model(layout=run_layout, seed=run_seed, trajectory=w)
+            return model.run(progress)
+
+    def with_overrides(self, **changes: Any) -> Scenario:
+        """A copy with some fields replaced."""
+        return replace(self, **changes)
+
+
+_TOP_KEYS = {
+    "crowdsim_scenario",
+    "name",
+    "description",
+    "venue",
+    "layout",
+    "seed",
+    "time_limit_s",
+    "population",
+    "social_force",
+    "simulation",
+}
+_POPULATION_KEYS = {"desired_speed", "radius", "premovement", "zones"}
+_ZONE_KEYS = {"people", "premovement"}
+_SIMULATION_KEYS = {"step_s", "dt_s", "navigation_resolution_m"}
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read a scenario file, or a venue file to run with every default.
+
+    Raises:
+        ScenarioError: With one line naming the file, the key and the fix.
+        VenueError: If the venue it names is invalid.
+    """
+    path = Path(path)
+    src = str(path)
+    if not path.is_file():
+        raise ScenarioError(src, "file", "not found; give the path of a scenario or venue file")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as err:
+        raise ScenarioError(src, "TOML syntax", str(err)) from None
+    except UnicodeDecodeError:
+        raise ScenarioError(src, "file", "is not UTF-8 text; save it as a TOML file") from None
+    if "crowdsim_venue" in data and "crowdsim_scenario" not in data:
+        venue = load_venue(path)
+        return Scenario(name=venue.name, venue=venue, source=src)
+    return scenario_from_mapping(data, source=src, base_dir=path.parent)
+
+
+def scenario_from_mapping(data: Mapping[str, Any], *, source: str, base_dir: Path) -> Scenario:
+    """Build a :class:`Scenario` from parsed TOML (paths resolved against ``base_dir``)."""
+    _check_keys(data, _TOP_KEYS, source, "scenario")
+    version = data.get("crowdsim_scenario")
+    if version != FORMAT_VERSION:
+        raise ScenarioError(
+            source,
+            "crowdsim_scenario",
+            f"format version {version!r} is not supported; write crowdsim_scenario = {FORMAT_VERSION}",
+        )
+    venue_ref = _get(data, "venue", str, source, "scenario")
+    if venue_ref is None:
+        raise ScenarioError(source, "venue", "missing; name the venue file, e.g. venue = \"hall.toml\"")
+    venue_path = (base_dir / venue_ref).resolve()
+    if not venue_path.is_file():
+        raise ScenarioError(source, "venue", f"file {venue_ref!r} not found (looked in {base_dir})")
+    venue = load_venue(venue_path)
+    layout = _get(data, "layout", str, source, "scenario") or BASE_LAYOUT
+    venue.with_layout(layout)  # fail now, naming the layout, not mid-run
+    sim = _table(data, "simulation", source)
+    _check_keys(sim, _SIMULATION_KEYS, source, "simulation")
+    params = _social_force(_table(data, "social_force", source), sim, source)
+    scenario = Scenario(
+        name=_get(data, "name", str, source, "scenario") or venue.name,
+        venue=venue,
+        layout=layout,
+        seed=_get(data, "seed", int, source, "scenario") or 0,
+        time_limit_s=_positive(data, "time_limit_s", DEFAULT_TIME_LIMIT_S, source),
+        population=_population(_table(data, "population", source), source),
+        params=params,
+        step_s=_positive(sim, "step_s", DEFAULT_STEP_S, source),
+        navigation_resolution_m=_positive(
+            sim, "navigation_resolution_m", DEFAULT_RESOLUTION_M, source
+        ),
+        source=source,
+    )
+    zones = {z.name for z in venue.zones}
+    for name in scenario.population.zones:
+        if name not in zones:
+            raise ScenarioError(
+                source,
+                f"population.zones.{name}",
+                f"the venue has no zone {name!r}; zones: {', '.join(sorted(zones)) or 'none'}",
+            )
+    return scenario
+
+
+def _population(table: Mapping[str, Any], source: str) -> PopulationSpec:
+    _check_keys(table, _POPULATION_KEYS, source, "population")
+    spec = PopulationSpec()
+    changes: dict[str, Any] = {}
+    for key in ("desired_speed", "radius", "premovement"):
+        if key in table:
+            changes[key] = _distribution(table[key], source, f"population.{key}")
+    zones: dict[str, ZoneOverride] = {}
+    zone_tables = table.get("zones", {})
+    if not isinstance(zone_tables, Mapping):
+        raise ScenarioError(source, "population.zones", "must be a table of zone names")
+    for name, zt in zone_tables.items():
+        where = f"population.zones.{name}"
+        if not isinstance(zt, Mapping):
+            raise ScenarioError(source, where, "must be a table, e.g. {people = 300}")
+        _check_keys(zt, _ZONE_KEYS, source, where)
+        people = _get(zt, "people", int, source, where)
+        if people is not None and people < 0:
+            raise ScenarioError(source, f"{where}.people", "must be ≥ 0")
+        pre = zt.get("premovement")
+        zones[name] = ZoneOverride(
+            people=people,
+            premovement=None if pre is None else _distribution(pre, source, f"{where}.premovement"),
+        )
+    return replace(spec, zones=zones, **changes)
+
+
+def _social_force(
+    table: Mapping[str, Any], sim: Mapping[str, Any], source: str
+) -> SocialForceParams:
+    names = {f.name for f in fields(SocialForceParams)} - {"dt_s"}
+    _check_keys(table, names, source, "social_force")
+    values: dict[str, float] = {}
+    for key, value in table.items():
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ScenarioError(source, f"social_force.{key}", f"must be a number, got {value!r}")
+        values[key] = float(value)
+    if "dt_s" in sim:
+        values["dt_s"] = _positive(sim, "dt_s", 0.01, source)
+    try:
+        return SocialForceParams(**values)
+    except ValueError as err:
+        raise ScenarioError(source, "social_force", str(err)) from None
+
+
+def _distribution(value: Any, source: str, where: str) -> Distribution:
+    try:
+        return Distribution.from_mapping(value)
+    except ValueError as err:
+        raise ScenarioError(source, where, str(err)) from None
+
+
+def _table(data: Mapping[str, Any], key: str, source: str) -> Mapping[str, Any]:
+    value = data.get(key, {})
+    if not isinstance(value, Mapping):
+        raise ScenarioError(source, key, f"must be a table ([{key}]), got {value!r}")
+    return value
+
+
+def _get(data: Mapping[str, Any], key: str, kind: type, source: str, where: str) -> Any:
+    if key not in data:
+        return None
+    value = data[key]
+    if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
+        raise ScenarioError(source, f"{where}.{key}", f"must be a whole number, got {value!r}")
+    if kind is str and not isinstance(value, str):
+        raise ScenarioError(source, f"{where}.{key}", f"must be text, got {value!r}")
+    return value
+
+
+def _positive(data: Mapping[str, Any], key: str, default: float, source: str) -> float:
+    value = data.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        raise ScenarioError(source, key, f"must be a number > 0 (seconds or metres), got {value!r}")
+    return float(value)
+
+
+def _check_keys(data: Mapping[str, Any], known: set[str], source: str, where: str) -> None:
+    for key in data:
+        if key not in known:
+            close = difflib.get_close_matches(key, sorted(known), n=1)
+            hint = f"did you mean {close[0]!r}?" if close else f"known keys: {', '.join(sorted(known))}"
+            raise ScenarioError(source, f"{where} key {key!r}", f"unknown key; {hint}")

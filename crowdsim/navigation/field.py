@@ -1,0 +1,110 @@
+"""Geodesic distance fields and the desired directions derived from them.
+
+The distance to a target region is the shortest walking distance around obstacles, computed by
+fast marching (second order, :mod:`skfmm`) on a :class:`~crowdsim.navigation.grid.NavGrid`.
+The desired direction is the normalised negative gradient of that distance. Two rules keep it
+usable by the dynamics:
+
+* next to a wall the component pointing into the wall is removed, so a direction never leads
+  into an obstacle;
+* blocked cells carry the value and direction of their nearest free cell, so bilinear sampling
+  near a wall stays smooth and never returns a zero vector.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import skfmm
+from scipy import ndimage
+
+from crowdsim.navigation.grid import NavGrid
+
+#: Distance (m) given to free cells from which the target cannot be reached.
+UNREACHABLE_M = 1.0e9
+
+
+@dataclass(frozen=True, eq=False)
+class DistanceField:
+    """Walking distance to one target and the desired direction towards it.
+
+    Attributes:
+        distance: (ny, nx) float32, metres to the target region (0 inside it).
+        direction: (ny, nx, 2) float32 unit vectors, downhill along the distance.
+    """
+
+    distance: np.ndarray
+    direction: np.ndarray
+
+
+def compute_field(grid: NavGrid, target: np.ndarray) -> DistanceField:
+    """Fast-marching distance from the cells of ``target`` over the free cells of ``grid``.
+
+    Args:
+        grid: The navigation grid.
+        target: Boolean (ny, nx): cells of the target region (must include free cells).
+
+    Returns:
+        The distance field and its directions.
+
+    Raises:
+        ValueError: If ``target`` holds no free cell.
+    """
+    free = grid.free
+    target = target & free
+    if not target.any():
+        raise ValueError("target region covers no free grid cell; refine the navigation grid")
+    # Zero level set half a cell outside the target region, distances positive elsewhere.
+    phi = np.where(target, -1.0, 1.0)
+    masked = np.ma.MaskedArray(phi, mask=~free)
+    dist = skfmm.distance(masked, dx=grid.h, order=2)
+    d = np.ma.filled(dist, np.nan).astype(np.float64)
+    d[target] = 0.0
+    unreachable = free & ~np.isfinite(d)
+    d[unreachable] = UNREACHABLE_M
+    # Cells that FMM could not reach stay masked as well: treat them like unreachable.
+    d[free & np.ma.getmaskarray(dist) & ~target] = UNREACHABLE_M
+    nearest = _nearest_free_index(free)
+    d_filled = np.where(free, d, d[nearest[0], nearest[1]])
+    direction = _directions(d_filled, free, grid.h, nearest)
+    return DistanceField(distance=d_filled.astype(np.float32), direction=direction)
+
+
+def _nearest_free_index(free: np.ndarray) -> np.ndarray:
+    """For every cell, the (row, column) of the nearest free cell (itself if free)."""
+    _, idx = ndimage.distance_transform_edt(~free, return_indices=True)
+    return np.asarray(idx)
+
+
+def _directions(d: np.ndarray, free: np.ndarray, h: float, nearest: np.ndarray) -> np.ndarray:
+    """Unit vectors of −∇d, one-sided next to blocked cells, wall-tangent at walls."""
+    ny, nx = d.shape
+    grad = np.zeros((ny, nx, 2))
+    for axis, comp in ((1, 0), (0, 1)):
+        fwd = np.roll(d, -1, axis=axis)
+        bwd = np.roll(d, 1, axis=axis)
+        fwd_ok = np.roll(free, -1, axis=axis)
+        bwd_ok = np.roll(free, 1, axis=axis)
+        central = (fwd - bwd) / (2 * h)
+        forward = (fwd - d) / h
+        backward = (d - bwd) / h
+        g = np.where(fwd_ok & bwd_ok, central, np.where(fwd_ok, forward, backward))
+        g[~(fwd_ok | bwd_ok)] = 0.0
+        grad[..., comp] = g
+    direction = -grad
+    # Remove the component pointing into the nearest wall for cells next to one.
+    wall_dist, wall_idx = ndimage.distance_transform_edt(free, return_indices=True)
+    rows, cols = np.indices(d.shape)
+    away = np.stack([cols - wall_idx[1], rows - wall_idx[0]], axis=-1).astype(float)
+    norm = np.linalg.norm(away, axis=-1, keepdims=True)
+    away = np.divide(away, norm, out=np.zeros_like(away), where=norm > 0)
+    near_wall = free & (wall_dist <= 2.5)
+    into = np.einsum("ijk,ijk->ij", direction, away)
+    fix = near_wall & (into < 0)
+    direction[fix] -= into[fix, None] * away[fix]
+    length = np.linalg.norm(direction, axis=-1, keepdims=True)
+    direction = np.divide(direction, length, out=np.zeros_like(direction), where=length > 1e-12)
+    # Blocked cells take the direction of their nearest free cell.
+    direction = np.where(free[..., None], direction, direction[nearest[0], nearest[1]])
+    return np.ascontiguousarray(direction, dtype=np.float32)

@@ -1,0 +1,36 @@
+"""Venues: Shapely geometry of walkable areas, obstacles, exits, shelters, zones and layouts.
+
+A :class:`Venue` is immutable and validated on construction; :func:`load_venue` reads one from a
+TOML file (format in ``docs/venue-format.md``) and every problem is reported as a one-line
+:class:`VenueError` naming the file, the feature and the fix.
+"""
+
+from crowdsim.venue.geometry import (
+    BASE_LAYOUT,
+    MAX_ZONE_DENSITY_PM2,
+    OBSTACLE_KINDS,
+    Exit,
+    Layout,
+    Obstacle,
+    Shelter,
+    Venue,
+    Zone,
+)
+from crowdsim.venue.io import load_venue, venue_from_mapping
+from crowdsim.venue.validation import VenueError, validate_venue
+
+__all__ = [
+    "BASE_LAYOUT",
+    "MAX_ZONE_DENSITY_PM2",
+    "OBSTACLE_KINDS",
+    "Exit",
+    "Layout",
+    "Obstacle",
+    "Shelter",
+    "Venue",
+    "VenueError",
+    "Zone",
+    "load_venue",
+    "validate_venue",
+    "venue_from_mapping",
+]

@@ -1,0 +1,390 @@
+"""Read venues from TOML files (format version 1; see ``docs/venue-format.md``).
+
+The reader checks every key and value as it goes, so a bad file fails with one
+:class:`~crowdsim.venue.validation.VenueError` line that names the file, the feature and the fix,
+never with a ``KeyError`` or a Shapely traceback. Geometry and consistency (exits on the boundary,
+zones clear of obstacles, reachability, ...) are checked by :class:`~crowdsim.venue.geometry.Venue`
+itself on construction.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from shapely.geometry import LineString, MultiPolygon, Polygon
+
+from crowdsim.venue import shapes
+from crowdsim.venue.geometry import BASE_LAYOUT, Exit, Layout, Obstacle, Shelter, Venue, Zone
+from crowdsim.venue.validation import VenueError, did_you_mean
+
+#: The venue file format version this reader understands (key ``crowdsim_venue``).
+FORMAT_VERSION = 1
+
+#: How closely an exit's optional ``width_m`` must match its line's length (m).
+EXIT_WIDTH_TOLERANCE_M = 0.01
+
+_POLYGON_KEYS = ("polygon", "rect")
+_OBSTACLE_SHAPE_KEYS = (*_POLYGON_KEYS, "circle", "line", "bollards")
+
+_TOP_KEYS = (
+    "crowdsim_venue",
+    "name",
+    "units",
+    "description",
+    "area",
+    "obstacles",
+    "exits",
+    "shelters",
+    "zones",
+    "layouts",
+)
+_AREA_KEYS = (*_POLYGON_KEYS, "holes")
+_OBSTACLE_KEYS = ("name", "kind", *_OBSTACLE_SHAPE_KEYS, "thickness_m")
+_CIRCLE_KEYS = ("center", "radius_m")
+_BOLLARD_KEYS = ("line", "diameter_m", "gap_m")
+_EXIT_KEYS = ("name", "line", "width_m")
+_SHELTER_KEYS = ("name", "capacity", *_POLYGON_KEYS)
+_ZONE_KEYS = ("name", *_POLYGON_KEYS, "people", "density_pm2")
+_LAYOUT_KEYS = ("description", "close_exits", "remove_obstacles", "add_obstacles")
+
+_MISSING = object()
+
+
+def load_venue(path: str | os.PathLike[str], *, layout: str = BASE_LAYOUT) -> Venue:
+    """Read a venue file and apply one of its layouts.
+
+    Args:
+        path: The ``.toml`` venue file.
+        layout: Layout to apply (``"base"`` for the venue as drawn).
+
+    Returns:
+        The validated venue; its ``source`` is ``path``.
+
+    Raises:
+        VenueError: If the file cannot be read, is not valid TOML or not a valid venue, or the
+            layout is unknown.
+    """
+    source = os.fspath(path)
+    try:
+        with open(source, "rb") as f:
+            data = tomllib.load(f)
+    except FileNotFoundError:
+        raise VenueError(source, "file", "not found; check the path") from None
+    except OSError as exc:
+        raise VenueError(source, "file", f"cannot be read ({exc.strerror})") from None
+    except UnicodeDecodeError as exc:
+        raise VenueError(
+            source, "file", f"is not UTF-8 text ({exc.reason}); save as UTF-8"
+        ) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise VenueError(source, "TOML syntax", f"{exc}; correct the file there") from None
+    return venue_from_mapping(data, source=source).with_layout(layout)
+
+
+def venue_from_mapping(data: Mapping[str, Any], *, source: str) -> Venue:
+    """Build a venue from the parsed contents of a venue file.
+
+    Args:
+        data: The file's top-level table (as ``tomllib`` returns it).
+        source: Where the data came from, named in error messages.
+
+    Returns:
+        The validated base venue, with its layouts.
+
+    Raises:
+        VenueError: If a key is unknown or missing, a value has the wrong type, or the venue is
+            invalid.
+    """
+    if not isinstance(data, Mapping):
+        raise VenueError(source, "top level", f"must be a table of keys, got {type(data).__name__}")
+    top = _Table(data, source=source, feature="top level", keys=_TOP_KEYS)
+    _check_version(top)
+    units = top.string("units", default="m")
+    if units != "m":
+        raise top.error(f'units must be "m" (metres), got {units!r}; convert the file to metres')
+    name = top.string("name")
+    area_table = top.table("area", feature="[area]", keys=_AREA_KEYS)
+    return Venue(
+        name=name,
+        description=top.string("description", default=""),
+        area=_read_area(area_table),
+        obstacles=tuple(_read_obstacle(t) for t in top.tables("obstacles", _OBSTACLE_KEYS)),
+        exits=tuple(_read_exit(t) for t in top.tables("exits", _EXIT_KEYS)),
+        shelters=tuple(_read_shelter(t) for t in top.tables("shelters", _SHELTER_KEYS)),
+        zones=tuple(_read_zone(t) for t in top.tables("zones", _ZONE_KEYS)),
+        layouts=_read_layouts(top),
+        source=source,
+    )
+
+
+@dataclass(frozen=True)
+class _Table:
+    """A TOML table being read: typed getters that fail with the file and feature named."""
+
+    data: Mapping[str, Any]
+    source: str
+    feature: str
+    keys: Sequence[str]
+
+    def __post_init__(self) -> None:
+        for key in self.data:
+            if key not in self.keys:
+                raise self.error(f"unknown key {key!r}{did_you_mean(key, self.keys)}")
+
+    def error(self, fix: str) -> VenueError:
+        """An error about this table."""
+        return VenueError(self.source, self.feature, fix)
+
+    def named(self, feature: str) -> _Table:
+        """This table, reporting under a new feature name (once its ``name`` is known)."""
+        return _Table(self.data, source=self.source, feature=feature, keys=self.keys)
+
+    def has(self, key: str) -> bool:
+        """Whether the key is present."""
+        return key in self.data
+
+    def get(self, key: str, default: Any = _MISSING) -> Any:
+        """The raw value, or ``default``; a missing key without default is an error."""
+        if key in self.data:
+            return self.data[key]
+        if default is _MISSING:
+            raise self.error(f"missing required key {key!r}")
+        return default
+
+    def string(self, key: str, default: Any = _MISSING) -> str:
+        """A non-empty string value."""
+        value = self.get(key, default)
+        if not isinstance(value, str) or (not value and default is _MISSING):
+            raise self.error(f"{key} must be a non-empty string, got {value!r}")
+        return value
+
+    def number(self, key: str, default: Any = _MISSING, *, positive: bool = False) -> float:
+        """A finite number (optionally > 0)."""
+        value = _number(self.get(key, default))
+        if value is None:
+            raise self.error(f"{key} must be a number, got {self.get(key)!r}")
+        if positive and value <= 0:
+            raise self.error(f"{key} must be > 0, got {value:g}")
+        return value
+
+    def whole(self, key: str) -> int:
+        """A whole number."""
+        value = self.get(key)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.error(f"{key} must be a whole number, got {value!r}")
+        return value
+
+    def strings(self, key: str) -> tuple[str, ...]:
+        """A list of strings (empty if the key is absent)."""
+        value = self.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.error(f'{key} must be a list of names, e.g. ["A", "B"], got {value!r}')
+        return tuple(value)
+
+    def point(self, key: str) -> shapes.Point2:
+        """A pair of numbers ``[x, y]``."""
+        return self._pair(self.get(key), key)
+
+    def points(self, key: str, *, at_least: int, value: Any = _MISSING) -> list[shapes.Point2]:
+        """A list of ``[x, y]`` pairs with at least ``at_least`` distinct points."""
+        value = self.get(key) if value is _MISSING else value
+        if not isinstance(value, list):
+            raise self.error(f"{key} must be a list of [x, y] points, got {value!r}")
+        points = [self._pair(p, f"{key} point {i}") for i, p in enumerate(value, start=1)]
+        distinct = len(set(points))
+        if distinct < at_least:
+            raise self.error(f"{key} needs at least {at_least} distinct points, got {distinct}")
+        return points
+
+    def exactly_one(self, keys: Sequence[str]) -> str:
+        """The one key of ``keys`` present (a geometry, or people vs density)."""
+        present = [k for k in keys if k in self.data]
+        if len(present) != 1:
+            found = ", ".join(present) if present else "none"
+            raise self.error(f"give exactly one of {', '.join(keys)} (found: {found})")
+        return present[0]
+
+    def table(self, key: str, *, feature: str, keys: Sequence[str]) -> _Table:
+        """A required sub-table."""
+        value = self.get(key)
+        if not isinstance(value, Mapping):
+            raise self.error(f"{key} must be a table, got {value!r}")
+        return _Table(value, source=self.source, feature=feature, keys=keys)
+
+    def tables(self, key: str, keys: Sequence[str]) -> list[_Table]:
+        """An array of tables (``[[key]]``), empty if absent; each reports as ``[[key]] #i``."""
+        value = self.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, Mapping) for v in value):
+            raise self.error(f"{key} must be an array of tables ([[{key}]]), got {value!r}")
+        return [
+            _Table(v, source=self.source, feature=f"{self.prefix}[[{key}]] #{i}", keys=keys)
+            for i, v in enumerate(value, start=1)
+        ]
+
+    def named_tables(
+        self, key: str, *, label: str, keys: Sequence[str]
+    ) -> list[tuple[str, _Table]]:
+        """A table of named tables ``[key.NAME]`` (empty if absent), reporting as label 'NAME'."""
+        value = self.get(key, {})
+        if not isinstance(value, Mapping) or not all(
+            isinstance(v, Mapping) for v in value.values()
+        ):
+            raise self.error(f"{key} must hold tables [{key}.NAME], got {value!r}")
+        return [
+            (name, _Table(v, source=self.source, feature=f"{label} {name!r}", keys=keys))
+            for name, v in value.items()
+        ]
+
+    @property
+    def prefix(self) -> str:
+        """Feature prefix for nested tables."""
+        return "" if self.feature == "top level" else f"{self.feature} "
+
+    def _pair(self, value: Any, what: str) -> shapes.Point2:
+        if isinstance(value, list) and len(value) == 2:
+            x, y = _number(value[0]), _number(value[1])
+            if x is not None and y is not None:
+                return (x, y)
+        raise self.error(f"{what} must be a pair of numbers [x, y], got {value!r}")
+
+
+def _number(value: Any) -> float | None:
+    """The value as a finite float, or None if it is not a number (booleans are not numbers)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if math.isfinite(value) else None
+
+
+def _check_version(top: _Table) -> None:
+    if not top.has("crowdsim_venue"):
+        raise top.error(
+            "missing required key 'crowdsim_venue' (the format version); "
+            f"start the file with crowdsim_venue = {FORMAT_VERSION}"
+        )
+    version = top.get("crowdsim_venue")
+    if isinstance(version, bool) or not isinstance(version, int) or version != FORMAT_VERSION:
+        raise top.error(
+            f"crowdsim_venue = {version!r} is not a supported format version; "
+            f"this crowdsim reads version {FORMAT_VERSION}"
+        )
+
+
+def _read_polygon(table: _Table) -> Polygon:
+    """A ``polygon`` or ``rect`` geometry."""
+    if table.exactly_one(_POLYGON_KEYS) == "polygon":
+        return shapes.polygon(table.points("polygon", at_least=3))
+    return _read_rect(table)
+
+
+def _read_rect(table: _Table) -> Polygon:
+    value = table.get("rect")
+    numbers = [_number(v) for v in value] if isinstance(value, list) else []
+    if len(numbers) == 4 and None not in numbers:
+        xmin, ymin, xmax, ymax = (float(v) for v in value)
+        if xmin < xmax and ymin < ymax:
+            return shapes.rectangle(xmin, ymin, xmax, ymax)
+    raise table.error(
+        f"rect must be [xmin, ymin, xmax, ymax] with xmin < xmax and ymin < ymax, got {value!r}"
+    )
+
+
+def _read_area(table: _Table) -> Polygon:
+    floor = _read_polygon(table)
+    holes = table.get("holes", [])
+    if not isinstance(holes, list):
+        raise table.error(f"holes must be a list of polygons [[[x, y], ...], ...], got {holes!r}")
+    rings = [table.points(f"holes #{i}", at_least=3, value=h) for i, h in enumerate(holes, 1)]
+    return shapes.polygon(floor.exterior.coords, rings) if rings else floor
+
+
+def _read_obstacle(table: _Table, layout: str | None = None) -> Obstacle:
+    name = table.string("name")
+    label = f"obstacle {name!r}" + (f" (layout {layout!r})" if layout else "")
+    table = table.named(label)
+    return Obstacle(
+        name=name, kind=table.string("kind", default="other"), geometry=_read_obstacle_shape(table)
+    )
+
+
+def _read_obstacle_shape(table: _Table) -> Polygon | MultiPolygon:
+    """Any obstacle geometry: polygon, rect, circle, line with thickness_m, or bollards."""
+    key = table.exactly_one(_OBSTACLE_SHAPE_KEYS)
+    if key != "line" and table.has("thickness_m"):
+        raise table.error("thickness_m applies only to a line obstacle; remove it")
+    if key == "line":
+        return shapes.thick_line(
+            table.points("line", at_least=2), table.number("thickness_m", positive=True)
+        )
+    if key == "circle":
+        circle = table.table("circle", feature=f"{table.feature} circle", keys=_CIRCLE_KEYS)
+        return shapes.circle(circle.point("center"), circle.number("radius_m", positive=True))
+    if key == "bollards":
+        row = table.table("bollards", feature=f"{table.feature} bollards", keys=_BOLLARD_KEYS)
+        return shapes.bollard_row(
+            row.points("line", at_least=2),
+            diameter_m=row.number("diameter_m", positive=True),
+            gap_m=row.number("gap_m", positive=True),
+        )
+    return _read_polygon(table)
+
+
+def _read_exit(table: _Table) -> Exit:
+    name = table.string("name")
+    table = table.named(f"exit {name!r}")
+    ends = table.points("line", at_least=2)
+    if len(ends) != 2:
+        raise table.error(
+            f"line must be a straight segment [[x1, y1], [x2, y2]], got {len(ends)} points; "
+            "split a bent opening into several exits"
+        )
+    line = LineString(ends)
+    if table.has("width_m"):
+        width_m = table.number("width_m", positive=True)
+        if abs(width_m - line.length) > EXIT_WIDTH_TOLERANCE_M:
+            raise table.error(
+                f"width_m = {width_m:g} does not match the line's length {line.length:.3f} m "
+                f"(within {EXIT_WIDTH_TOLERANCE_M * 100:g} cm); correct the line or width_m"
+            )
+    return Exit(name=name, line=line)
+
+
+def _read_shelter(table: _Table) -> Shelter:
+    name = table.string("name")
+    table = table.named(f"shelter {name!r}")
+    return Shelter(name=name, area=_read_polygon(table), capacity=table.whole("capacity"))
+
+
+def _read_zone(table: _Table) -> Zone:
+    name = table.string("name")
+    table = table.named(f"zone {name!r}")
+    area = _read_polygon(table)
+    if table.exactly_one(("people", "density_pm2")) == "people":
+        people = table.whole("people")
+    else:
+        density = table.number("density_pm2")
+        if density < 0:
+            raise table.error(f"density_pm2 must be >= 0, got {density:g}")
+        # Zones lie on walkable floor (validation checks it), so their area is walkable.
+        people = round(density * area.area)
+    return Zone(name=name, area=area, people=people)
+
+
+def _read_layouts(top: _Table) -> dict[str, Layout]:
+    layouts = {}
+    for name, table in top.named_tables("layouts", label="layout", keys=_LAYOUT_KEYS):
+        if name == BASE_LAYOUT:
+            raise table.error(f"{BASE_LAYOUT!r} is the unmodified venue; name the layout otherwise")
+        obstacles = table.tables("add_obstacles", _OBSTACLE_KEYS)
+        layouts[name] = Layout(
+            name=name,
+            description=table.string("description", default=""),
+            add_obstacles=tuple(_read_obstacle(t, layout=name) for t in obstacles),
+            remove_obstacles=table.strings("remove_obstacles"),
+            close_exits=table.strings("close_exits"),
+        )
+    return layouts

@@ -1,0 +1,445 @@
+"""Venue validation: every check that makes a venue fit to simulate, with actionable errors.
+
+:func:`validate_venue` runs on every :class:`~crowdsim.venue.geometry.Venue` construction, also for
+layout variants, so each check is a small function of vectorised Shapely calls (a few milliseconds
+for a typical venue). Each failure raises a :class:`VenueError` whose one-line message names the
+file, the feature and what to change, in the manner of PedPy's geometry errors.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING
+
+import numpy as np
+import shapely
+from shapely.geometry import LineString, MultiPolygon, Point, Polygon
+from shapely.geometry.base import BaseGeometry
+
+from crowdsim.venue.geometry import BASE_LAYOUT, MAX_ZONE_DENSITY_PM2, OBSTACLE_KINDS, Obstacle
+
+if TYPE_CHECKING:
+    from crowdsim.venue.geometry import Venue
+
+#: Distance (m) within which an exit counts as lying on the walkable boundary.
+BOUNDARY_TOLERANCE_M = 1e-6
+
+#: Narrowest exit (m) a venue may have: about one shoulder width.
+MIN_EXIT_WIDTH_M = 0.4
+
+#: Overlap area (m²) below which two polygons are taken to merely touch.
+AREA_TOLERANCE_M2 = 1e-6
+
+#: Shared length (m) below which two exits are taken to merely touch end to end.
+EXIT_OVERLAP_TOLERANCE_M = 1e-3
+
+#: Where along an exit (as fractions of its length) it is tested against the boundary.
+_EXIT_SAMPLES = np.linspace(0.0, 1.0, 11)
+
+_VALIDITY_REASON = re.compile(r"^(?P<what>.*?)\s*\[(?P<x>\S+) (?P<y>\S+)\]$")
+
+
+class VenueError(ValueError):
+    """A venue (file or Python object) that cannot be simulated, and how to fix it.
+
+    The message is one line, ``"{source}: {feature}: {fix}"``, for example
+    ``"hall.toml: zone 'stalls': people must be a whole number, got '500'"``.
+
+    Attributes:
+        source: File the venue came from (``"<python>"`` for venues built in code).
+        feature: The offending feature, e.g. ``"zone 'stalls'"`` or ``"[area]"``.
+        fix: What is wrong and what to change.
+    """
+
+    def __init__(self, source: str, feature: str, fix: str) -> None:
+        self.source = source
+        self.feature = feature
+        self.fix = fix
+        super().__init__(" ".join(f"{source}: {feature}: {fix}".splitlines()))
+
+    def __reduce__(self) -> tuple[type[VenueError], tuple[str, str, str]]:
+        # Results and errors cross process boundaries (Dask, multiprocessing): keep them picklable.
+        return (type(self), (self.source, self.feature, self.fix))
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """A hint naming the closest of ``choices`` to a misspelt ``word``.
+
+    Returns:
+        ``"; did you mean 'x'?"``, or ``"; choose one of: a, b, c"`` when nothing is close.
+    """
+    choices = list(choices)
+    close = difflib.get_close_matches(word, choices, n=1)
+    if close:
+        return f"; did you mean {close[0]!r}?"
+    return "; choose one of: " + ", ".join(choices)
+
+
+def fmt_point(x: float, y: float) -> str:
+    """A point for messages, e.g. ``"(12, 0.5)"``."""
+    return f"({x:.6g}, {y:.6g})"
+
+
+def validate_venue(venue: Venue) -> None:
+    """Check that a venue can be simulated.
+
+    The checks run in order, so later ones may rely on earlier ones (valid polygons, unique
+    names): polygon validity, unique names, obstacle kinds, exits (shape, width, on the walkable
+    boundary, no overlaps), zones (people, inside the walkable area, not over-filled), shelters
+    (inside the walkable area, capacity), and reachability (every zone's connected walkable part
+    holds an open exit or a shelter).
+
+    Args:
+        venue: The venue, fully constructed apart from this check.
+
+    Raises:
+        VenueError: For the first problem found.
+    """
+    for check in _CHECKS:
+        check(venue)
+
+
+def _feature(venue: Venue, feature: str) -> str:
+    """Name a feature, adding the layout for layout variants."""
+    return feature if venue.layout == BASE_LAYOUT else f"{feature} (layout {venue.layout!r})"
+
+
+def _fail(venue: Venue, feature: str, fix: str) -> VenueError:
+    return VenueError(venue.source, _feature(venue, feature), fix)
+
+
+def _layout_obstacles(venue: Venue) -> Iterator[tuple[str, Obstacle]]:
+    """Obstacles the base venue's layouts add, each with its feature name (checked up front)."""
+    if venue.layout != BASE_LAYOUT:
+        return  # A layout variant already holds them among its obstacles.
+    for layout in venue.layouts.values():
+        for obstacle in layout.add_obstacles:
+            yield f"obstacle {obstacle.name!r} (layout {layout.name!r})", obstacle
+
+
+def _all_obstacles(venue: Venue) -> Iterator[tuple[str, Obstacle]]:
+    """The venue's obstacles and those its layouts add, with feature names."""
+    for obstacle in venue.obstacles:
+        yield _feature(venue, f"obstacle {obstacle.name!r}"), obstacle
+    yield from _layout_obstacles(venue)
+
+
+# -- geometry --------------------------------------------------------------------------------------
+
+
+def _check_polygons(venue: Venue) -> None:
+    """Every area is a non-empty, valid polygon with positive area."""
+    features: list[tuple[str, BaseGeometry, tuple[type, ...]]] = [
+        (_feature(venue, "[area]"), venue.area, (Polygon,))
+    ]
+    features += [(name, o.geometry, (Polygon, MultiPolygon)) for name, o in _all_obstacles(venue)]
+    features += [
+        (_feature(venue, f"shelter {s.name!r}"), s.area, (Polygon,)) for s in venue.shelters
+    ]
+    features += [(_feature(venue, f"zone {z.name!r}"), z.area, (Polygon,)) for z in venue.zones]
+    for name, geom, types in features:
+        if not isinstance(geom, types):
+            wanted = " or ".join(t.__name__ for t in types)
+            raise VenueError(
+                venue.source, name, f"geometry must be a {wanted}, got {type(geom).__name__}"
+            )
+    geoms = np.array([g for _, g, _ in features], dtype=object)
+    empty = shapely.is_empty(geoms)
+    valid = shapely.is_valid(geoms)
+    flat = shapely.area(geoms) <= 0.0
+    for i in np.flatnonzero(empty | ~valid | flat):
+        name, geom = features[i][0], features[i][1]
+        if empty[i]:
+            raise VenueError(venue.source, name, "polygon is empty; give it at least 3 points")
+        if not valid[i]:
+            raise VenueError(venue.source, name, _invalidity(geom))
+        raise VenueError(
+            venue.source, name, "polygon has zero area (its points are collinear); give it an area"
+        )
+
+
+def _invalidity(geom: BaseGeometry) -> str:
+    """Why a polygon is invalid, where, and what to do, from GEOS's validity reason."""
+    reason = shapely.is_valid_reason(geom)
+    match = _VALIDITY_REASON.match(reason)
+    if match is None:
+        return f"invalid polygon ({reason}); fix its outline"
+    where = fmt_point(float(match["x"]), float(match["y"]))
+    what = match["what"].lower()
+    if "self-intersection" in what:
+        return (
+            f"the outline crosses itself (or one of its holes) at {where}; reorder the points so "
+            "each ring goes once around, with holes inside the outline"
+        )
+    return f"invalid polygon: {what} at {where}; fix the outline there"
+
+
+def _check_unique_names(venue: Venue) -> None:
+    """Exits, obstacles, zones and shelters each have unique names (results, layouts use them)."""
+    groups = {
+        "exit": [e.name for e in (*venue.exits, *venue.closed_exits)],
+        "obstacle": [o.name for o in venue.obstacles],
+        "zone": [z.name for z in venue.zones],
+        "shelter": [s.name for s in venue.shelters],
+    }
+    for kind, names in groups.items():
+        for name, count in Counter(names).items():
+            if count > 1:
+                raise _fail(
+                    venue,
+                    f"{kind} {name!r}",
+                    f"the name is used by {count} {kind}s; give each {kind} a unique name",
+                )
+
+
+def _check_obstacle_kinds(venue: Venue) -> None:
+    """Obstacle kinds (also those of layouts) come from :data:`OBSTACLE_KINDS`."""
+    for name, obstacle in _all_obstacles(venue):
+        if obstacle.kind not in OBSTACLE_KINDS:
+            raise VenueError(
+                venue.source,
+                name,
+                f"unknown kind {obstacle.kind!r}{did_you_mean(obstacle.kind, OBSTACLE_KINDS)}",
+            )
+
+
+# -- exits -----------------------------------------------------------------------------------------
+
+
+def _check_exit_shapes(venue: Venue) -> None:
+    """Each exit is one straight segment at least :data:`MIN_EXIT_WIDTH_M` wide."""
+    for e in venue.exits:
+        n_points = 0 if e.line.is_empty else len(e.line.coords)
+        if not isinstance(e.line, LineString) or n_points != 2:
+            raise _fail(
+                venue,
+                f"exit {e.name!r}",
+                f"line must be one straight segment of 2 points, got {n_points}; "
+                "split a bent opening into several exits",
+            )
+        if e.width_m < MIN_EXIT_WIDTH_M:
+            raise _fail(
+                venue,
+                f"exit {e.name!r}",
+                f"width {e.width_m:.3g} m is below the minimum {MIN_EXIT_WIDTH_M} m; "
+                "widen the opening or remove the exit",
+            )
+
+
+def _check_exits_on_boundary(venue: Venue) -> None:
+    """Each open exit lies on the walkable boundary (a wall, fence or obstacle edge)."""
+    if not venue.exits:
+        return
+    boundary = venue.walkable.boundary
+    shapely.prepare(boundary)
+    lines = np.array([e.line for e in venue.exits], dtype=object)
+    samples = shapely.line_interpolate_point(lines[:, None], _EXIT_SAMPLES, normalized=True)
+    on = shapely.dwithin(samples, boundary, BOUNDARY_TOLERANCE_M)
+    for i in np.flatnonzero(~on.all(axis=1)):
+        off = samples[i][~on[i]]
+        worst = off[np.argmax(shapely.distance(off, boundary))]
+        nearest = shapely.get_point(shapely.shortest_line(worst, boundary), 1)
+        raise _fail(
+            venue,
+            f"exit {venue.exits[i].name!r}",
+            f"not on the walkable boundary: its point {fmt_point(worst.x, worst.y)} lies "
+            f"{shapely.distance(worst, boundary):.3g} m from the nearest boundary point "
+            f"{fmt_point(nearest.x, nearest.y)}; move the line onto the wall, fence or obstacle "
+            "edge it opens",
+        )
+
+
+def _check_exits_disjoint(venue: Venue) -> None:
+    """No two open exits share a stretch of boundary (they may touch end to end)."""
+    if len(venue.exits) < 2:
+        return
+    lines = np.array([e.line for e in venue.exits], dtype=object)
+    tree = shapely.STRtree(lines)
+    first, second = tree.query(lines, predicate="dwithin", distance=BOUNDARY_TOLERANCE_M)
+    pairs = first < second
+    first, second = first[pairs], second[pairs]
+    bands = shapely.buffer(lines[second], BOUNDARY_TOLERANCE_M, cap_style="flat")
+    shared = shapely.length(shapely.intersection(lines[first], bands))
+    for a, b, length in zip(first, second, shared, strict=True):
+        if length > EXIT_OVERLAP_TOLERANCE_M:
+            raise _fail(
+                venue,
+                f"exit {venue.exits[a].name!r}",
+                f"overlaps exit {venue.exits[b].name!r} over {length:.3g} m; "
+                "shorten one of them (exits may touch end to end) or merge them into one exit",
+            )
+
+
+# -- zones and shelters ----------------------------------------------------------------------------
+
+
+def _check_zone_people(venue: Venue) -> None:
+    """Zones hold a whole, non-negative number of people."""
+    for z in venue.zones:
+        if isinstance(z.people, bool) or not isinstance(z.people, int | np.integer):
+            raise _fail(
+                venue, f"zone {z.name!r}", f"people must be a whole number, got {z.people!r}"
+            )
+        if z.people < 0:
+            raise _fail(venue, f"zone {z.name!r}", f"people is {z.people}; give a number >= 0")
+
+
+def _check_inside_walkable(venue: Venue, kind: str, names: list[str], areas: list[Polygon]) -> None:
+    """Each area lies inside the venue's area and clear of every obstacle (named when hit)."""
+    if not areas:
+        return
+    geoms = np.array(areas, dtype=object)
+    outside = shapely.difference(geoms, venue.area)
+    for i in np.flatnonzero(shapely.area(outside) > AREA_TOLERANCE_M2):
+        where = shapely.point_on_surface(outside[i])
+        raise _fail(
+            venue,
+            f"{kind} {names[i]!r}",
+            f"{outside[i].area:.3g} m² of it lies outside the venue's area "
+            f"(around {fmt_point(where.x, where.y)}); move it inside the area",
+        )
+    if not venue.obstacles:
+        return
+    blocked = np.array([o.geometry for o in venue.obstacles], dtype=object)
+    hit, by = shapely.STRtree(blocked).query(geoms, predicate="intersects")
+    overlap = shapely.area(shapely.intersection(geoms[hit], blocked[by]))
+    for i, j, a in zip(hit, by, overlap, strict=True):
+        if a > AREA_TOLERANCE_M2:
+            obstacle = venue.obstacles[j]
+            raise _fail(
+                venue,
+                f"{kind} {names[i]!r}",
+                f"overlaps {obstacle.kind} obstacle {obstacle.name!r} by {a:.3g} m²; "
+                f"move the {kind} clear of it or cut the obstacle out of the {kind}'s polygon",
+            )
+
+
+def _check_zones_inside(venue: Venue) -> None:
+    """Zones lie on walkable floor."""
+    _check_inside_walkable(
+        venue, "zone", [z.name for z in venue.zones], [z.area for z in venue.zones]
+    )
+
+
+def _check_zone_capacity(venue: Venue) -> None:
+    """No zone holds more than :data:`MAX_ZONE_DENSITY_PM2` × its walkable area."""
+    if not venue.zones:
+        return
+    areas = np.array([z.area for z in venue.zones], dtype=object)
+    walkable_m2 = shapely.area(shapely.intersection(areas, venue.walkable))
+    for z, area_m2 in zip(venue.zones, walkable_m2, strict=True):
+        most = int(np.floor(MAX_ZONE_DENSITY_PM2 * area_m2 + 1e-9))
+        if z.people > most:
+            raise _fail(
+                venue,
+                f"zone {z.name!r}",
+                f"{z.people} people do not fit in its {area_m2:.4g} m² of walkable floor "
+                f"(at most {most} at {MAX_ZONE_DENSITY_PM2} persons/m²); "
+                "lower people or density_pm2, or enlarge the zone",
+            )
+
+
+def _check_shelters(venue: Venue) -> None:
+    """Shelters lie on walkable floor and have a whole, non-negative capacity."""
+    for s in venue.shelters:
+        if isinstance(s.capacity, bool) or not isinstance(s.capacity, int | np.integer):
+            raise _fail(
+                venue,
+                f"shelter {s.name!r}",
+                f"capacity must be a whole number of persons, got {s.capacity!r}",
+            )
+        if s.capacity < 0:
+            raise _fail(
+                venue, f"shelter {s.name!r}", f"capacity is {s.capacity}; give a number >= 0"
+            )
+    _check_inside_walkable(
+        venue, "shelter", [s.name for s in venue.shelters], [s.area for s in venue.shelters]
+    )
+
+
+# -- reachability ----------------------------------------------------------------------------------
+
+
+def _check_has_target(venue: Venue) -> None:
+    """A venue with people has an open exit or a shelter."""
+    if venue.total_people > 0 and not venue.exits and not venue.shelters:
+        closed = f" (layout {venue.layout!r} closes every exit)" if venue.closed_exits else ""
+        raise VenueError(
+            venue.source,
+            f"venue {venue.name!r}",
+            f"{venue.total_people} people but no open exit and no shelter{closed}; "
+            "add an exit on the boundary or a shelter",
+        )
+
+
+def _in_parts(parts: np.ndarray, points: list[Point]) -> np.ndarray:
+    """Boolean (n_parts, n_points): which part each point lies in or on."""
+    if not points:
+        return np.zeros((len(parts), 0), dtype=bool)
+    return shapely.dwithin(
+        parts[:, None], np.array(points, dtype=object)[None, :], BOUNDARY_TOLERANCE_M
+    )
+
+
+def _check_targets_reachable(venue: Venue) -> None:
+    """Every zone lies in a connected walkable part that holds an open exit or a shelter."""
+    parts = np.array(venue.parts, dtype=object)
+    exits_in = _in_parts(parts, [e.line.interpolate(0.5, normalized=True) for e in venue.exits])
+    shelters_in = _in_parts(parts, [s.area.point_on_surface() for s in venue.shelters])
+    served = np.any(exits_in, axis=1) | np.any(shelters_in, axis=1)
+    if served.all() or not venue.zones:
+        return
+    zones = np.array([z.area for z in venue.zones], dtype=object)
+    stranded = np.flatnonzero(~served)
+    overlap = shapely.area(shapely.intersection(parts[stranded, None], zones[None, :]))
+    for row, col in zip(*np.nonzero(overlap > AREA_TOLERANCE_M2), strict=True):
+        k = int(stranded[row])
+        where = parts[k].point_on_surface()
+        raise _fail(
+            venue,
+            f"zone {venue.zones[col].name!r}",
+            f"no exit or shelter can be reached: it lies in walkable part {k + 1} of {len(parts)} "
+            f"(around {fmt_point(where.x, where.y)}, {parts[k].area:.4g} m²), which holds no open "
+            f"exit and no shelter; add an exit on that part's boundary or "
+            f"{_cut_off_remedy(venue, parts, served, k)}",
+        )
+
+
+def _cut_off_remedy(venue: Venue, parts: np.ndarray, served: np.ndarray, k: int) -> str:
+    """Say what cuts part ``k`` off: closed exits on it, or obstacles between it and a target."""
+    closed = [
+        e.name
+        for e in venue.closed_exits
+        if shapely.dwithin(parts[k], e.line.interpolate(0.5, normalized=True), BOUNDARY_TOLERANCE_M)
+    ]
+    if closed:
+        return "reopen exit " + ", ".join(repr(n) for n in closed)
+    reached = shapely.union_all(parts[served])
+    walls = [
+        o.name
+        for o in venue.obstacles
+        if shapely.dwithin(o.geometry, parts[k], BOUNDARY_TOLERANCE_M)
+        and shapely.dwithin(o.geometry, reached, BOUNDARY_TOLERANCE_M)
+    ]
+    if not walls:
+        return "remove the barrier that cuts it off"
+    return "remove the obstacle that cuts it off (" + ", ".join(repr(n) for n in walls) + ")"
+
+
+_CHECKS: tuple[Callable[[Venue], None], ...] = (
+    _check_polygons,
+    _check_unique_names,
+    _check_obstacle_kinds,
+    _check_exit_shapes,
+    _check_exits_on_boundary,
+    _check_exits_disjoint,
+    _check_zone_people,
+    _check_zones_inside,
+    _check_zone_capacity,
+    _check_shelters,
+    _check_has_target,
+    _check_targets_reachable,
+)
