@@ -38,6 +38,7 @@ class EvacuationModel(mesa.Model):
     Args:
         venue: The venue, with its layout already applied (:meth:`Venue.with_layout`).
         population: How people are drawn (default: the venue's zones, Weidmann speeds).
+        people: People placed by hand (:meth:`Population.at`); replaces the venue's zones.
         params: Social-force parameters.
         seed: Seed of the run; the same seed gives identical results.
         step_s: Model step in seconds (a whole multiple of ``params.dt_s``).
@@ -52,6 +53,7 @@ class EvacuationModel(mesa.Model):
         venue: Venue,
         *,
         population: PopulationSpec | None = None,
+        people: Population | None = None,
         params: SocialForceParams | None = None,
         seed: int | None = None,
         step_s: float = DEFAULT_STEP_S,
@@ -71,7 +73,10 @@ class EvacuationModel(mesa.Model):
             raise ValueError(f"time limit must be > 0 s, got {time_limit_s}")
         self.time_limit_s = float(time_limit_s)
         self.navigation: Navigation = navigation_for(venue, resolution_m=navigation_resolution_m)
-        self.people: Population = draw_population(venue, self.population_spec, self.rng)
+        self.people: Population = (
+            draw_population(venue, self.population_spec, self.rng) if people is None else people
+        )
+        self._check_people_inside()
         self.state = CrowdState.create(
             self.people.pos,
             self.people.v0,
@@ -193,14 +198,30 @@ class EvacuationModel(mesa.Model):
         stuck = np.flatnonzero(targets < 0)
         if len(stuck):
             i = stuck[0]
-            zone = self.venue.zones[self.people.zone[i]].name
             x, y = self.people.pos[i]
             raise ValueError(
-                f"{self.venue.source}: zone {zone!r}: {len(stuck)} people (e.g. at "
+                f"{self.venue.source}: {self._origin(i)}: {len(stuck)} people (e.g. at "
                 f"({x:.2f}, {y:.2f}) m) cannot reach any open exit in layout "
                 f"{self.venue.layout!r}; open an exit or move the zone"
             )
         return targets
+
+    def _origin(self, i: int) -> str:
+        k = int(self.people.zone[i])
+        return f"zone {self.venue.zones[k].name!r}" if k >= 0 else "people placed by hand"
+
+    def _check_people_inside(self) -> None:
+        p = self.people
+        if not (np.isfinite(p.pos).all() and (p.v0 > 0).all() and (p.radius > 0).all()):
+            raise ValueError("people: positions must be finite, speeds and radii > 0")
+        outside = np.flatnonzero(~shapely.contains_xy(self.venue.walkable, p.pos[:, 0], p.pos[:, 1]))
+        if len(outside):
+            i = outside[0]
+            raise ValueError(
+                f"{self.venue.source}: {self._origin(i)}: {len(outside)} people start outside the "
+                f"walkable area (e.g. at ({p.pos[i, 0]:.2f}, {p.pos[i, 1]:.2f}) m); "
+                "place them inside it"
+            )
 
     def _spatial_grid(self) -> SpatialGrid:
         r_max = float(self.people.radius.max()) if len(self.people) else 0.35
@@ -229,11 +250,10 @@ class EvacuationModel(mesa.Model):
         assert self.trajectory is not None
         s = self.state
         names = self.venue.exit_names
-        zones = [z.name for z in self.venue.zones]
         rows = [
             (
                 i,
-                zones[self.people.zone[i]],
+                self._origin(i),
                 float(s.v0[i]),
                 float(s.radius[i]),
                 float(s.t_start[i]),

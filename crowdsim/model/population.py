@@ -69,7 +69,7 @@ class Population:
         v0: (n,) desired speeds (m/s).
         radius: (n,) radii (m).
         t_start: (n,) pre-movement end times (s).
-        zone: (n,) index of the person's start zone in ``venue.zones``.
+        zone: (n,) index of the person's start zone in ``venue.zones`` (−1: placed by hand).
     """
 
     pos: np.ndarray
@@ -80,6 +80,26 @@ class Population:
 
     def __len__(self) -> int:
         return int(len(self.pos))
+
+    @classmethod
+    def at(
+        cls,
+        pos: np.ndarray,
+        *,
+        v0: float | np.ndarray = 1.34,
+        radius: float | np.ndarray = 0.3,
+        t_start: float | np.ndarray = 0.0,
+    ) -> Population:
+        """People placed by hand at ``pos`` (n, 2), with scalar or per-person attributes."""
+        pos = np.asarray(pos, dtype=np.float64).reshape(-1, 2)
+        n = len(pos)
+        return cls(
+            pos=pos,
+            v0=np.broadcast_to(np.asarray(v0, np.float64), (n,)).copy(),
+            radius=np.broadcast_to(np.asarray(radius, np.float64), (n,)).copy(),
+            t_start=np.broadcast_to(np.asarray(t_start, np.float64), (n,)).copy(),
+            zone=np.full(n, -1, np.int64),
+        )
 
 
 def draw_population(venue: Venue, spec: PopulationSpec, rng: np.random.Generator) -> Population:
