@@ -46,16 +46,16 @@ class CrowdState:
         t_start: np.ndarray | None = None,
         target: np.ndarray | None = None,
     ) -> CrowdState:
-        """A crowd standing still at ``pos`` with the given attributes."""
+        """A crowd standing still at ``pos`` with the given attributes (all arrays are copied)."""
         n = len(pos)
         return cls(
-            pos=np.ascontiguousarray(pos, dtype=np.float64).reshape(n, 2),
+            pos=np.array(pos, dtype=np.float64).reshape(n, 2),
             vel=np.zeros((n, 2)),
-            v0=np.ascontiguousarray(v0, dtype=np.float64),
-            radius=np.ascontiguousarray(radius, dtype=np.float64),
-            t_start=np.zeros(n) if t_start is None else np.asarray(t_start, np.float64),
+            v0=np.array(v0, dtype=np.float64),
+            radius=np.array(radius, dtype=np.float64),
+            t_start=np.zeros(n) if t_start is None else np.array(t_start, np.float64),
             active=np.ones(n, dtype=np.bool_),
-            target=np.zeros(n, np.int64) if target is None else np.asarray(target, np.int64),
+            target=np.zeros(n, np.int64) if target is None else np.array(target, np.int64),
             exit_id=np.full(n, -1, np.int64),
             exit_time=np.full(n, np.nan),
         )
@@ -106,7 +106,7 @@ class SocialForceStepper:
         self._cell_start = np.zeros(n_cells + 1, np.int64)
         self._cell_fill = np.zeros(n_cells, np.int64)
         self._order = np.zeros(n_agents, np.int64)
-        self._acc = np.zeros((n_agents, 2))
+        self._acc = np.zeros((n_agents, 5))
 
     def advance(self, state: CrowdState, t0: float, n_sub: int) -> int:
         """Move ``state`` forward ``n_sub`` steps of ``params.dt_s`` from time ``t0`` (s).

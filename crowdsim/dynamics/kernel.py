@@ -12,8 +12,10 @@ One call to :func:`advance` moves the crowd ``n_sub`` time steps of ``dt`` secon
    * wall force [A·exp((rᵢ − dᵢW)/B) + k·g(rᵢ − dᵢW)]·nᵢW − κ·g(rᵢ − dᵢW)·(vᵢ·tᵢW)·tᵢW from the
      nearest point of every wall segment binned in the person's cell;
 
-   the sliding-friction coefficient κ·g is limited so that one step can at most stop, never
-   reverse, a tangential relative velocity (the explicit friction term is otherwise unstable);
+   sliding friction is stiff (κ·g/m reaches 10²–10³ s⁻¹ in a dense crowd, beyond what an
+   explicit step of 0.01 s can carry), so the part acting on the person's own velocity is
+   integrated implicitly and a pair's rate is capped at 1/dt: friction can stop sliding in one
+   step, never reverse it, however many contacts a person has;
 3. integrates semi-implicitly (v then x), caps the speed at ``speed_cap_factor``·v0, and tests the
    move against the binned segments: a move that would cross a wall is refused (the person stays
    and loses the velocity component into the wall), a move across an exit line evacuates the
@@ -206,14 +208,13 @@ def _accelerations(
     k_m = params[_K] / m
     kappa_m = params[_KAPPA] / m
     reach = params[_RANGE]
-    # Friction limits per unit mass so that one step stops, never reverses, a sliding motion.
-    pair_fric_max = 0.5 / dt
-    wall_fric_max = 1.0 / dt
+    # A pair's friction rate is capped at 1/dt so that one step at most stops, never reverses,
+    # the sliding of two people along each other.
+    pair_fric_max = 1.0 / dt
     n = pos.shape[0]
     for i in nb.prange(n):
         if not active[i]:
-            acc[i, 0] = 0.0
-            acc[i, 1] = 0.0
+            acc[i, :] = 0.0
             continue
         xi = pos[i, 0]
         yi = pos[i, 1]
@@ -228,6 +229,11 @@ def _accelerations(
             ex, ey = _desired_direction(nav_dir[tg], xi, yi, nav_x0, nav_y0, nav_h)
         ax = (v0[i] * ex - vxi) * inv_tau
         ay = (v0[i] * ey - vyi) * inv_tau
+        # Friction acting on the person's own velocity, summed as the matrix Σ c·t·tᵀ and
+        # integrated implicitly in _move.
+        mxx = 0.0
+        mxy = 0.0
+        myy = 0.0
         # Pair forces from the 3 x 3 cells around the person.
         c = agent_cell[i]
         cx = c % nx
@@ -257,13 +263,16 @@ def _accelerations(
                     f = a_m * np.exp(min(overlap * inv_b, _MAX_EXPONENT))
                     if overlap > 0.0:
                         f += k_m * overlap
-                        # Tangential relative velocity of j with respect to i.
+                        # Friction c·(Δvⱼᵢ·t)·t: the part in vⱼ explicit, the part in vᵢ implicit.
                         tx = -nyij
                         ty = nxij
-                        dvt = (vel[j, 0] - vxi) * tx + (vel[j, 1] - vyi) * ty
-                        fr = min(kappa_m * overlap, pair_fric_max) * dvt
+                        cf = min(kappa_m * overlap, pair_fric_max)
+                        fr = cf * (vel[j, 0] * tx + vel[j, 1] * ty)
                         ax += fr * tx
                         ay += fr * ty
+                        mxx += cf * tx * tx
+                        mxy += cf * tx * ty
+                        myy += cf * ty * ty
                     ax += f * nxij
                     ay += f * nyij
         # Wall forces from the segments binned in the person's cell.
@@ -287,16 +296,20 @@ def _accelerations(
             f = a_m * np.exp(min(overlap * inv_b, _MAX_EXPONENT))
             if overlap > 0.0:
                 f += k_m * overlap
+                # Friction −c·(vᵢ·t)·t opposes sliding along the wall (implicit, in _move).
                 tx = -nwy
                 ty = nwx
-                vt = vxi * tx + vyi * ty
-                fr = min(kappa_m * overlap, wall_fric_max) * vt
-                ax -= fr * tx
-                ay -= fr * ty
+                cf = kappa_m * overlap
+                mxx += cf * tx * tx
+                mxy += cf * tx * ty
+                myy += cf * ty * ty
             ax += f * nwx
             ay += f * nwy
         acc[i, 0] = ax
         acc[i, 1] = ay
+        acc[i, 2] = mxx
+        acc[i, 3] = mxy
+        acc[i, 4] = myy
 
 
 @nb.njit(cache=True, parallel=True)
@@ -322,8 +335,15 @@ def _move(
     for i in nb.prange(n):
         if not active[i]:
             continue
-        vx = vel[i, 0] + acc[i, 0] * dt
-        vy = vel[i, 1] + acc[i, 1] * dt
+        # Solve (I + dt·M) v' = v + dt·a: explicit forces, implicit own-velocity friction.
+        rx = vel[i, 0] + acc[i, 0] * dt
+        ry = vel[i, 1] + acc[i, 1] * dt
+        mxx = 1.0 + dt * acc[i, 2]
+        mxy = dt * acc[i, 3]
+        myy = 1.0 + dt * acc[i, 4]
+        det = mxx * myy - mxy * mxy
+        vx = (myy * rx - mxy * ry) / det
+        vy = (mxx * ry - mxy * rx) / det
         speed = np.sqrt(vx * vx + vy * vy)
         vmax = cap_factor * v0[i]
         if speed > vmax:
@@ -442,7 +462,7 @@ def advance(
         cell_start: (nx·ny + 1,) int scratch.
         cell_fill: (nx·ny,) int scratch.
         order: (n,) int scratch.
-        acc: (n, 2) float scratch.
+        acc: (n, 5) float scratch: explicit acceleration and the friction matrix per person.
 
     Returns:
         Number of moves refused because they would have crossed a wall.

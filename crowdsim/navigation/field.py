@@ -8,7 +8,9 @@ usable by the dynamics:
 * next to a wall the component pointing into the wall is removed, so a direction never leads
   into an obstacle;
 * blocked cells carry the value and direction of their nearest free cell, so bilinear sampling
-  near a wall stays smooth and never returns a zero vector.
+  near a wall stays smooth and never returns a zero vector;
+* cells of the target region, where the distance is flat, keep the heading of the nearest cell
+  outside it (people walk on through an exit rather than stop in the doorway).
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from scipy import ndimage
 
 from crowdsim.navigation.grid import NavGrid
 
+#: Distance (m) from a wall over which the into-wall part of a direction is faded out.
+WALL_BLEND_M = 0.5
 #: Distance (m) given to free cells from which the target cannot be reached.
 UNREACHABLE_M = 1.0e9
 
@@ -68,6 +72,9 @@ def compute_field(grid: NavGrid, target: np.ndarray) -> DistanceField:
     nearest = _nearest_free_index(free)
     d_filled = np.where(free, d, d[nearest[0], nearest[1]])
     direction = _directions(d_filled, free, grid.h, nearest)
+    # Inside the target the distance is flat: keep the heading of the nearest cell outside it.
+    approach = _nearest_free_index(free & ~target)
+    direction[target] = direction[approach[0], approach[1]][target]
     return DistanceField(distance=d_filled.astype(np.float32), direction=direction)
 
 
@@ -93,16 +100,17 @@ def _directions(d: np.ndarray, free: np.ndarray, h: float, nearest: np.ndarray) 
         g[~(fwd_ok | bwd_ok)] = 0.0
         grad[..., comp] = g
     direction = -grad
-    # Remove the component pointing into the nearest wall for cells next to one.
+    # Remove the component pointing into the nearest wall: wholly next to it, fading out over
+    # WALL_BLEND_M so that the field stays smooth where the correction ends.
     wall_dist, wall_idx = ndimage.distance_transform_edt(free, return_indices=True)
     rows, cols = np.indices(d.shape)
     away = np.stack([cols - wall_idx[1], rows - wall_idx[0]], axis=-1).astype(float)
     norm = np.linalg.norm(away, axis=-1, keepdims=True)
     away = np.divide(away, norm, out=np.zeros_like(away), where=norm > 0)
-    near_wall = free & (wall_dist <= 2.5)
+    weight = np.clip((WALL_BLEND_M - wall_dist * h) / max(WALL_BLEND_M - h, 1e-9), 0.0, 1.0)
     into = np.einsum("ijk,ijk->ij", direction, away)
-    fix = near_wall & (into < 0)
-    direction[fix] -= into[fix, None] * away[fix]
+    fix = free & (into < 0) & (weight > 0)
+    direction[fix] -= (weight[fix] * into[fix])[:, None] * away[fix]
     length = np.linalg.norm(direction, axis=-1, keepdims=True)
     direction = np.divide(direction, length, out=np.zeros_like(direction), where=length > 1e-12)
     # Blocked cells take the direction of their nearest free cell.

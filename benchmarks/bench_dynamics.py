@@ -1,0 +1,112 @@
+"""Throughput of crowdsim's social-force dynamics in the benchmark room.
+
+For each size (default 1,000 / 4,000 / 10,000 people) the script builds the benchmark room
+(see :mod:`common`), lets the crowd move for a warm-up window, then times a fixed simulated
+window of :meth:`EvacuationModel.step` calls and prints
+
+* agent-steps per second (agent-steps = people inside × integration steps of dt = 0.01 s),
+  over the whole window and as the median of one-second blocks;
+* the real-time factor (simulated seconds per wall second);
+* the wall time per integration step and the share of it spent in the compiled kernel;
+* wall penetrations in the window (must be 0) and the numba thread count.
+
+Usage::
+
+    python benchmarks/bench_dynamics.py
+    python benchmarks/bench_dynamics.py --sizes 1000,4000 --window 20 --threads 1 --json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from typing import Any
+
+from common import (
+    BenchRoom,
+    crowdsim_model,
+    fmt_rate,
+    machine_info,
+    parse_sizes,
+    print_machine_info,
+    rounded,
+    set_threads,
+    time_crowdsim,
+    warm_up_crowdsim,
+)
+
+
+def bench_size(n: int, *, warmup_s: float, window_s: float) -> dict[str, Any]:
+    """Time ``window_s`` simulated seconds after ``warmup_s`` for ``n`` people."""
+    room = BenchRoom.for_size(n)
+    start = time.perf_counter()
+    model = crowdsim_model(room)
+    build_s = time.perf_counter() - start
+    if warmup_s > 0:
+        time_crowdsim(model, warmup_s)
+    penetrations_before = model.wall_penetrations
+    timing = time_crowdsim(model, window_s)
+    steps = round(timing.simulated_s / model.params.dt_s)
+    return {
+        "agents": n,
+        "room_m": round(room.side_m, 2),
+        "block_density_pm2": round(room.block_density_pm2, 2),
+        "build_s": round(build_s, 3),
+        "warmup_s": warmup_s,
+        "window_start_s": round(model.time_s - timing.simulated_s, 3),
+        "simulated_s": round(timing.simulated_s, 3),
+        "wall_s": round(timing.wall_s, 3),
+        "active_start": timing.active_start,
+        "active_end": timing.active_end,
+        "agent_steps": timing.agent_steps,
+        "agent_steps_per_s": rounded(timing.agent_steps_per_s, 0),
+        "median_block_agent_steps_per_s": rounded(timing.median_block_rate, 0),
+        "real_time_factor": rounded(timing.real_time_factor),
+        "ms_per_integration_step": rounded(1e3 * timing.wall_s / steps if steps else None),
+        "kernel_share": rounded(timing.kernel_s / timing.wall_s if timing.wall_s else None, 3),
+        "wall_penetrations": model.wall_penetrations - penetrations_before,
+        "numba_threads": machine_info()["numba_threads"],
+        "threading_layer": machine_info()["threading_layer"],
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1000,4000,10000", help="comma-separated crowd sizes")
+    parser.add_argument("--warmup", type=float, default=2.0, help="simulated s before timing")
+    parser.add_argument("--window", type=float, default=10.0, help="simulated s timed")
+    parser.add_argument("--threads", type=int, default=None, help="numba threads (default all)")
+    parser.add_argument("--json", action="store_true", help="one JSON object per size per line")
+    args = parser.parse_args(argv)
+
+    set_threads(args.threads)
+    compile_s = warm_up_crowdsim()
+    header = sys.stderr if args.json else sys.stdout
+    print_machine_info(header)
+    print(f"# warm-up (numba compile / cache load): {compile_s:.2f} s", file=header)
+    if not args.json:
+        print(
+            f"{'agents':>7} {'room':>6} {'window':>11} {'active':>13} {'agent-steps/s':>13} "
+            f"{'median/s':>9} {'RTF':>6} {'ms/step':>8} {'kernel':>6} {'pen':>4} {'thr':>3}"
+        )
+    for n in parse_sizes(args.sizes):
+        row = bench_size(n, warmup_s=args.warmup, window_s=args.window)
+        if args.json:
+            print(json.dumps(row), flush=True)
+            continue
+        window = f"{row['window_start_s']:g}-{row['window_start_s'] + row['simulated_s']:g} s"
+        active = f"{row['active_start']}->{row['active_end']}"
+        print(
+            f"{n:>7,} {row['room_m']:>5g}m {window:>11} {active:>13} "
+            f"{fmt_rate(row['agent_steps_per_s']):>13} "
+            f"{fmt_rate(row['median_block_agent_steps_per_s']):>9} "
+            f"{row['real_time_factor']:>6.3g} {row['ms_per_integration_step']:>8.3f} "
+            f"{row['kernel_share']:>6.0%} {row['wall_penetrations']:>4} {row['numba_threads']:>3}",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main()

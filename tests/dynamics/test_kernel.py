@@ -1,0 +1,177 @@
+"""The compiled social-force core against the formulas of Helbing, Farkas & Vicsek (2000)."""
+
+import numba
+import numpy as np
+import pytest
+
+from crowdsim.dynamics.crowd import CrowdState, SocialForceStepper
+from crowdsim.dynamics.params import SocialForceParams
+from crowdsim.dynamics.space import SpatialGrid
+
+P = SocialForceParams()
+
+
+def open_floor(size: float = 60.0, walls: list[np.ndarray] | None = None) -> SpatialGrid:
+    """A spatial grid with the given wall polylines (none by default) and no exits."""
+    return SpatialGrid.build(
+        (0.0, 0.0, size, size),
+        walls or [],
+        np.zeros((0, 4)),
+        cell_m=0.7 + P.interaction_range_m,
+        reach_m=0.35 + P.interaction_range_m + 0.2,
+    )
+
+
+def uniform_field(direction: tuple[float, float]) -> np.ndarray:
+    """A direction field that points the same way everywhere."""
+    field = np.zeros((1, 4, 4, 2), np.float32)
+    field[..., 0], field[..., 1] = direction
+    return field
+
+
+def stepper(grid: SpatialGrid, n: int, direction=(1.0, 0.0), params: SocialForceParams = P):
+    return SocialForceStepper(grid, uniform_field(direction), (0.0, 0.0), 100.0, params, n)
+
+
+def reference_step(state: CrowdState, params: SocialForceParams) -> np.ndarray:
+    """Velocities after one step of HFV pair forces, all pairs, in plain numpy.
+
+    Written independently of the kernel: explicit repulsion and body force, sliding friction
+    c·(Δvⱼᵢ·t)·t with c = min(κ·g/m, 1/dt), its part in the person's own velocity implicit.
+    """
+    x, v, r = state.pos, state.vel, state.radius
+    n = len(x)
+    dt = params.dt_s
+    out = np.empty_like(v)
+    for i in range(n):
+        d_vec = x[i] - x
+        d = np.hypot(d_vec[:, 0], d_vec[:, 1])
+        rij = r[i] + r
+        near = (np.arange(n) != i) & (d < rij + params.interaction_range_m)
+        nij = d_vec[near] / d[near, None]
+        tij = np.column_stack([-nij[:, 1], nij[:, 0]])
+        g = np.maximum(rij[near] - d[near], 0.0)
+        rep = params.a_n * np.exp((rij[near] - d[near]) / params.b_m) + params.k_kg_s2 * g
+        c = np.minimum(params.kappa_kg_ms * g / params.mass_kg, 1.0 / dt)
+        acc = -v[i] / params.tau_s + (rep[:, None] / params.mass_kg * nij).sum(axis=0)
+        acc += ((c * np.einsum("ij,ij->i", v[near], tij))[:, None] * tij).sum(axis=0)
+        m = np.eye(2) + dt * np.einsum("k,ki,kj->ij", c, tij, tij)
+        out[i] = np.linalg.solve(m, v[i] + dt * acc)
+    return out
+
+
+def test_pair_forces_match_the_published_formula():
+    rng = np.random.default_rng(3)
+    n = 300
+    pos = rng.uniform(20, 32, size=(n, 2))  # about 2 persons/m², many contacts
+    # No target and a huge v0: only the forces act, and the speed cap (1.3·v0) never does.
+    state = CrowdState.create(pos, np.full(n, 1000.0), rng.uniform(0.25, 0.35, n))
+    state.vel[:] = rng.normal(0, 0.3, size=(n, 2))
+    state.target[:] = -1
+    expected = reference_step(state, P)
+    stepper(open_floor(), n).advance(state, 0.0, 1)
+    assert np.allclose(state.vel, expected, rtol=1e-9, atol=1e-9)
+
+
+def test_pair_forces_are_antisymmetric():
+    # Two people overlapping, standing, no target: equal and opposite accelerations.
+    state = CrowdState.create(np.array([[10.0, 10.0], [10.4, 10.1]]), np.ones(2), np.full(2, 0.3))
+    state.target[:] = -1
+    stepper(open_floor(), 2).advance(state, 0.0, 1)
+    assert np.allclose(state.vel[0], -state.vel[1], atol=1e-12)
+    assert np.hypot(*state.vel[0]) > 0.1
+
+
+def test_free_walker_relaxes_to_its_desired_speed_with_time_constant_tau():
+    state = CrowdState.create(np.array([[5.0, 30.0]]), np.array([1.34]), np.array([0.3]))
+    stepper(open_floor(), 1).advance(state, 0.0, round(P.tau_s / P.dt_s))
+    # v(τ) = v0 (1 − e^−1) for the relaxation term; explicit steps of dt = τ/50 are within 1 %.
+    assert state.vel[0, 0] == pytest.approx(1.34 * (1 - np.exp(-1)), rel=0.01)
+    stepper(open_floor(), 1).advance(state, P.tau_s, 500)
+    assert state.vel[0, 0] == pytest.approx(1.34, rel=1e-3)
+    assert state.vel[0, 1] == pytest.approx(0.0, abs=1e-12)
+
+
+def test_sliding_friction_at_a_wall_slows_and_never_speeds_up_the_slider():
+    # A person pressed 5 cm into a wall and sliding along it at 0.8 m/s (no desired motion).
+    # In a reference C++ implementation a sign error accelerated such a slider to ~6 m/s.
+    wall = [np.array([[0.0, 10.0], [60.0, 10.0]])]
+    r = 0.3
+    state = CrowdState.create(np.array([[20.0, 10.0 - r + 0.05]]), np.array([1.0]), np.array([r]))
+    state.vel[0] = (0.8, 0.0)
+    state.target[:] = -1
+    s = stepper(open_floor(walls=wall), 1)
+    speeds = []
+    for k in range(30):
+        s.advance(state, k * P.dt_s, 1)
+        speeds.append(abs(state.vel[0, 0]))
+    assert max(speeds) <= 0.8
+    assert np.all(np.diff(speeds) <= 1e-12)
+    assert speeds[-1] < 0.1  # friction and relaxation have stopped the slide
+
+
+def test_wall_of_many_segments_pushes_like_one_wall():
+    # A round column drawn with 64 segments must push exactly like its nearest point alone.
+    angles = np.linspace(0, 2 * np.pi, 65)
+    ring = np.column_stack([30 + 0.5 * np.cos(angles), 30 + 0.5 * np.sin(angles)])
+    ring[-1] = ring[0]
+    state = CrowdState.create(np.array([[31.0, 30.05]]), np.array([1.0]), np.array([0.3]))
+    state.target[:] = -1
+    stepper(open_floor(walls=[ring]), 1).advance(state, 0.0, 1)
+    acc = state.vel[0] / P.dt_s
+    # Nearest point of the polygon: on the segment facing the person.
+    k = np.argmin(np.hypot(ring[:-1, 0] - 31.0, ring[:-1, 1] - 30.05))
+    a, b = ring[k], ring[k + 1]
+    seg = b - a
+    for c, d in ((ring[k - 1], a), (a, b)):
+        u = np.clip(np.dot([31.0, 30.05] - c, d - c) / np.dot(d - c, d - c), 0, 1)
+        q = c + u * (d - c)
+        if np.hypot(*(q - [31.0, 30.05])) < np.hypot(*(a - [31.0, 30.05])):
+            a, seg = q, seg
+    dist = np.hypot(*(np.array([31.0, 30.05]) - a))
+    expected = P.a_n * np.exp((0.3 - dist) / P.b_m) / P.mass_kg
+    assert np.hypot(*acc) == pytest.approx(expected, rel=0.02)
+
+
+FENCE = [np.array([[40.0, -5.0], [40.0, 65.0], [40.02, 65.0], [40.02, -5.0], [40.0, -5.0]])]
+
+
+@pytest.mark.parametrize(
+    ("speed", "params"),
+    [
+        (1.34, P),
+        (5.0, P),
+        # Without wall forces only the integrator's crossing guard stands in the way.
+        (5.0, SocialForceParams(a_n=0.0, k_kg_s2=0.0)),
+    ],
+    ids=["normal", "panic", "guard-only"],
+)
+def test_crowd_driven_into_a_thin_fence_never_crosses_it(speed, params):
+    # 400 people at 5 persons/m² pushed straight at a 2 cm fence across the whole floor.
+    xs, ys = np.meshgrid(np.arange(30.5, 39.5, 0.45), np.arange(25.0, 35.0, 0.45))
+    pos = np.column_stack([xs.ravel(), ys.ravel()])[:400]
+    n = len(pos)
+    state = CrowdState.create(pos, np.full(n, speed), np.full(n, 0.3))
+    refused = stepper(open_floor(walls=FENCE), n, params=params).advance(state, 0.0, 2000)
+    assert np.isfinite(state.pos).all()
+    assert (state.pos[:, 0] < 40.0).all()
+    assert np.hypot(*state.vel.T).max() <= P.speed_cap_factor * speed + 1e-9
+    if params.a_n == 0.0:
+        assert refused > 0  # the guard really was what held them
+
+
+def test_results_do_not_depend_on_the_number_of_threads():
+    rng = np.random.default_rng(5)
+    n = 500
+    pos = rng.uniform(10, 25, size=(n, 2))
+    results = []
+    threads = numba.get_num_threads()
+    try:
+        for t in sorted({1, threads}):
+            numba.set_num_threads(t)
+            state = CrowdState.create(pos, np.full(n, 1.3), np.full(n, 0.3))
+            stepper(open_floor(), n).advance(state, 0.0, 200)
+            results.append(state.pos.copy())
+    finally:
+        numba.set_num_threads(threads)
+    assert all(np.array_equal(results[0], r) for r in results)
