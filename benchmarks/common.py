@@ -327,7 +327,9 @@ def machine_info() -> dict[str, Any]:
     except OSError:
         load = float("nan")
     return {
-        "nproc": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
+        "nproc": len(os.sched_getaffinity(0))
+        if hasattr(os, "sched_getaffinity")
+        else os.cpu_count(),
         "cpu": cpu_model(),
         "python": platform.python_version(),
         "numpy": np.__version__,

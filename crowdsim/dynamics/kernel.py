@@ -151,7 +151,10 @@ def build_cells(
     cell_fill: np.ndarray,
     order: np.ndarray,
 ) -> None:
-    """Counting sort of active people into cells: cell c holds order[cell_start[c]:cell_start[c+1]]."""
+    """Counting sort of active people into cells.
+
+    Cell c then holds ``order[cell_start[c]:cell_start[c + 1]]``.
+    """
     inv = 1.0 / cell_m
     cell_start[:] = 0
     n = pos.shape[0]

@@ -48,10 +48,12 @@ class SocialForceParams:
             if getattr(self, name) <= 0:
                 raise ValueError(f"social-force parameter {name} must be > 0")
         if self.dt_s > 0.05:
-            raise ValueError(f"dt_s = {self.dt_s} s is too large for the contact forces; use ≤ 0.05")
+            raise ValueError(
+                f"dt_s = {self.dt_s} s is too large for the contact forces; use ≤ 0.05"
+            )
 
     def as_array(self) -> np.ndarray:
-        """The parameters in the order the kernel reads them (see :mod:`crowdsim.dynamics.kernel`)."""
+        """The parameters in the order :mod:`crowdsim.dynamics.kernel` reads them."""
         return np.array(
             [
                 self.mass_kg,

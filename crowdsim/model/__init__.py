@@ -1,0 +1,21 @@
+"""The evacuation model: Mesa frame, pedestrian views, populations, scenarios, results."""
+
+from crowdsim.model.distributions import Distribution
+from crowdsim.model.evacuation import EvacuationModel
+from crowdsim.model.population import Population, PopulationSpec, ZoneOverride
+from crowdsim.model.result import RunResult
+from crowdsim.model.scenario import Scenario, ScenarioError, load_scenario
+from crowdsim.model.trajectory import TrajectoryWriter
+
+__all__ = [
+    "Distribution",
+    "EvacuationModel",
+    "Population",
+    "PopulationSpec",
+    "RunResult",
+    "Scenario",
+    "ScenarioError",
+    "TrajectoryWriter",
+    "ZoneOverride",
+    "load_scenario",
+]

@@ -15,7 +15,7 @@ WAITING, MOVING, EVACUATED = "waiting", "moving", "evacuated"
 
 
 class Pedestrian(mesa.Agent):
-    """One person. All physical state lives in ``model.state``; this object only reads row ``index``.
+    """One person: a view onto row ``index`` of ``model.state``, which holds all physical state.
 
     Agents are never stepped one by one: the compiled kernel moves everybody at once. The view
     exists for identity, inspection and (in later layers) decisions taken every few seconds.
@@ -71,4 +71,6 @@ class Pedestrian(mesa.Agent):
 
     def __repr__(self) -> str:
         x, y = self.position
-        return f"Pedestrian({self.unique_id}, {self.state}, at=({x:.2f}, {y:.2f}), to={self.target})"
+        return (
+            f"Pedestrian({self.unique_id}, {self.state}, at=({x:.2f}, {y:.2f}), to={self.target})"
+        )

@@ -85,7 +85,7 @@ class Distribution:
             return cls.fixed(float(data))
         if not isinstance(data, Mapping) or "dist" not in data:
             raise ValueError(
-                "expected a number or a table like {dist = \"uniform\", low = 10, high = 100}"
+                'expected a number or a table like {dist = "uniform", low = 10, high = 100}'
             )
         kind = data["dist"]
         params: dict[str, float] = {}
@@ -99,9 +99,7 @@ class Distribution:
                 bounds[key] = float(value)
             else:
                 params[key] = float(value)
-        return cls(
-            str(kind), params, bounds.get("min", -np.inf), bounds.get("max", np.inf)
-        )
+        return cls(str(kind), params, bounds.get("min", -np.inf), bounds.get("max", np.inf))
 
     @property
     def mean(self) -> float:

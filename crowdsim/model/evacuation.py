@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import mesa
@@ -110,7 +111,7 @@ class EvacuationModel(mesa.Model):
             "evacuated": lambda m: int(m.exit_counts.sum()),
         }
         for k, name in enumerate(venue.exit_names):
-            reporters[f"exit:{name}"] = lambda m, k=k: int(m.exit_counts[k])
+            reporters[f"exit:{name}"] = partial(_exit_count, k=k)
         self.datacollector = mesa.DataCollector(model_reporters=reporters)
         self.datacollector.collect(self)
         self._record_frame()
@@ -214,7 +215,9 @@ class EvacuationModel(mesa.Model):
         p = self.people
         if not (np.isfinite(p.pos).all() and (p.v0 > 0).all() and (p.radius > 0).all()):
             raise ValueError("people: positions must be finite, speeds and radii > 0")
-        outside = np.flatnonzero(~shapely.contains_xy(self.venue.walkable, p.pos[:, 0], p.pos[:, 1]))
+        outside = np.flatnonzero(
+            ~shapely.contains_xy(self.venue.walkable, p.pos[:, 0], p.pos[:, 1])
+        )
         if len(outside):
             i = outside[0]
             raise ValueError(
@@ -263,6 +266,10 @@ class EvacuationModel(mesa.Model):
             for i in range(len(s))
         ]
         self.trajectory.write_agents(rows)
+
+
+def _exit_count(model: EvacuationModel, k: int) -> int:
+    return int(model.exit_counts[k])
 
 
 def _substeps(step_s: float, dt_s: float) -> int:

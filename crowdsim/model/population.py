@@ -79,7 +79,7 @@ class Population:
     zone: np.ndarray
 
     def __len__(self) -> int:
-        return int(len(self.pos))
+        return len(self.pos)
 
     @classmethod
     def at(
@@ -142,7 +142,9 @@ def draw_population(venue: Venue, spec: PopulationSpec, rng: np.random.Generator
     if (population.v0 <= 0).any():
         raise ValueError("population: desired speeds must be > 0 m/s; set min > 0 on desired_speed")
     if (population.radius <= 0.05).any() or (population.radius > 1.0).any():
-        raise ValueError("population: radii must lie in (0.05, 1.0] m; bound the radius distribution")
+        raise ValueError(
+            "population: radii must lie in (0.05, 1.0] m; bound the radius distribution"
+        )
     return population
 
 

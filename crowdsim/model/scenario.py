@@ -115,7 +115,9 @@ class Scenario:
         venue = self.venue.with_layout(run_layout)
         meta = {"crowdsim_venue": venue.name, "crowdsim_layout": run_layout}
         meta["crowdsim_seed"] = str(run_seed)
-        with TrajectoryWriter(trajectory_path, fps=fps, walkable=venue.walkable, metadata=meta) as w:
+        with TrajectoryWriter(
+            trajectory_path, fps=fps, walkable=venue.walkable, metadata=meta
+        ) as w:
             model = self.build_model(layout=run_layout, seed=run_seed, trajectory=w)
             return model.run(progress)
 
@@ -172,11 +174,14 @@ def scenario_from_mapping(data: Mapping[str, Any], *, source: str, base_dir: Pat
         raise ScenarioError(
             source,
             "crowdsim_scenario",
-            f"format version {version!r} is not supported; write crowdsim_scenario = {FORMAT_VERSION}",
+            f"format version {version!r} is not supported; "
+            f"write crowdsim_scenario = {FORMAT_VERSION}",
         )
     venue_ref = _get(data, "venue", str, source, "scenario")
     if venue_ref is None:
-        raise ScenarioError(source, "venue", "missing; name the venue file, e.g. venue = \"hall.toml\"")
+        raise ScenarioError(
+            source, "venue", 'missing; name the venue file, e.g. venue = "hall.toml"'
+        )
     venue_path = (base_dir / venue_ref).resolve()
     if not venue_path.is_file():
         raise ScenarioError(source, "venue", f"file {venue_ref!r} not found (looked in {base_dir})")
@@ -292,5 +297,9 @@ def _check_keys(data: Mapping[str, Any], known: set[str], source: str, where: st
     for key in data:
         if key not in known:
             close = difflib.get_close_matches(key, sorted(known), n=1)
-            hint = f"did you mean {close[0]!r}?" if close else f"known keys: {', '.join(sorted(known))}"
+            hint = (
+                f"did you mean {close[0]!r}?"
+                if close
+                else f"known keys: {', '.join(sorted(known))}"
+            )
             raise ScenarioError(source, f"{where} key {key!r}", f"unknown key; {hint}")

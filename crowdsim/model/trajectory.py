@@ -97,7 +97,9 @@ class TrajectoryWriter:
         if len(self._rows) >= _FLUSH_ROWS:
             self._flush()
 
-    def write_agents(self, rows: list[tuple[int, str, float, float, float, str | None, float | None]]) -> None:
+    def write_agents(
+        self, rows: list[tuple[int, str, float, float, float, str | None, float | None]]
+    ) -> None:
         """Store per-person attributes and outcomes in ``crowdsim_agents``."""
         self._db.executemany("INSERT INTO crowdsim_agents VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
 

@@ -46,7 +46,7 @@ class NavGrid:
         return cls(x0=float(x0), y0=float(y0), h=float(h), free=free)
 
     def centres(self) -> tuple[np.ndarray, np.ndarray]:
-        """x and y of every cell centre, each of shape (ny, nx)."""
+        """X and y of every cell centre, each of shape (ny, nx)."""
         ny, nx = self.shape
         return np.meshgrid(self.x0 + self.h * np.arange(nx), self.y0 + self.h * np.arange(ny))
 

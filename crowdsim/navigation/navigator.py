@@ -43,7 +43,7 @@ class Navigation:
 
     @classmethod
     def build(cls, venue: Venue, *, resolution_m: float = DEFAULT_RESOLUTION_M) -> Navigation:
-        """Compute the fields of every exit and shelter of ``venue`` on a grid of ``resolution_m``."""
+        """Fields of every exit and shelter of ``venue`` on a grid of spacing ``resolution_m``."""
         if not 0.02 <= resolution_m <= 0.5:
             raise ValueError(
                 f"navigation resolution {resolution_m} m is out of range; use 0.02–0.5 m "

@@ -113,7 +113,9 @@ def test_premovement_holds_people_until_their_start_time():
 
 def test_people_outside_the_walkable_area_are_refused():
     people = Population.at(np.array([[2.0, 2.0], [7.0, 3.0]]))
-    with pytest.raises(ValueError, match=r"1 people start outside the walkable area .*\(7\.00, 3\.00\)"):
+    with pytest.raises(
+        ValueError, match=r"1 people start outside the walkable area .*\(7\.00, 3\.00\)"
+    ):
         EvacuationModel(room(6, 6, 1.0), people=people)
 
 

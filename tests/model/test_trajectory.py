@@ -1,0 +1,36 @@
+"""Trajectory files load in PedPy, the field's analysis library."""
+
+import sqlite3
+
+import numpy as np
+import pedpy
+
+from crowdsim.model.evacuation import EvacuationModel
+from crowdsim.model.trajectory import TrajectoryWriter
+from tests.conftest import room
+
+
+def test_trajectory_file_loads_in_pedpy_and_matches_the_run(tmp_path):
+    venue = room(8, 6, 1.2, people=30)
+    path = tmp_path / "run.sqlite"
+    with TrajectoryWriter(path, fps=10, walkable=venue.walkable) as writer:
+        model = EvacuationModel(venue, seed=3, time_limit_s=200, trajectory=writer)
+        result = model.run()
+    traj = pedpy.load_trajectory_from_jupedsim_sqlite(trajectory_file=path)
+    area = pedpy.load_walkable_area_from_jupedsim_sqlite(trajectory_file=path)
+    assert traj.frame_rate == 10.0
+    assert area.polygon.equals(venue.walkable)
+    data = traj.data
+    assert set(data["id"]) == set(range(30))
+    # Every recorded position lies in the walkable area.
+    assert np.all(area.polygon.buffer(1e-9).contains(pedpy.TrajectoryData(data, 10).data.point))
+    # Each person's last frame comes within one frame of their exit time.
+    last = data.groupby("id")["frame"].max().sort_index().to_numpy() / 10.0
+    assert np.all(np.abs(last - result.exit_times_s) <= 0.1 + 1e-9)
+    # PedPy measures on it: the N-t curve at the door counts everybody.
+    line = pedpy.MeasurementLine([(7.7, 0.0), (7.7, 6.0)])
+    nt, _ = pedpy.compute_n_t(traj_data=traj, measurement_line=line)
+    assert nt["cumulative_pedestrians"].iloc[-1] == 30
+    with sqlite3.connect(path) as db:
+        rows = db.execute("SELECT count(*), count(exit) FROM crowdsim_agents").fetchone()
+    assert rows == (30, 30)
