@@ -75,3 +75,33 @@ def test_broken_venue_file_is_named(tmp_path):
     out = crowdsim("run", str(venue))
     assert out.returncode == 2 and "Traceback" not in out.stderr
     assert str(venue) in out.stderr and "crosses itself" in out.stderr
+
+
+def test_readme_run_lines_name_files_that_exist():
+    readme = (ROOT / "README.md").read_text()
+    files = [
+        line.split()[2]
+        for line in readme.splitlines()
+        if line.startswith("crowdsim run ") and len(line.split()) > 2
+    ]
+    assert files and all((ROOT / f).is_file() for f in files)
+
+
+def test_quickstart_notebook_runs():
+    import json
+
+    nb = json.loads((ROOT / "notebooks/quickstart.ipynb").read_text())
+    code = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
+    cwd = os.getcwd()
+    os.chdir(ROOT / "notebooks")
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        namespace: dict = {}
+        exec(compile(code, "quickstart.ipynb", "exec"), namespace)
+    finally:
+        os.chdir(cwd)
+    base, closed = namespace["results"]["base"], namespace["results"]["side_exit_closed"]
+    assert base.completed and closed.completed
+    assert closed.evacuation_time_s > base.evacuation_time_s

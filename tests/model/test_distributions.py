@@ -1,0 +1,57 @@
+import numpy as np
+import pytest
+from scipy import stats
+
+from crowdsim.model.distributions import Distribution
+
+# NIST TN 1822 pre-movement cases and what scipy calls them.
+CASES = [
+    ({"dist": "uniform", "low": 10, "high": 100}, stats.uniform(10, 90)),
+    ({"dist": "gamma", "shape": 1.291, "scale": 103.901}, stats.gamma(1.291, scale=103.901)),
+    ({"dist": "lognormal", "mu": 4.586, "sigma": 0.967}, stats.lognorm(0.967, scale=np.exp(4.586))),
+    (
+        {"dist": "weibull", "shape": 1.195, "scale": 139.285},
+        stats.weibull_min(1.195, scale=139.285),
+    ),
+    ({"dist": "normal", "mean": 1.34, "sd": 0.26}, stats.norm(1.34, 0.26)),
+]
+
+
+@pytest.mark.parametrize(("table", "reference"), CASES, ids=[c[0]["dist"] for c in CASES])
+def test_samples_follow_the_named_distribution(table, reference):
+    d = Distribution.from_mapping(table)
+    sample = d.sample(np.random.default_rng(1), 4000)
+    assert stats.kstest(sample, reference.cdf).pvalue > 0.01
+    assert d.mean == pytest.approx(reference.mean(), rel=1e-9)
+
+
+def test_truncation_redraws_instead_of_clipping():
+    d = Distribution.from_mapping({"dist": "normal", "mean": 1.34, "sd": 0.26, "min": 1, "max": 2})
+    s = d.sample(np.random.default_rng(2), 5000)
+    assert s.min() >= 1 and s.max() <= 2
+    assert np.mean(s == 1.0) == 0 and np.mean(s == 2.0) == 0
+
+
+def test_same_seed_same_sample():
+    d = Distribution.from_mapping({"dist": "gamma", "shape": 2, "scale": 3})
+    a = d.sample(np.random.default_rng(9), 10)
+    assert np.array_equal(a, d.sample(np.random.default_rng(9), 10))
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ({"dist": "beta"}, "unknown distribution"),
+        ({"dist": "uniform", "low": 1}, "takes high, low"),
+        ({"dist": "uniform", "low": 5, "high": 1}, "invalid parameters"),
+        ({"dist": "gamma", "shape": "2", "scale": 1}, "shape must be a number"),
+        ({"low": 1}, "expected a number or a table"),
+    ],
+)
+def test_bad_tables_are_refused(table, message):
+    with pytest.raises(ValueError, match=message):
+        Distribution.from_mapping(table)
+
+
+def test_a_number_means_fixed():
+    assert np.all(Distribution.from_mapping(12).sample(np.random.default_rng(0), 3) == 12)
