@@ -70,6 +70,15 @@ def test_500_people_leave_a_room_at_a_flow_within_the_measured_range():
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("seed", [1, 2])
+def test_nobody_is_left_standing_at_a_door_jamb(seed):
+    # A person heading straight at a jamb's corner can sit where the corner's repulsion balances
+    # the driving force; routes that keep clear of walls must prevent it. 500 people, 1 m door.
+    result = EvacuationModel(room(20, 20, 1.0, people=500), seed=seed, time_limit_s=900).run()
+    assert result.completed, f"{result.remaining} people never left"
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("v0", [1.34, 5.0], ids=["normal", "panic"])
 def test_five_persons_per_m2_no_nan_no_wall_penetration(v0):
     # 10 m x 10 m room filled to 5 persons/m² pushing to a 1 m door, desired speed up to 5 m/s.

@@ -11,7 +11,7 @@ from tests.conftest import room
 
 
 def test_trajectory_file_loads_in_pedpy_and_matches_the_run(tmp_path):
-    venue = room(8, 6, 1.2, people=30)
+    venue = room(8, 6, 1.2, people=30, zone=(0.5, 0.5, 6.0, 5.5))
     path = tmp_path / "run.sqlite"
     with TrajectoryWriter(path, fps=10, walkable=venue.walkable) as writer:
         model = EvacuationModel(venue, seed=3, time_limit_s=200, trajectory=writer)
@@ -28,7 +28,7 @@ def test_trajectory_file_loads_in_pedpy_and_matches_the_run(tmp_path):
     last = data.groupby("id")["frame"].max().sort_index().to_numpy() / 10.0
     assert np.all(np.abs(last - result.exit_times_s) <= 0.1 + 1e-9)
     # PedPy measures on it: the N-t curve at the door counts everybody.
-    line = pedpy.MeasurementLine([(7.7, 0.0), (7.7, 6.0)])
+    line = pedpy.MeasurementLine([(7.0, 0.0), (7.0, 6.0)])
     nt, _ = pedpy.compute_n_t(traj_data=traj, measurement_line=line)
     assert nt["cumulative_pedestrians"].iloc[-1] == 30
     with sqlite3.connect(path) as db:
