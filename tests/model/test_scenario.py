@@ -8,23 +8,10 @@ import pytest
 
 from crowdsim.model.scenario import ScenarioError, load_scenario
 from crowdsim.venue import VenueError
+from tests.venue.conftest import MINIMAL_VENUE
 
 ROOT = Path(__file__).resolve().parents[2]
-VENUE = """\
-crowdsim_venue = 1
-name = "Room"
-[area]
-rect = [0, 0, 10, 8]
-[[exits]]
-name = "door"
-line = [[10, 3], [10, 5]]
-[[zones]]
-name = "floor"
-rect = [1, 1, 6, 7]
-people = 20
-[layouts.door_closed]
-close_exits = ["door"]
-"""
+VENUE = MINIMAL_VENUE + '[layouts.door_closed]\nclose_exits = ["door"]\n'
 
 
 @pytest.fixture
