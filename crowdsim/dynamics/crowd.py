@@ -1,4 +1,4 @@
-"""Struct-of-arrays crowd state and the stepper that owns the kernel's buffers."""
+"""Struct-of-arrays crowd state, portal state, and the stepper that owns the kernel's buffers."""
 
 from __future__ import annotations
 
@@ -20,11 +20,14 @@ class CrowdState:
         vel: (n, 2) velocities (m/s).
         v0: (n,) desired speeds (m/s).
         radius: (n,) body radii (m).
-        t_start: (n,) end of pre-movement: the time each person starts to move (s).
+        t_start: (n,) time from which the person may walk (s): the end of pre-movement, or of
+            a hold such as screening.
         active: (n,) True while the person is in the simulated area.
-        target: (n,) target index (exits first, then shelters; −1 = none).
+        target: (n,) target index (navigation field; −1 = none: the person stands).
         exit_id: (n,) exit index a person left by (−1 while inside).
         exit_time: (n,) time the person left (s; NaN while inside).
+        service_time: (n,) time a screening gate holds this person (s).
+        passed: (n,) last gate (portal index) the person passed (−1: none).
     """
 
     pos: np.ndarray
@@ -36,6 +39,8 @@ class CrowdState:
     target: np.ndarray
     exit_id: np.ndarray
     exit_time: np.ndarray
+    service_time: np.ndarray
+    passed: np.ndarray
 
     @classmethod
     def create(
@@ -58,6 +63,8 @@ class CrowdState:
             target=np.zeros(n, np.int64) if target is None else np.array(target, np.int64),
             exit_id=np.full(n, -1, np.int64),
             exit_time=np.full(n, np.nan),
+            service_time=np.zeros(n),
+            passed=np.full(n, -1, np.int64),
         )
 
     def __len__(self) -> int:
@@ -68,20 +75,79 @@ class CrowdState:
         """People still inside."""
         return int(np.count_nonzero(self.active))
 
+    def as_tuple(self) -> tuple[np.ndarray, ...]:
+        """The arrays in the order the kernel reads them."""
+        return (
+            self.pos,
+            self.vel,
+            self.v0,
+            self.radius,
+            self.t_start,
+            self.active,
+            self.target,
+            self.exit_id,
+            self.exit_time,
+            self.service_time,
+            self.passed,
+        )
+
+
+@dataclass(eq=False)
+class PortalState:
+    """Exits (first) and screening gates (after them) that people pass one at a time.
+
+    Attributes:
+        open: (n,) False: the portal is shut and acts as a wall (a closed exit, a locked gate).
+        free_at: (n,) time from which the portal admits the next person (s); a busy portal is a
+            wall until then.
+        headway_s: (n,) least time between two people through an exit (s); 0 for no limit.
+        is_gate: (n,) True for screening gates (people pass and are held for their service
+            time), False for exits (people leave).
+    """
+
+    open: np.ndarray
+    free_at: np.ndarray
+    headway_s: np.ndarray
+    is_gate: np.ndarray
+
+    @classmethod
+    def create(
+        cls, n_exits: int, n_gates: int = 0, headway_s: np.ndarray | None = None
+    ) -> PortalState:
+        """All open and free; exits without flow limit unless ``headway_s`` says otherwise."""
+        n = n_exits + n_gates
+        headway = np.zeros(n)
+        if headway_s is not None:
+            headway[:n_exits] = headway_s
+        return cls(
+            open=np.ones(n, np.bool_),
+            free_at=np.full(n, -np.inf),
+            headway_s=headway,
+            is_gate=np.arange(n) >= n_exits,
+        )
+
+    def as_tuple(self) -> tuple[np.ndarray, ...]:
+        """The arrays in the order the kernel reads them."""
+        return (self.open, self.free_at, self.headway_s, self.is_gate)
+
 
 class SocialForceStepper:
     """Advances a :class:`CrowdState` with the compiled social-force kernel.
 
     It holds the static inputs of the kernel (segments binned on the spatial grid, navigation
-    direction fields, parameters) and preallocated scratch buffers, so a call allocates nothing.
+    direction fields, the speed-factor grid, parameters) and preallocated scratch buffers, so a
+    call allocates nothing.
 
     Args:
-        grid: Spatial grid with binned wall and exit segments.
+        grid: Spatial grid with binned wall and portal segments.
         directions: (n_targets, ny, nx, 2) float32 direction fields.
         field_origin: (x, y) of the centre of the fields' first cell (m).
         field_h: Field cell size (m).
         params: Social-force parameters.
         n_agents: Number of people (rows of the state).
+        speed_factor: (ny, nx) share of the desired speed on each field cell (1 = level floor);
+            default everywhere 1.
+        portals: Portal state; default: every portal of ``grid`` an open exit without limit.
     """
 
     def __init__(
@@ -92,63 +158,76 @@ class SocialForceStepper:
         field_h: float,
         params: SocialForceParams,
         n_agents: int,
+        *,
+        speed_factor: np.ndarray | None = None,
+        portals: PortalState | None = None,
     ) -> None:
         self.grid = grid
         self.params = params
-        self._param_array = params.as_array()
-        self._directions = np.ascontiguousarray(directions, dtype=np.float32)
-        if self._directions.shape[0] == 0:  # the kernel needs a field even if nobody uses one
-            self._directions = np.zeros((1, 2, 2, 2), np.float32)
-        self._origin = (float(field_origin[0]), float(field_origin[1]))
-        self._h = float(field_h)
+        n_portals = int(grid.kinds.max()) + 1 if len(grid.kinds) else 0
+        self.portals = portals or PortalState.create(n_portals)
+        directions = np.ascontiguousarray(directions, dtype=np.float32)
+        if directions.shape[0] == 0:  # the kernel needs a field even if nobody uses one
+            directions = np.zeros((1, 2, 2, 2), np.float32)
+        factor = (
+            np.ones(directions.shape[1:3], np.float32) if speed_factor is None else speed_factor
+        )
+        self._field = (
+            directions,
+            np.ascontiguousarray(factor, dtype=np.float32),
+            float(field_origin[0]),
+            float(field_origin[1]),
+            float(field_h),
+            np.zeros((0, 3)),
+        )
         n_cells = grid.nx * grid.ny
-        self._agent_cell = np.zeros(n_agents, np.int64)
-        self._cell_start = np.zeros(n_cells + 1, np.int64)
-        self._cell_fill = np.zeros(n_cells, np.int64)
-        self._order = np.zeros(n_agents, np.int64)
+        self._space = (
+            grid.segments,
+            grid.kinds,
+            grid.prev,
+            grid.next,
+            grid.cell_start,
+            grid.cell_items,
+            grid.nx,
+            grid.ny,
+            grid.x0,
+            grid.y0,
+            grid.cell_m,
+            np.zeros(n_agents, np.int64),  # agent_cell
+            np.zeros(n_cells + 1, np.int64),  # people's cell_start
+            np.zeros(n_cells, np.int64),  # cell_fill
+            np.zeros(n_agents, np.int64),  # order
+        )
+        self._params = params.as_array()
         self._acc = np.zeros((n_agents, 5))
+        self._crossing = np.full(n_agents, -1, np.int64)
+
+    def set_directions(self, directions: np.ndarray) -> None:
+        """Replace the direction fields (same grid and targets), e.g. after a hazard appears."""
+        self._field = (np.ascontiguousarray(directions, dtype=np.float32), *self._field[1:])
+
+    def set_hazards(self, hazards: np.ndarray) -> None:
+        """Hazard circles (k, 3): x, y, radius (m). People never step in; those inside leave."""
+        hz = np.ascontiguousarray(np.asarray(hazards, np.float64).reshape(-1, 3))
+        self._field = (*self._field[:5], hz)
 
     def advance(self, state: CrowdState, t0: float, n_sub: int) -> int:
         """Move ``state`` forward ``n_sub`` steps of ``params.dt_s`` from time ``t0`` (s).
 
         Returns:
-            The number of moves refused because they would have crossed a wall.
+            The number of moves refused because they would have crossed a wall or busy portal.
         """
-        g = self.grid
         return int(
             advance(
-                state.pos,
-                state.vel,
-                state.v0,
-                state.radius,
-                state.t_start,
-                state.active,
-                state.target,
-                state.exit_id,
-                state.exit_time,
-                self._directions,
-                self._origin[0],
-                self._origin[1],
-                self._h,
-                g.x0,
-                g.y0,
-                g.cell_m,
-                g.nx,
-                g.ny,
-                g.segments,
-                g.kinds,
-                g.prev,
-                g.next,
-                g.cell_start,
-                g.cell_items,
-                self._param_array,
+                state.as_tuple(),
+                self._field,
+                self._space,
+                self.portals.as_tuple(),
+                self._params,
                 float(t0),
                 self.params.dt_s,
                 int(n_sub),
-                self._agent_cell,
-                self._cell_start,
-                self._cell_fill,
-                self._order,
                 self._acc,
+                self._crossing,
             )
         )

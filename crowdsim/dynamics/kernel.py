@@ -18,8 +18,15 @@ One call to :func:`advance` moves the crowd ``n_sub`` time steps of ``dt`` secon
    step, never reverse it, however many contacts a person has;
 3. integrates semi-implicitly (v then x), caps the speed at ``speed_cap_factor``·v0, and tests the
    move against the binned segments: a move that would cross a wall is refused (the person stays
-   and loses the velocity component into the wall), a move across an exit line evacuates the
-   person through that exit at that time.
+   and loses the velocity component into the wall);
+4. lets people through *portals*, one at a time in index order (a serial pass, so the outcome
+   does not depend on threads): an **exit** evacuates the person, and may admit one person per
+   ``headway`` seconds (a door-flow limit); a **gate** (a screening lane's service point) admits
+   one person, holds them for their service time, and stays shut to the next until then. A portal
+   that is closed, or busy, is a wall.
+
+Desired speeds are scaled by a speed-factor grid (stairs, ramps: factor < 1) sampled at the
+person's position.
 
 The crossing test makes "no centre ever leaves the walkable area" an invariant of the integrator
 rather than a hope about force magnitudes.
@@ -27,12 +34,19 @@ rather than a hope about force magnitudes.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numba as nb
 import numpy as np
+
+#: A tuple of kernel inputs (arrays and scalars), unpacked by position inside the kernel.
+Arrays = tuple[Any, ...]
 
 # Indices into the parameter array built by SocialForceParams.as_array().
 _M, _TAU, _A, _B, _K, _KAPPA, _RANGE, _CAP = range(8)
 _MAX_EXPONENT = 50.0
+#: Walking up to a free screening lane counts as service, up to this long (s).
+_WALK_UP_S = 1.0
 
 
 @nb.njit(cache=True, inline="always")
@@ -78,6 +92,22 @@ def _desired_direction(
     if n < 1e-12:
         return 0.0, 0.0
     return ex / n, ey / n
+
+
+@nb.njit(cache=True, inline="always")
+def _factor_at(grid: np.ndarray, x: float, y: float, x0: float, y0: float, h: float) -> float:
+    """Nearest-cell value of a (ny, nx) grid whose cell (0, 0) is centred at (x0, y0)."""
+    j = int((x - x0) / h + 0.5)
+    i = int((y - y0) / h + 0.5)
+    j = min(max(j, 0), grid.shape[1] - 1)
+    i = min(max(i, 0), grid.shape[0] - 1)
+    return grid[i, j]
+
+
+@nb.njit(cache=True, inline="always")
+def _is_wall(kind: int, portal_open: np.ndarray, portal_free_at: np.ndarray, t: float) -> bool:
+    """A wall segment, or a portal that is closed or busy at time t."""
+    return kind < 0 or not portal_open[kind] or portal_free_at[kind] > t
 
 
 @nb.njit(cache=True, inline="always")
@@ -137,6 +167,17 @@ def _crosses(
     return -eps <= t <= 1.0 + eps and -eps <= u <= 1.0 + eps
 
 
+@nb.njit(cache=True, inline="always")
+def _enters_hazard(hazards: np.ndarray, px: float, py: float, qx: float, qy: float) -> bool:
+    """True if the move p→q ends inside a hazard circle (x, y, r) that p was outside of."""
+    for k in range(hazards.shape[0]):
+        r2 = hazards[k, 2] * hazards[k, 2]
+        dq = (qx - hazards[k, 0]) ** 2 + (qy - hazards[k, 1]) ** 2
+        if dq < r2 and (px - hazards[k, 0]) ** 2 + (py - hazards[k, 1]) ** 2 >= dq:
+            return True
+    return False
+
+
 @nb.njit(cache=True)
 def build_cells(
     pos: np.ndarray,
@@ -177,33 +218,21 @@ def build_cells(
 
 @nb.njit(cache=True, parallel=True)
 def _accelerations(
-    pos: np.ndarray,
-    vel: np.ndarray,
-    v0: np.ndarray,
-    radius: np.ndarray,
-    t_start: np.ndarray,
-    active: np.ndarray,
-    target: np.ndarray,
-    nav_dir: np.ndarray,
-    nav_x0: float,
-    nav_y0: float,
-    nav_h: float,
-    segments: np.ndarray,
-    kinds: np.ndarray,
-    seg_prev: np.ndarray,
-    seg_next: np.ndarray,
-    seg_start: np.ndarray,
-    seg_items: np.ndarray,
-    nx: int,
-    ny: int,
-    agent_cell: np.ndarray,
-    cell_start: np.ndarray,
-    order: np.ndarray,
+    crowd: Arrays,
+    field: Arrays,
+    space: Arrays,
+    portals: Arrays,
     params: np.ndarray,
     t: float,
     dt: float,
     acc: np.ndarray,
 ) -> None:
+    """Forces per unit mass on every active person into ``acc`` (see the module docstring)."""
+    pos, vel, v0, radius, t_start, active, target = crowd[:7]
+    nav_dir, speed_factor, fx0, fy0, fh, hazards = field
+    segments, kinds, seg_prev, seg_next, seg_start, seg_items, nx, ny, agent_cell = space[:9]
+    cell_start, order = space[9], space[10]
+    portal_open, portal_free_at = portals[0], portals[1]
     m = params[_M]
     inv_tau = 1.0 / params[_TAU]
     a_m = params[_A] / m
@@ -224,14 +253,22 @@ def _accelerations(
         vxi = vel[i, 0]
         vyi = vel[i, 1]
         ri = radius[i]
-        # Driving term.
+        # Driving term: towards the target, at the local share of the desired speed.
         ex = 0.0
         ey = 0.0
         tg = target[i]
         if tg >= 0 and t >= t_start[i]:
-            ex, ey = _desired_direction(nav_dir[tg], xi, yi, nav_x0, nav_y0, nav_h)
-        ax = (v0[i] * ex - vxi) * inv_tau
-        ay = (v0[i] * ey - vyi) * inv_tau
+            ex, ey = _desired_direction(nav_dir[tg], xi, yi, fx0, fy0, fh)
+        for k in range(hazards.shape[0]):  # inside a hazard: straight out, moving at once
+            hx = xi - hazards[k, 0]
+            hy = yi - hazards[k, 1]
+            hd = np.sqrt(hx * hx + hy * hy)
+            if hd < hazards[k, 2]:
+                ex, ey = (hx / hd, hy / hd) if hd > 1e-9 else (1.0, 0.0)
+                break
+        vd = v0[i] * _factor_at(speed_factor, xi, yi, fx0, fy0, fh)
+        ax = (vd * ex - vxi) * inv_tau
+        ay = (vd * ey - vyi) * inv_tau
         # Friction acting on the person's own velocity, summed as the matrix Σ c·t·tᵀ and
         # integrated implicitly in _move.
         mxx = 0.0
@@ -278,11 +315,11 @@ def _accelerations(
                         myy += cf * ty * ty
                     ax += f * nxij
                     ay += f * nyij
-        # Wall forces from the segments binned in the person's cell.
+        # Wall forces from the segments binned in the person's cell (open portals do not push).
         for s in range(seg_start[c], seg_start[c + 1]):
             w = seg_items[s]
-            if kinds[w] >= 0:
-                continue  # exits do not push
+            if not _is_wall(kinds[w], portal_open, portal_free_at, t):
+                continue
             px, py = _wall_point(segments, seg_prev, seg_next, w, xi, yi)
             if np.isnan(px):
                 continue
@@ -317,25 +354,32 @@ def _accelerations(
 
 @nb.njit(cache=True, parallel=True)
 def _move(
-    pos: np.ndarray,
-    vel: np.ndarray,
-    v0: np.ndarray,
-    active: np.ndarray,
-    exit_id: np.ndarray,
-    exit_time: np.ndarray,
-    segments: np.ndarray,
-    kinds: np.ndarray,
-    seg_start: np.ndarray,
-    seg_items: np.ndarray,
-    agent_cell: np.ndarray,
-    acc: np.ndarray,
-    cap_factor: float,
-    t_end: float,
+    crowd: Arrays,
+    field: Arrays,
+    space: Arrays,
+    portals: Arrays,
+    params: np.ndarray,
+    t: float,
     dt: float,
+    acc: np.ndarray,
+    crossing: np.ndarray,
 ) -> int:
+    """Integrate every active person; moves onto a free portal are left to :func:`_admit`."""
+    pos, vel, v0, active = crowd[0], crowd[1], crowd[2], crowd[5]
+    speed_factor, fx0, fy0, fh, hazards = field[1], field[2], field[3], field[4], field[5]
+    segments, kinds, seg_start, seg_items, agent_cell = (
+        space[0],
+        space[1],
+        space[4],
+        space[5],
+        space[8],
+    )
+    portal_open, portal_free_at = portals[0], portals[1]
+    cap_factor = params[_CAP]
     blocked = 0
     n = pos.shape[0]
     for i in nb.prange(n):
+        crossing[i] = -1
         if not active[i]:
             continue
         # Solve (I + dt·M) v' = v + dt·a: explicit forces, implicit own-velocity friction.
@@ -347,19 +391,19 @@ def _move(
         det = mxx * myy - mxy * mxy
         vx = (myy * rx - mxy * ry) / det
         vy = (mxx * ry - mxy * rx) / det
+        px = pos[i, 0]
+        py = pos[i, 1]
         speed = np.sqrt(vx * vx + vy * vy)
-        vmax = cap_factor * v0[i]
+        vmax = cap_factor * v0[i] * max(_factor_at(speed_factor, px, py, fx0, fy0, fh), 0.05)
         if speed > vmax:
             scale = vmax / speed
             vx *= scale
             vy *= scale
-        px = pos[i, 0]
-        py = pos[i, 1]
         qx = px + vx * dt
         qy = py + vy * dt
         c = agent_cell[i]
         hit_wall = False
-        hit_exit = -1
+        hit_portal = -1
         for s in range(seg_start[c], seg_start[c + 1]):
             w = seg_items[s]
             x1 = segments[w, 0]
@@ -367,7 +411,7 @@ def _move(
             x2 = segments[w, 2]
             y2 = segments[w, 3]
             if _crosses(px, py, qx, qy, x1, y1, x2, y2):
-                if kinds[w] < 0:
+                if _is_wall(kinds[w], portal_open, portal_free_at, t):
                     hit_wall = True
                     # Keep only the velocity component along the wall.
                     sx = x2 - x1
@@ -378,148 +422,122 @@ def _move(
                     along = vx * sx + vy * sy
                     vx = along * sx
                     vy = along * sy
-                elif hit_exit < 0:
-                    hit_exit = kinds[w]
+                elif hit_portal < 0:
+                    hit_portal = kinds[w]
+        if not hit_wall and _enters_hazard(hazards, px, py, qx, qy):
+            hit_wall = True  # nobody steps into a hazard area
+            vx = 0.0
+            vy = 0.0
         vel[i, 0] = vx
         vel[i, 1] = vy
         if hit_wall:
             blocked += 1
-            continue
-        pos[i, 0] = qx
-        pos[i, 1] = qy
-        if hit_exit >= 0:
-            active[i] = False
-            exit_id[i] = hit_exit
-            exit_time[i] = t_end
+        elif hit_portal >= 0:
+            crossing[i] = hit_portal
+            acc[i, 0] = qx  # the move waits for _admit
+            acc[i, 1] = qy
+        else:
+            pos[i, 0] = qx
+            pos[i, 1] = qy
     return blocked
 
 
 @nb.njit(cache=True)
+def _admit(
+    crowd: Arrays, portals: Arrays, t: float, t_end: float, acc: np.ndarray, crossing: np.ndarray
+) -> int:
+    """Let people through portals one at a time, in index order; returns refused moves."""
+    pos, vel, t_start, active, exit_id, exit_time = (
+        crowd[0],
+        crowd[1],
+        crowd[4],
+        crowd[5],
+        crowd[7],
+        crowd[8],
+    )
+    service_time, passed = crowd[9], crowd[10]
+    portal_free_at, portal_headway, portal_is_gate = portals[1], portals[2], portals[3]
+    refused = 0
+    for i in range(pos.shape[0]):
+        p = crossing[i]
+        if p < 0:
+            continue
+        if portal_free_at[p] > t:  # taken by someone earlier in this step
+            vel[i, 0] = 0.0
+            vel[i, 1] = 0.0
+            refused += 1
+            continue
+        pos[i, 0] = acc[i, 0]
+        pos[i, 1] = acc[i, 1]
+        if portal_is_gate[p]:
+            # Service runs from when the lane fell free (walking up to it is part of the
+            # service time), or from one second before the crossing if nobody was waiting.
+            start = max(portal_free_at[p], t - _WALK_UP_S)
+            portal_free_at[p] = start + service_time[i]
+            t_start[i] = max(t_start[i], portal_free_at[p])
+            passed[i] = p
+        else:
+            active[i] = False
+            exit_id[i] = p
+            exit_time[i] = t_end
+            if portal_headway[p] > 0.0:
+                portal_free_at[p] = t_end + portal_headway[p]
+    return refused
+
+
+@nb.njit(cache=True)
 def advance(
-    pos: np.ndarray,
-    vel: np.ndarray,
-    v0: np.ndarray,
-    radius: np.ndarray,
-    t_start: np.ndarray,
-    active: np.ndarray,
-    target: np.ndarray,
-    exit_id: np.ndarray,
-    exit_time: np.ndarray,
-    nav_dir: np.ndarray,
-    nav_x0: float,
-    nav_y0: float,
-    nav_h: float,
-    grid_x0: float,
-    grid_y0: float,
-    cell_m: float,
-    nx: int,
-    ny: int,
-    segments: np.ndarray,
-    kinds: np.ndarray,
-    seg_prev: np.ndarray,
-    seg_next: np.ndarray,
-    seg_start: np.ndarray,
-    seg_items: np.ndarray,
+    crowd: Arrays,
+    field: Arrays,
+    space: Arrays,
+    portals: Arrays,
     params: np.ndarray,
     t0: float,
     dt: float,
     n_sub: int,
-    agent_cell: np.ndarray,
-    cell_start: np.ndarray,
-    cell_fill: np.ndarray,
-    order: np.ndarray,
     acc: np.ndarray,
+    crossing: np.ndarray,
 ) -> int:
     """Advance the crowd by ``n_sub`` steps of ``dt`` seconds from time ``t0``, in place.
 
-    Args:
-        pos: (n, 2) positions (m).
-        vel: (n, 2) velocities (m/s).
-        v0: (n,) desired speeds (m/s).
-        radius: (n,) body radii (m).
-        t_start: (n,) time each person starts moving (s): the end of pre-movement.
-        active: (n,) bool, False for people who have left; updated.
-        target: (n,) int index into ``nav_dir`` (−1: no target, the person stands).
-        exit_id: (n,) int, set to the exit index when a person leaves.
-        exit_time: (n,) float, set to the time (s) a person leaves.
-        nav_dir: (n_targets, ny, nx, 2) float32 unit direction fields.
-        nav_x0: x of the centre of the direction fields' first column (m).
-        nav_y0: y of the centre of their first row (m).
-        nav_h: Their cell size (m).
-        grid_x0: Lower-left x of the spatial grid (m).
-        grid_y0: Lower-left y of the spatial grid (m).
-        cell_m: Spatial grid cell size (m).
-        nx: Spatial grid columns.
-        ny: Spatial grid rows.
-        segments: (n_seg, 4) wall and exit segments.
-        kinds: (n_seg,) −1 for a wall, else the exit index.
-        seg_prev: (n_seg,) preceding segment of the same wall polyline (−1: none).
-        seg_next: (n_seg,) following segment of the same wall polyline (−1: none).
-        seg_start: (nx·ny + 1,) offsets into ``seg_items`` per cell.
-        seg_items: Segment indices grouped by cell.
-        params: Parameter array of :meth:`SocialForceParams.as_array`.
-        t0: Time at the start of the call (s).
-        dt: Step (s).
-        n_sub: Number of steps.
-        agent_cell: (n,) int scratch.
-        cell_start: (nx·ny + 1,) int scratch.
-        cell_fill: (nx·ny,) int scratch.
-        order: (n,) int scratch.
-        acc: (n, 5) float scratch: explicit acceleration and the friction matrix per person.
+    The arguments are tuples of arrays (numba unpacks them without cost); build them with
+    :class:`crowdsim.dynamics.crowd.SocialForceStepper`, which documents every entry:
+
+    * ``crowd``: pos, vel, v0, radius, t_start, active, target, exit_id, exit_time,
+      service_time, passed;
+    * ``field``: direction fields (n_targets, ny, nx, 2), speed-factor grid (ny, nx), x0, y0, h,
+      hazard circles (k, 3): x, y, radius (people inside walk straight out; nobody walks in);
+    * ``space``: segments, kinds, prev, next, cell_start, cell_items, nx, ny, grid x0, grid y0,
+      cell size, then the scratch arrays agent_cell, people's cell_start, cell_fill, order;
+    * ``portals``: open, free_at, headway, is_gate;
+    * ``params``: :meth:`SocialForceParams.as_array`.
 
     Returns:
-        Number of moves refused because they would have crossed a wall.
+        Number of moves refused because they would have crossed a wall or a busy portal.
     """
+    segments, kinds, seg_prev, seg_next, seg_start, seg_items, nx, ny = space[:8]
+    gx0, gy0, cell_m = space[8], space[9], space[10]
+    agent_cell, cell_start, cell_fill, order = space[11], space[12], space[13], space[14]
+    pos, active = crowd[0], crowd[5]
+    inner = (
+        segments,
+        kinds,
+        seg_prev,
+        seg_next,
+        seg_start,
+        seg_items,
+        nx,
+        ny,
+        agent_cell,
+        cell_start,
+        order,
+    )
     blocked = 0
     t = t0
     for _ in range(n_sub):
-        build_cells(
-            pos, active, grid_x0, grid_y0, cell_m, nx, ny, agent_cell, cell_start, cell_fill, order
-        )
-        _accelerations(
-            pos,
-            vel,
-            v0,
-            radius,
-            t_start,
-            active,
-            target,
-            nav_dir,
-            nav_x0,
-            nav_y0,
-            nav_h,
-            segments,
-            kinds,
-            seg_prev,
-            seg_next,
-            seg_start,
-            seg_items,
-            nx,
-            ny,
-            agent_cell,
-            cell_start,
-            order,
-            params,
-            t,
-            dt,
-            acc,
-        )
-        blocked += _move(
-            pos,
-            vel,
-            v0,
-            active,
-            exit_id,
-            exit_time,
-            segments,
-            kinds,
-            seg_start,
-            seg_items,
-            agent_cell,
-            acc,
-            params[_CAP],
-            t + dt,
-            dt,
-        )
+        build_cells(pos, active, gx0, gy0, cell_m, nx, ny, agent_cell, cell_start, cell_fill, order)
+        _accelerations(crowd, field, inner, portals, params, t, dt, acc)
+        blocked += _move(crowd, field, inner, portals, params, t, dt, acc, crossing)
+        blocked += _admit(crowd, portals, t, t + dt, acc, crossing)
         t += dt
     return blocked

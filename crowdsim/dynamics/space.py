@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
-#: Segment kind of a wall; exits carry their exit index (≥ 0) instead.
+#: Segment kind of a wall; portals (exits, then gates) carry their portal index (≥ 0) instead.
 WALL = -1
 
 
@@ -29,7 +29,7 @@ class SpatialGrid:
         nx: Number of columns.
         ny: Number of rows.
         segments: (n_segments, 4) float64: x1, y1, x2, y2 of walls and exits (m).
-        kinds: (n_segments,) int64: :data:`WALL` or the exit index.
+        kinds: (n_segments,) int64: :data:`WALL` or the portal index.
         prev: (n_segments,) int64: the wall segment ending where this one starts (−1: none).
         next: (n_segments,) int64: the wall segment starting where this one ends (−1: none).
         cell_start: (nx·ny + 1,) int64: segments of cell c are
@@ -54,7 +54,7 @@ class SpatialGrid:
         cls,
         bounds: tuple[float, float, float, float],
         walls: list[np.ndarray],
-        exits: np.ndarray,
+        portals: np.ndarray,
         *,
         cell_m: float,
         reach_m: float,
@@ -64,7 +64,8 @@ class SpatialGrid:
         Args:
             bounds: (xmin, ymin, xmax, ymax) of the region people can be in (m).
             walls: Wall polylines, (k, 2) coordinates each; closed rings end on their start.
-            exits: (n_exits, 4) exit segments; segment kind = row index.
+            portals: (n_portals, 4) segments people pass through (exits, then screening gates);
+                segment kind = row index.
             cell_m: Cell size (m), at least the pair interaction distance.
             reach_m: A segment is listed in every cell it comes within this distance of: the wall
                 interaction distance plus the largest move in one step.
@@ -74,13 +75,13 @@ class SpatialGrid:
         nx = max(1, int(np.ceil((bounds[2] - bounds[0] + 2 * margin) / cell_m)))
         ny = max(1, int(np.ceil((bounds[3] - bounds[1] + 2 * margin) / cell_m)))
         wall_segs, prev, nxt = _chain(walls)
-        segments = np.ascontiguousarray(np.vstack([wall_segs, exits.reshape(-1, 4)]))
-        n_exits = len(exits)
+        segments = np.ascontiguousarray(np.vstack([wall_segs, portals.reshape(-1, 4)]))
+        n_portals = len(portals)
         kinds = np.concatenate(
-            [np.full(len(wall_segs), WALL, np.int64), np.arange(n_exits, dtype=np.int64)]
+            [np.full(len(wall_segs), WALL, np.int64), np.arange(n_portals, dtype=np.int64)]
         )
-        prev = np.concatenate([prev, np.full(n_exits, -1, np.int64)])
-        nxt = np.concatenate([nxt, np.full(n_exits, -1, np.int64)])
+        prev = np.concatenate([prev, np.full(n_portals, -1, np.int64)])
+        nxt = np.concatenate([nxt, np.full(n_portals, -1, np.int64)])
         cols, rows = np.meshgrid(np.arange(nx), np.arange(ny))
         cells = shapely.box(
             x0 + cols.ravel() * cell_m,

@@ -47,7 +47,11 @@ class DistanceField:
 
 
 def compute_field(
-    grid: NavGrid, target: np.ndarray, *, wall_clearance_m: float = WALL_CLEARANCE_M
+    grid: NavGrid,
+    target: np.ndarray,
+    *,
+    wall_clearance_m: float = WALL_CLEARANCE_M,
+    speed: np.ndarray | None = None,
 ) -> DistanceField:
     """Walking distance and desired direction towards the ``target`` cells of ``grid``.
 
@@ -55,12 +59,14 @@ def compute_field(
     second field, the travel time at a speed that drops to :data:`SLOW_NEAR_WALL` at a wall and
     recovers over ``wall_clearance_m``: routes then keep clear of walls and door jambs the way
     people do, instead of grazing a jamb's corner, where the social force of the corner would
-    balance the driving force and leave a person standing.
+    balance the driving force and leave a person standing. Slow floor (stairs, ``speed`` < 1)
+    slows the travel time too, so routes avoid it where a level way is quicker.
 
     Args:
         grid: The navigation grid.
         target: Boolean (ny, nx): cells of the target region (must include free cells).
         wall_clearance_m: Distance from walls over which routes are discouraged (m).
+        speed: Optional (ny, nx) share of the walking speed on each cell (speed zones).
 
     Returns:
         The distance field and its directions.
@@ -77,9 +83,11 @@ def compute_field(
     nearest = _nearest_free_index(free)
     d = _filled(skfmm.distance(phi, dx=grid.h, order=2), free, target, nearest)
     wall_m = ndimage.distance_transform_edt(free) * grid.h
-    ramp = np.clip(wall_m / wall_clearance_m, 0.0, 1.0) if wall_clearance_m > 0 else 1.0
-    speed = SLOW_NEAR_WALL + (1.0 - SLOW_NEAR_WALL) * ramp
-    cost = _filled(skfmm.travel_time(phi, speed, dx=grid.h, order=2), free, target, nearest)
+    ramp = np.clip(wall_m / max(wall_clearance_m, 1e-9), 0.0, 1.0)
+    route_speed = SLOW_NEAR_WALL + (1.0 - SLOW_NEAR_WALL) * ramp
+    if speed is not None:
+        route_speed = route_speed * speed
+    cost = _filled(skfmm.travel_time(phi, route_speed, dx=grid.h, order=2), free, target, nearest)
     direction = _directions(cost, free, grid.h, nearest)
     # Inside the target the distance is flat: keep the heading of the nearest cell outside it.
     approach = _nearest_free_index(free & ~target)

@@ -1,4 +1,4 @@
-"""Distance fields to every target of a venue layout, computed once and cached."""
+"""Distance fields to the targets of a venue layout, computed once and cached."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from threading import Lock
 
 import numpy as np
 import shapely
-from shapely.geometry import Polygon
+from shapely.geometry import LineString, Polygon
+from shapely.geometry.base import BaseGeometry
 
 from crowdsim.navigation.field import UNREACHABLE_M, DistanceField, compute_field
 from crowdsim.navigation.grid import NavGrid
@@ -18,78 +19,133 @@ from crowdsim.venue.geometry import Exit, Venue
 DEFAULT_RESOLUTION_M = 0.1
 #: Depth (m) of the strip beyond each exit that the fields extend into; the target is its far half.
 APRON_DEPTH_M = 1.0
+#: Depth (m) of the strip beyond a screening gate that is the gate's target.
+GATE_DEPTH_M = 0.6
+#: Kinds of target, in the order they are numbered.
+TARGET_KINDS = ("exit", "shelter", "gate", "region")
 
 
 @dataclass(frozen=True, eq=False)
 class Navigation:
-    """Distance fields for the open exits and the shelters of one venue layout.
+    """Distance fields for the targets of one venue layout.
 
-    Targets are numbered exits first (file order), then shelters. The stacked arrays
-    :attr:`directions` and :attr:`distances` are what the dynamics kernel samples.
+    Targets are numbered by kind: the open exits first (file order), then, as asked for,
+    shelters, screening gates and regions. The stacked arrays :attr:`directions` and
+    :attr:`distances` are what the dynamics kernel samples.
 
     Attributes:
         grid: The grid the fields live on.
-        target_names: Name of each target (exits, then shelters).
-        n_exits: How many of the targets are exits.
+        target_names: Name of each target.
+        target_kinds: Kind of each target (one of :data:`TARGET_KINDS`).
+        n_exits: How many of the targets are exits (they come first).
         directions: (n_targets, ny, nx, 2) float32 unit vectors.
         distances: (n_targets, ny, nx) float32 walking distances (m).
+        speed_factor: (ny, nx) float32 share of the desired speed (speed zones; 1 elsewhere).
     """
 
     grid: NavGrid
     target_names: tuple[str, ...]
+    target_kinds: tuple[str, ...]
     n_exits: int
     directions: np.ndarray
     distances: np.ndarray
+    speed_factor: np.ndarray
 
     @classmethod
-    def build(cls, venue: Venue, *, resolution_m: float = DEFAULT_RESOLUTION_M) -> Navigation:
-        """Fields of every exit and shelter of ``venue`` on a grid of spacing ``resolution_m``."""
+    def build(
+        cls,
+        venue: Venue,
+        *,
+        resolution_m: float = DEFAULT_RESOLUTION_M,
+        kinds: tuple[str, ...] = ("exit", "shelter"),
+        blocked: BaseGeometry | None = None,
+    ) -> Navigation:
+        """Fields of the targets of ``venue`` on a grid of spacing ``resolution_m``.
+
+        Args:
+            venue: The venue layout.
+            resolution_m: Grid spacing (m).
+            kinds: Which kinds of target besides exits to compute fields for.
+            blocked: Extra area that routes avoid (hazards); exits inside it are unreachable.
+        """
         if not 0.02 <= resolution_m <= 0.5:
             raise ValueError(
                 f"navigation resolution {resolution_m} m is out of range; use 0.02–0.5 m "
                 "(0.1–0.25 m recommended)"
             )
+        unknown = set(kinds) - set(TARGET_KINDS)
+        if unknown:
+            raise ValueError(f"unknown target kinds {sorted(unknown)}; use {TARGET_KINDS}")
         aprons = [exit_apron(venue, e) for e in venue.exits]
-        domain = shapely.union_all([venue.walkable, *aprons])
-        grid = NavGrid.covering(domain, resolution_m)
-        fields: list[DistanceField] = []
-        for e, apron in zip(venue.exits, aprons, strict=True):
-            far_half = apron.difference(shapely.buffer(e.line, APRON_DEPTH_M / 2))
-            fields.append(_field(venue, grid, far_half, f"exit {e.name!r}"))
-        for s in venue.shelters:
-            fields.append(_field(venue, grid, s.area, f"shelter {s.name!r}"))
+        full = shapely.union_all([venue.walkable, *aprons])
+        grid = NavGrid.covering(full, resolution_m)
+        if blocked is not None and not blocked.is_empty:
+            grid = NavGrid(grid.x0, grid.y0, grid.h, grid.free & ~grid.inside(blocked))
+        speed = _speed_grid(venue, grid)
+        targets: list[tuple[str, str, BaseGeometry]] = [
+            ("exit", e.name, apron.difference(shapely.buffer(e.line, APRON_DEPTH_M / 2)))
+            for e, apron in zip(venue.exits, aprons, strict=True)
+        ]
+        if "shelter" in kinds:
+            targets += [("shelter", s.name, s.area) for s in venue.shelters]
+        if "gate" in kinds:
+            targets += [("gate", g.name, gate_strip(venue, g.line, g.inside)) for g in venue.gates]
+        if "region" in kinds:
+            targets += [("region", r.name, r.area) for r in venue.regions]
+        fields = [_field(venue, grid, region, kind, name, speed) for kind, name, region in targets]
         ny, nx = grid.shape
         return cls(
             grid=grid,
-            target_names=venue.exit_names + tuple(s.name for s in venue.shelters),
+            target_names=tuple(name for _, name, _ in targets),
+            target_kinds=tuple(kind for kind, _, _ in targets),
             n_exits=len(venue.exits),
             directions=np.ascontiguousarray(
-                np.stack([f.direction for f in fields]) if fields else np.zeros((0, ny, nx, 2))
-            ).astype(np.float32),
+                np.stack([f.direction for f in fields]) if fields else np.zeros((0, ny, nx, 2)),
+                dtype=np.float32,
+            ),
             distances=np.stack([f.distance for f in fields])
             if fields
             else np.zeros((0, ny, nx), np.float32),
+            speed_factor=speed.astype(np.float32),
         )
+
+    def index(self, kind: str, name: str) -> int:
+        """Target number of the ``kind`` target called ``name``."""
+        for k, (kk, nn) in enumerate(zip(self.target_kinds, self.target_names, strict=True)):
+            if kk == kind and nn == name:
+                return k
+        raise KeyError(f"no {kind} target named {name!r}")
+
+    def of_kind(self, kind: str) -> np.ndarray:
+        """Target numbers of every target of ``kind``."""
+        return np.array([k for k, kk in enumerate(self.target_kinds) if kk == kind], np.int64)
 
     def distance(self, target: int, xy: np.ndarray) -> np.ndarray:
         """Walking distance (m) from points ``xy`` (n, 2) to target number ``target``."""
         return self.grid.sample(self.distances[target], xy)
 
-    def distance_matrix(self, xy: np.ndarray, targets: range | None = None) -> np.ndarray:
+    def distance_matrix(
+        self, xy: np.ndarray, targets: range | np.ndarray | None = None
+    ) -> np.ndarray:
         """Walking distances (n_points, n_targets) from ``xy`` to each target (default all)."""
         idx = range(len(self.target_names)) if targets is None else targets
         if len(idx) == 0:
             return np.zeros((len(xy), 0))
-        return np.stack([self.distance(t, xy) for t in idx], axis=1)
+        return np.stack([self.distance(int(t), xy) for t in idx], axis=1)
+
+    def nearest(self, xy: np.ndarray, targets: np.ndarray) -> np.ndarray:
+        """Of ``targets``, the one with the shortest walking distance from each point (-1: none)."""
+        if len(targets) == 0:
+            return np.full(len(xy), -1, np.int64)
+        d = self.distance_matrix(xy, targets)
+        best = np.argmin(d, axis=1)
+        out = np.asarray(targets, np.int64)[best]
+        out[d[np.arange(len(xy)), best] >= 0.5 * UNREACHABLE_M] = -1
+        return out
 
     def nearest_exit(self, xy: np.ndarray) -> np.ndarray:
         """Index of the exit with the shortest walking distance from each point (-1 if none)."""
-        if self.n_exits == 0:
-            return np.full(len(xy), -1, np.int32)
-        d = self.distance_matrix(xy, range(self.n_exits))
-        best = np.argmin(d, axis=1).astype(np.int32)
-        best[d[np.arange(len(xy)), best] >= 0.5 * UNREACHABLE_M] = -1
-        return best
+        return self.nearest(xy, np.arange(self.n_exits))
 
 
 def exit_apron(venue: Venue, exit_: Exit) -> Polygon:
@@ -110,37 +166,66 @@ def exit_apron(venue: Venue, exit_: Exit) -> Polygon:
     return rest if isinstance(rest, Polygon) else apron
 
 
-def _field(venue: Venue, grid: NavGrid, region: object, what: str) -> DistanceField:
+def gate_strip(venue: Venue, line: LineString, inside: tuple[float, float]) -> BaseGeometry:
+    """The floor within :data:`GATE_DEPTH_M` beyond a gate line, on its ``inside`` side."""
+    (x1, y1), (x2, y2) = np.asarray(line.coords)[[0, -1]]
+    length = float(np.hypot(x2 - x1, y2 - y1))
+    nx_, ny_ = -(y2 - y1) / length, (x2 - x1) / length
+    if (inside[0] - x1) * nx_ + (inside[1] - y1) * ny_ < 0:
+        nx_, ny_ = -nx_, -ny_
+    d = GATE_DEPTH_M
+    strip = Polygon(
+        [(x1, y1), (x2, y2), (x2 + d * nx_, y2 + d * ny_), (x1 + d * nx_, y1 + d * ny_)]
+    )
+    return strip.intersection(venue.walkable)
+
+
+def _speed_grid(venue: Venue, grid: NavGrid) -> np.ndarray:
+    factor = np.ones(grid.shape)
+    for zone in venue.speed_zones:
+        factor[grid.inside(zone.area)] = zone.factor
+    return factor
+
+
+def _field(
+    venue: Venue, grid: NavGrid, region: BaseGeometry, kind: str, name: str, speed: np.ndarray
+) -> DistanceField:
     try:
-        return compute_field(grid, grid.inside(region))
+        return compute_field(grid, grid.inside(region), speed=speed)
     except ValueError as err:
-        raise ValueError(f"{venue.source}: {what}: {err}") from None
+        raise ValueError(f"{venue.source}: {kind} {name!r}: {err}") from None
 
 
-_CACHE: OrderedDict[tuple[bytes, float], Navigation] = OrderedDict()
+_CACHE: OrderedDict[tuple[bytes, float, tuple[str, ...]], Navigation] = OrderedDict()
 _CACHE_SIZE = 8
 _LOCK = Lock()
 
 
 def _geometry_key(venue: Venue) -> bytes:
-    """Everything the fields depend on: walkable area, open exits and shelters."""
-    parts = [venue.walkable.wkb, venue.exit_segments().tobytes()]
-    parts += [s.area.wkb for s in venue.shelters]
+    """Everything the fields depend on: walkable area, exits, targets and speed zones."""
+    parts = [venue.walkable.wkb, venue.exit_segments().tobytes(), venue.gate_segments().tobytes()]
+    parts += [s.area.wkb for s in venue.shelters] + [r.area.wkb for r in venue.regions]
+    parts += [z.area.wkb + str(z.factor).encode() for z in venue.speed_zones]
     return b"|".join(parts)
 
 
-def navigation_for(venue: Venue, *, resolution_m: float = DEFAULT_RESOLUTION_M) -> Navigation:
+def navigation_for(
+    venue: Venue,
+    *,
+    resolution_m: float = DEFAULT_RESOLUTION_M,
+    kinds: tuple[str, ...] = ("exit", "shelter"),
+) -> Navigation:
     """The fields of ``venue`` at ``resolution_m``, computed once per layout and cached.
 
     The cache is keyed on the layout's geometry, so repeated runs (seeds, sweeps) of the same
     layout in one process share one set of fields.
     """
-    key = (_geometry_key(venue), float(resolution_m))
+    key = (_geometry_key(venue), float(resolution_m), tuple(sorted(kinds)))
     with _LOCK:
         if key in _CACHE:
             _CACHE.move_to_end(key)
             return _CACHE[key]
-    nav = Navigation.build(venue, resolution_m=resolution_m)
+    nav = Navigation.build(venue, resolution_m=resolution_m, kinds=kinds)
     with _LOCK:
         _CACHE[key] = nav
         while len(_CACHE) > _CACHE_SIZE:

@@ -41,10 +41,13 @@ class Exit:
     Attributes:
         name: Unique name, used in results (per-exit counts).
         line: The opening as a straight segment lying on the walkable boundary (m).
+        max_flow_p_s: Optional door-flow limit in persons/s (e.g. the maritime rule of
+            1.33 persons/(m·s) of IMO MSC.1/Circ.1533); None: the flow emerges from the crowd.
     """
 
     name: str
     line: LineString
+    max_flow_p_s: float | None = None
 
     @property
     def width_m(self) -> float:
@@ -97,6 +100,63 @@ class Zone:
 
 
 @dataclass(frozen=True)
+class SpeedZone:
+    """An area where people walk at a share of their desired speed (stairs, ramps, rubble).
+
+    Attributes:
+        name: Unique name.
+        area: Where the factor applies (m).
+        factor: Share of the desired speed, in (0, 2] (e.g. 0.5 on stairs).
+        kind: Informative: ``stairs``, ``ramp`` or ``other``.
+    """
+
+    name: str
+    area: Polygon
+    factor: float
+    kind: str = "stairs"
+
+
+@dataclass(frozen=True)
+class Region:
+    """A named area for measurement and routing (a destination, the unprotected forecourt).
+
+    Attributes:
+        name: Unique name.
+        area: The area (m).
+        tags: Labels; ``unprotected`` marks areas whose crowding counts as exposure.
+    """
+
+    name: str
+    area: Polygon
+    tags: tuple[str, ...] = ()
+
+    @property
+    def unprotected(self) -> bool:
+        """True if the region is tagged ``unprotected``."""
+        return "unprotected" in self.tags
+
+
+@dataclass(frozen=True)
+class Gate:
+    """The service point of one screening lane: a line people cross one at a time.
+
+    Attributes:
+        name: Unique name of the lane.
+        checkpoint: Name of the checkpoint (bank of lanes) it belongs to.
+        line: Segment across the lane, from lane wall to lane wall (m).
+        inside: A point on the side people go to after screening (orients the gate).
+        lane_type: Kind of screening, keyed to a service-time distribution in the scenario
+            (``wtmd``: walk-through metal detector; ``bag_search``...).
+    """
+
+    name: str
+    checkpoint: str
+    line: LineString
+    inside: tuple[float, float]
+    lane_type: str = "wtmd"
+
+
+@dataclass(frozen=True)
 class Layout:
     """A named variant of the base venue (a security option).
 
@@ -106,6 +166,7 @@ class Layout:
         add_obstacles: Obstacles added (barriers, fences, bollard lines, screening lanes).
         remove_obstacles: Names of base obstacles removed.
         close_exits: Names of exits that are closed (they become walls).
+        add_gates: Screening lanes added.
     """
 
     name: str
@@ -113,6 +174,7 @@ class Layout:
     add_obstacles: tuple[Obstacle, ...] = ()
     remove_obstacles: tuple[str, ...] = ()
     close_exits: tuple[str, ...] = ()
+    add_gates: tuple[Gate, ...] = ()
 
 
 #: The name of the unmodified venue.
@@ -130,6 +192,9 @@ class Venue:
         exits: Door openings on the walkable boundary.
         shelters: Protected spaces with a capacity.
         zones: Where people start.
+        speed_zones: Areas of reduced (or raised) walking speed, such as stairs.
+        regions: Named areas for destinations and measurement.
+        gates: Screening lanes' service points.
         layouts: Named variants; applied with :meth:`with_layout`.
         layout: Name of the layout this venue shows (``"base"`` for the unmodified venue).
         closed_exits: Exits closed by the layout; they are walls now, kept for reports.
@@ -143,6 +208,9 @@ class Venue:
     exits: tuple[Exit, ...] = ()
     shelters: tuple[Shelter, ...] = ()
     zones: tuple[Zone, ...] = ()
+    speed_zones: tuple[SpeedZone, ...] = ()
+    regions: tuple[Region, ...] = ()
+    gates: tuple[Gate, ...] = ()
     layouts: dict[str, Layout] = field(default_factory=dict)
     layout: str = BASE_LAYOUT
     closed_exits: tuple[Exit, ...] = ()
@@ -215,9 +283,19 @@ class Venue:
 
     def exit_segments(self) -> np.ndarray:
         """Open exits as an (n_exits, 4) array x1,y1,x2,y2 (file order)."""
-        if not self.exits:
-            return np.zeros((0, 4))
-        return np.array([np.asarray(e.line.coords).reshape(-1)[:4] for e in self.exits], float)
+        return _segments([e.line for e in self.exits])
+
+    def gate_segments(self) -> np.ndarray:
+        """Screening gates as an (n_gates, 4) array x1,y1,x2,y2 (file order)."""
+        return _segments([g.line for g in self.gates])
+
+    def region(self, name: str) -> Region:
+        """The region called ``name``."""
+        for r in self.regions:
+            if r.name == name:
+                return r
+        known = ", ".join(r.name for r in self.regions) or "none"
+        raise KeyError(f"{self.source}: no region named {name!r}; regions: {known}")
 
     def with_layout(self, name: str) -> Venue:
         """The venue as a layout variant changes it (``"base"`` returns the venue itself).
@@ -257,6 +335,7 @@ class Venue:
         return replace(
             self,
             obstacles=obstacles + lay.add_obstacles,
+            gates=self.gates + lay.add_gates,
             exits=tuple(e for e in self.exits if e.name not in lay.close_exits),
             closed_exits=self.closed_exits
             + tuple(e for e in self.exits if e.name in lay.close_exits),
@@ -298,6 +377,12 @@ def polyline_segments(polylines: list[np.ndarray]) -> np.ndarray:
     if not polylines:
         return np.zeros((0, 4))
     return np.vstack([np.hstack([c[:-1], c[1:]]) for c in polylines])
+
+
+def _segments(lines: list[LineString]) -> np.ndarray:
+    if not lines:
+        return np.zeros((0, 4))
+    return np.array([np.asarray(line.coords)[[0, -1]].reshape(-1) for line in lines], float)
 
 
 def _as_polygonal(geom: BaseGeometry) -> Polygon | MultiPolygon:

@@ -19,7 +19,18 @@ from typing import Any
 from shapely.geometry import LineString, MultiPolygon, Polygon
 
 from crowdsim.venue import shapes
-from crowdsim.venue.geometry import BASE_LAYOUT, Exit, Layout, Obstacle, Shelter, Venue, Zone
+from crowdsim.venue.geometry import (
+    BASE_LAYOUT,
+    Exit,
+    Gate,
+    Layout,
+    Obstacle,
+    Region,
+    Shelter,
+    SpeedZone,
+    Venue,
+    Zone,
+)
 from crowdsim.venue.validation import VenueError, did_you_mean
 
 #: The venue file format version this reader understands (key ``crowdsim_venue``).
@@ -41,16 +52,22 @@ _TOP_KEYS = (
     "exits",
     "shelters",
     "zones",
+    "speed_zones",
+    "regions",
+    "gates",
     "layouts",
 )
 _AREA_KEYS = (*_POLYGON_KEYS, "holes")
 _OBSTACLE_KEYS = ("name", "kind", *_OBSTACLE_SHAPE_KEYS, "thickness_m")
 _CIRCLE_KEYS = ("center", "radius_m")
 _BOLLARD_KEYS = ("line", "diameter_m", "gap_m")
-_EXIT_KEYS = ("name", "line", "width_m")
+_EXIT_KEYS = ("name", "line", "width_m", "max_flow_p_s")
 _SHELTER_KEYS = ("name", "capacity", *_POLYGON_KEYS)
 _ZONE_KEYS = ("name", *_POLYGON_KEYS, "people", "density_pm2")
-_LAYOUT_KEYS = ("description", "close_exits", "remove_obstacles", "add_obstacles")
+_SPEED_ZONE_KEYS = ("name", "kind", "factor", *_POLYGON_KEYS)
+_REGION_KEYS = ("name", "tags", *_POLYGON_KEYS)
+_GATE_KEYS = ("name", "checkpoint", "line", "inside", "lane_type")
+_LAYOUT_KEYS = ("description", "close_exits", "remove_obstacles", "add_obstacles", "add_gates")
 
 _MISSING = object()
 
@@ -117,6 +134,9 @@ def venue_from_mapping(data: Mapping[str, Any], *, source: str) -> Venue:
         exits=tuple(_read_exit(t) for t in top.tables("exits", _EXIT_KEYS)),
         shelters=tuple(_read_shelter(t) for t in top.tables("shelters", _SHELTER_KEYS)),
         zones=tuple(_read_zone(t) for t in top.tables("zones", _ZONE_KEYS)),
+        speed_zones=tuple(_read_speed_zone(t) for t in top.tables("speed_zones", _SPEED_ZONE_KEYS)),
+        regions=tuple(_read_region(t) for t in top.tables("regions", _REGION_KEYS)),
+        gates=tuple(_read_gate(t) for t in top.tables("gates", _GATE_KEYS)),
         layouts=_read_layouts(top),
         source=source,
     )
@@ -350,7 +370,8 @@ def _read_exit(table: _Table) -> Exit:
                 f"width_m = {width_m:g} does not match the line's length {line.length:.3f} m "
                 f"(within {EXIT_WIDTH_TOLERANCE_M * 100:g} cm); correct the line or width_m"
             )
-    return Exit(name=name, line=line)
+    max_flow = table.number("max_flow_p_s", positive=True) if table.has("max_flow_p_s") else None
+    return Exit(name=name, line=line, max_flow_p_s=max_flow)
 
 
 def _read_shelter(table: _Table) -> Shelter:
@@ -374,6 +395,37 @@ def _read_zone(table: _Table) -> Zone:
     return Zone(name=name, area=area, people=people)
 
 
+def _read_speed_zone(table: _Table) -> SpeedZone:
+    name = table.string("name")
+    table = table.named(f"speed zone {name!r}")
+    factor = table.number("factor", positive=True)
+    if factor > 2:
+        raise table.error(f"factor is a share of the desired speed in (0, 2], got {factor:g}")
+    kind = table.string("kind", default="stairs")
+    return SpeedZone(name=name, area=_read_polygon(table), factor=factor, kind=kind)
+
+
+def _read_region(table: _Table) -> Region:
+    name = table.string("name")
+    table = table.named(f"region {name!r}")
+    return Region(name=name, area=_read_polygon(table), tags=table.strings("tags"))
+
+
+def _read_gate(table: _Table) -> Gate:
+    name = table.string("name")
+    table = table.named(f"gate {name!r}")
+    ends = table.points("line", at_least=2)
+    if len(ends) != 2:
+        raise table.error("line must be a straight segment [[x1, y1], [x2, y2]] across the lane")
+    return Gate(
+        name=name,
+        checkpoint=table.string("checkpoint", default=name),
+        line=LineString(ends),
+        inside=table.point("inside"),
+        lane_type=table.string("lane_type", default="wtmd"),
+    )
+
+
 def _read_layouts(top: _Table) -> dict[str, Layout]:
     layouts = {}
     for name, table in top.named_tables("layouts", label="layout", keys=_LAYOUT_KEYS):
@@ -386,5 +438,6 @@ def _read_layouts(top: _Table) -> dict[str, Layout]:
             add_obstacles=tuple(_read_obstacle(t, layout=name) for t in obstacles),
             remove_obstacles=table.strings("remove_obstacles"),
             close_exits=table.strings("close_exits"),
+            add_gates=tuple(_read_gate(t) for t in table.tables("add_gates", _GATE_KEYS)),
         )
     return layouts

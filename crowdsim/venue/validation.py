@@ -140,6 +140,10 @@ def _check_polygons(venue: Venue) -> None:
         (_feature(venue, f"shelter {s.name!r}"), s.area, (Polygon,)) for s in venue.shelters
     ]
     features += [(_feature(venue, f"zone {z.name!r}"), z.area, (Polygon,)) for z in venue.zones]
+    features += [
+        (_feature(venue, f"speed zone {z.name!r}"), z.area, (Polygon,)) for z in venue.speed_zones
+    ]
+    features += [(_feature(venue, f"region {r.name!r}"), r.area, (Polygon,)) for r in venue.regions]
     for name, geom, types in features:
         if not isinstance(geom, types):
             wanted = " or ".join(t.__name__ for t in types)
@@ -184,6 +188,9 @@ def _check_unique_names(venue: Venue) -> None:
         "obstacle": [o.name for o in venue.obstacles],
         "zone": [z.name for z in venue.zones],
         "shelter": [s.name for s in venue.shelters],
+        "speed zone": [z.name for z in venue.speed_zones],
+        "region": [r.name for r in venue.regions],
+        "gate": [g.name for g in venue.gates],
     }
     for kind, names in groups.items():
         for name, count in Counter(names).items():
@@ -429,6 +436,46 @@ def _cut_off_remedy(venue: Venue, parts: np.ndarray, served: np.ndarray, k: int)
     return "remove the obstacle that cuts it off (" + ", ".join(repr(n) for n in walls) + ")"
 
 
+def _check_speed_zones(venue: Venue) -> None:
+    """Speed factors lie in (0, 2]."""
+    for z in venue.speed_zones:
+        if not 0.0 < z.factor <= 2.0:
+            raise _fail(
+                venue,
+                f"speed zone {z.name!r}",
+                f"factor {z.factor:g} is outside (0, 2]; give the share of the desired speed",
+            )
+
+
+def _check_exit_flow_limits(venue: Venue) -> None:
+    """Door-flow limits are positive."""
+    for e in venue.exits:
+        if e.max_flow_p_s is not None and not e.max_flow_p_s > 0:
+            raise _fail(venue, f"exit {e.name!r}", "max_flow_p_s must be > 0 persons/s")
+
+
+def _check_gates(venue: Venue) -> None:
+    """A gate spans a lane: both ends on the walkable boundary, its middle on walkable floor."""
+    boundary = venue.walkable.boundary
+    for g in venue.gates:
+        feature = f"gate {g.name!r}"
+        ends = shapely.points(np.asarray(g.line.coords)[[0, -1]])
+        gap = shapely.distance(ends, boundary)
+        if np.any(gap > 0.05):
+            raise _fail(
+                venue,
+                feature,
+                f"the line must run from lane wall to lane wall; an end is {gap.max():.2f} m "
+                "from the nearest wall, so people could walk round the gate",
+            )
+        if not venue.walkable.contains(g.line.interpolate(0.5, normalized=True)):
+            raise _fail(venue, feature, "the line must cross walkable floor (a lane), not a wall")
+        ax, ay, bx, by = np.asarray(g.line.coords)[[0, -1]].reshape(-1)
+        side = (bx - ax) * (g.inside[1] - ay) - (by - ay) * (g.inside[0] - ax)
+        if abs(side) < 1e-9:
+            raise _fail(venue, feature, "inside must be a point off the gate line")
+
+
 _CHECKS: tuple[Callable[[Venue], None], ...] = (
     _check_polygons,
     _check_unique_names,
@@ -440,6 +487,9 @@ _CHECKS: tuple[Callable[[Venue], None], ...] = (
     _check_zones_inside,
     _check_zone_capacity,
     _check_shelters,
+    _check_speed_zones,
+    _check_exit_flow_limits,
+    _check_gates,
     _check_has_target,
     _check_targets_reachable,
 )
