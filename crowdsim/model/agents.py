@@ -10,8 +10,8 @@ import numpy as np
 if TYPE_CHECKING:
     from crowdsim.model.evacuation import EvacuationModel
 
-#: States a pedestrian can be in.
-WAITING, MOVING, EVACUATED = "waiting", "moving", "evacuated"
+#: States a pedestrian can be in while inside.
+WAITING, MOVING = "waiting", "moving"
 
 
 class Pedestrian(mesa.Agent):
@@ -57,11 +57,17 @@ class Pedestrian(mesa.Agent):
 
     @property
     def state(self) -> str:
-        """``waiting`` (pre-movement), ``moving`` or ``evacuated``."""
-        s = self.model.state
-        if not s.active[self.index]:
-            return EVACUATED
-        return MOVING if self.model.time_s >= s.t_start[self.index] else WAITING
+        """Where the person stands in the run.
+
+        ``waiting`` (pre-movement, screening) or ``moving`` while inside; otherwise ``absent``
+        (not arrived yet), ``evacuated``, ``sheltered`` or ``entered``.
+        """
+        from crowdsim.model.evacuation import INSIDE, STATUS_NAMES
+
+        status = int(self.model.status[self.index])
+        if status != INSIDE:
+            return STATUS_NAMES[status]
+        return MOVING if self.model.time_s >= self.model.state.t_start[self.index] else WAITING
 
     @property
     def exit_time_s(self) -> float | None:

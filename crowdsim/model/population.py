@@ -9,20 +9,52 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from crowdsim.model.distributions import Distribution
+from crowdsim.model.profiles import PROFILES
 from crowdsim.venue.geometry import Venue, Zone
 
 #: Closest spacing (m) of the placement lattice: 0.4 m, the spacing of dense benchmark crowds.
 MIN_SPACING_M = 0.4
 
 
-def _weidmann_speed() -> Distribution:
-    # Weidmann (1993): free walking speed 1.34 ± 0.26 m/s, truncated at ±2 standard deviations.
-    return Distribution("normal", {"mean": 1.34, "sd": 0.26}, low=0.82, high=1.86)
+#: How people pick a target (see :mod:`crowdsim.model.routing`).
+CHOICES = ("nearest", "assigned", "quickest", "familiar")
+#: What a zone's people do at the alarm: evacuate, shelter, or a share of each.
+POLICIES = ("run", "hide", "mixed")
 
 
-def _hfv_radius() -> Distribution:
-    # Helbing, Farkas & Vicsek (2000): body radii uniform in [0.25, 0.35] m.
-    return Distribution("uniform", {"low": 0.25, "high": 0.35})
+@dataclass(frozen=True)
+class Group:
+    """A kind of person in the crowd, with its share of every zone's people.
+
+    Attributes:
+        name: Group name (results are broken down by it).
+        share: Relative share of the people (normalised over the groups).
+        desired_speed: Free walking speed v0 (m/s).
+        radius: Body radius (m).
+        premovement: Pre-movement time (s); None: the zone's or the population's.
+        choice: How the group picks its target, one of :data:`CHOICES`.
+        target: Target name for ``assigned`` choice (an exit, shelter or region).
+        familiar: Exit the group knows (the way they came in), for ``familiar`` choice.
+    """
+
+    name: str = "adults"
+    share: float = 1.0
+    desired_speed: Distribution = field(default_factory=lambda: PROFILES["adult"].desired_speed)
+    radius: Distribution = field(default_factory=lambda: PROFILES["adult"].radius)
+    premovement: Distribution | None = None
+    choice: str = "nearest"
+    target: str | None = None
+    familiar: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.choice not in CHOICES:
+            raise ValueError(f"group {self.name!r}: choice must be one of {', '.join(CHOICES)}")
+        if self.choice == "assigned" and self.target is None:
+            raise ValueError(f"group {self.name!r}: assigned choice needs a target")
+        if self.choice == "familiar" and self.familiar is None:
+            raise ValueError(f"group {self.name!r}: familiar choice needs a familiar exit")
+        if not self.share > 0:
+            raise ValueError(f"group {self.name!r}: share must be > 0")
 
 
 @dataclass(frozen=True)
@@ -32,10 +64,26 @@ class ZoneOverride:
     Attributes:
         people: Number of people placed (None: the venue's figure).
         premovement: Pre-movement time distribution (s) for this zone (None: population default).
+        alarm_s: When the zone is alerted (s); pre-movement counts from then (staged alarms).
+        policy: ``run``, ``hide`` or ``mixed`` (None: the population's).
+        hide_share: Share of the people who hide under the ``mixed`` policy.
+        target: Target every person of the zone is assigned to (None: the group's choice).
     """
 
     people: int | None = None
     premovement: Distribution | None = None
+    alarm_s: float = 0.0
+    policy: str | None = None
+    hide_share: float = 0.5
+    target: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.policy is not None and self.policy not in POLICIES:
+            raise ValueError(f"policy must be one of {', '.join(POLICIES)}, got {self.policy!r}")
+        if not 0.0 <= self.hide_share <= 1.0:
+            raise ValueError(f"hide_share must lie in [0, 1], got {self.hide_share}")
+        if self.alarm_s < 0:
+            raise ValueError(f"alarm_s must be ≥ 0 s, got {self.alarm_s}")
 
 
 @dataclass(frozen=True)
@@ -43,21 +91,37 @@ class PopulationSpec:
     """How people are drawn.
 
     Attributes:
-        desired_speed: Desired (free walking) speed v0 in m/s; default Weidmann (1993).
-        radius: Body radius in m; default HFV (2000).
+        desired_speed: Desired (free walking) speed v0 in m/s; default Weidmann (1993). Used
+            when no groups are given.
+        radius: Body radius in m; default HFV (2000). Used when no groups are given.
         premovement: Time in s from the alarm until a person starts to move; default 0.
         zones: Per-zone overrides by zone name.
+        groups: Kinds of person with shares; default one group with the values above.
+        policy: What people do at the alarm unless their zone says otherwise.
     """
 
-    desired_speed: Distribution = field(default_factory=_weidmann_speed)
-    radius: Distribution = field(default_factory=_hfv_radius)
+    desired_speed: Distribution = field(default_factory=lambda: PROFILES["adult"].desired_speed)
+    radius: Distribution = field(default_factory=lambda: PROFILES["adult"].radius)
     premovement: Distribution = field(default_factory=lambda: Distribution.fixed(0.0))
     zones: dict[str, ZoneOverride] = field(default_factory=dict)
+    groups: tuple[Group, ...] = ()
+    policy: str = "run"
+
+    def __post_init__(self) -> None:
+        if self.policy not in POLICIES:
+            raise ValueError(f"policy must be one of {', '.join(POLICIES)}, got {self.policy!r}")
 
     def people_in(self, zone: Zone) -> int:
         """People placed in ``zone``."""
         override = self.zones.get(zone.name)
         return zone.people if override is None or override.people is None else override.people
+
+    @property
+    def effective_groups(self) -> tuple[Group, ...]:
+        """The groups, or one group made of the population's own distributions."""
+        if self.groups:
+            return self.groups
+        return (Group(desired_speed=self.desired_speed, radius=self.radius),)
 
 
 @dataclass(frozen=True)
@@ -68,8 +132,10 @@ class Population:
         pos: (n, 2) start positions (m).
         v0: (n,) desired speeds (m/s).
         radius: (n,) radii (m).
-        t_start: (n,) pre-movement end times (s).
+        t_start: (n,) pre-movement end times (s), counted from t = 0 (alarm times included).
         zone: (n,) index of the person's start zone in ``venue.zones`` (−1: placed by hand).
+        group: (n,) index into the population's groups.
+        hide: (n,) True for people who head for a shelter rather than an exit.
     """
 
     pos: np.ndarray
@@ -77,6 +143,15 @@ class Population:
     radius: np.ndarray
     t_start: np.ndarray
     zone: np.ndarray
+    group: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    hide: np.ndarray = field(default_factory=lambda: np.zeros(0, np.bool_))
+
+    def __post_init__(self) -> None:
+        n = len(self.pos)
+        if len(self.group) != n:
+            object.__setattr__(self, "group", np.zeros(n, np.int64))
+        if len(self.hide) != n:
+            object.__setattr__(self, "hide", np.zeros(n, np.bool_))
 
     def __len__(self) -> int:
         return len(self.pos)
@@ -114,30 +189,43 @@ def draw_population(venue: Venue, spec: PopulationSpec, rng: np.random.Generator
             f"{venue.source}: population names zone(s) {', '.join(sorted(unknown))} that the venue "
             f"does not have; zones: {', '.join(z.name for z in venue.zones) or 'none'}"
         )
-    radius_hi = spec.radius.high if np.isfinite(spec.radius.high) else 0.35
-    free = venue.walkable.buffer(-min(radius_hi, 0.35))
-    pos, v0, radius, t_start, zone_idx = [], [], [], [], []
+    groups = spec.effective_groups
+    shares = np.array([g.share for g in groups], float)
+    shares /= shares.sum()
+    r_max = max(g.radius.high if np.isfinite(g.radius.high) else 0.35 for g in groups)
+    free = venue.walkable.buffer(-min(r_max, 0.35))
+    parts: list[Population] = []
     for k, zone in enumerate(venue.zones):
         n = spec.people_in(zone)
         if n <= 0:
             continue
-        region = zone.area.intersection(free)
-        pos.append(place(region, n, rng, what=f"{venue.source}: zone {zone.name!r}"))
-        v0.append(spec.desired_speed.sample(rng, n))
-        radius.append(spec.radius.sample(rng, n))
-        override = spec.zones.get(zone.name)
-        pre = override.premovement if override and override.premovement else spec.premovement
-        t_start.append(pre.sample(rng, n))
-        zone_idx.append(np.full(n, k, np.int64))
-    if not pos:
-        empty = np.zeros(0)
-        return Population(np.zeros((0, 2)), empty, empty, empty, np.zeros(0, np.int64))
+        override = spec.zones.get(zone.name, ZoneOverride())
+        pos = place(
+            zone.area.intersection(free), n, rng, what=f"{venue.source}: zone {zone.name!r}"
+        )
+        group = rng.choice(len(groups), size=n, p=shares).astype(np.int64)
+        v0, radius, pre = np.empty(n), np.empty(n), np.empty(n)
+        for g, grp in enumerate(groups):
+            mine = group == g
+            m = int(mine.sum())
+            v0[mine] = grp.desired_speed.sample(rng, m)
+            radius[mine] = grp.radius.sample(rng, m)
+            dist = override.premovement or grp.premovement or spec.premovement
+            pre[mine] = dist.sample(rng, m)
+        policy = override.policy or spec.policy
+        if policy == "mixed":
+            hide = rng.random(n) < override.hide_share
+        else:
+            hide = np.full(n, policy == "hide")
+        parts.append(
+            Population(
+                pos, v0, radius, override.alarm_s + pre, np.full(n, k, np.int64), group, hide
+            )
+        )
+    if not parts:
+        return Population.at(np.zeros((0, 2)))
     population = Population(
-        pos=np.vstack(pos),
-        v0=np.concatenate(v0),
-        radius=np.concatenate(radius),
-        t_start=np.concatenate(t_start),
-        zone=np.concatenate(zone_idx),
+        *(np.concatenate([getattr(p, f) for p in parts]) for f in _FIELDS)
     )
     if (population.v0 <= 0).any():
         raise ValueError("population: desired speeds must be > 0 m/s; set min > 0 on desired_speed")
@@ -146,6 +234,9 @@ def draw_population(venue: Venue, spec: PopulationSpec, rng: np.random.Generator
             "population: radii must lie in (0.05, 1.0] m; bound the radius distribution"
         )
     return population
+
+
+_FIELDS = ("pos", "v0", "radius", "t_start", "zone", "group", "hide")
 
 
 def place(region: BaseGeometry, n: int, rng: np.random.Generator, *, what: str) -> np.ndarray:

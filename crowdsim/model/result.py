@@ -8,6 +8,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from crowdsim.model.metrics import DensityMap
+
 
 @dataclass(frozen=True, eq=False)
 class RunResult:
@@ -20,10 +22,11 @@ class RunResult:
         venue: Venue name.
         layout: Layout name.
         seed: Seed of the run.
-        agents: People at the start.
+        agents: People in the run (at the start, plus arrivals in ingress scenarios).
         evacuated: People who left through an exit.
-        completed: True if everybody left before the time limit.
-        evacuation_time_s: Time the last person left (NaN if not everybody left).
+        completed: True if everybody reached safety (left, sheltered or, for ingress, entered)
+            before the time limit.
+        evacuation_time_s: Time the last person reached safety (NaN if not everybody did).
         p95_exit_time_s: 95th percentile of the individual exit times of everybody (NaN if
             fewer than 95 % left).
         per_exit: Exit name → people who left through it (every open exit listed).
@@ -36,8 +39,19 @@ class RunResult:
         exit_index: (agents,) per-person exit index into ``exit_names`` (−1 if still inside).
         exit_names: Names of the open exits.
         timeseries: One row per collected step: ``time_s``, ``remaining``, ``evacuated`` and
-            ``exit:<name>`` cumulative counts.
+            ``exit:<name>`` cumulative counts; with shelters ``sheltered``, ``unprotected`` and
+            ``shelter:<name>`` occupancy; with ingress ``entered`` and ``queue:<checkpoint>``.
         params: Model settings (dt, step, social-force parameters) for the record.
+        sheltered: People inside a shelter at the end.
+        entered: People who reached the destination of an ingress scenario.
+        time_to_safety_s: (agents,) time each person left, was sheltered or entered (NaN: not).
+        status: (agents,) final status name per person (``inside``, ``evacuated``...).
+        crowding: Exposure figures: ``max_density_pm2``, ``person_s_above_2pm2``,
+            ``person_s_above_4pm2``, ``los_person_s`` (Fruin class → person-seconds),
+            ``hazard_person_s`` and, with unprotected regions, ``unprotected_*`` figures.
+        density_map: Per-cell maximum density and time above 2 and 4 persons/m².
+        waits_s: (screened,) waiting time of each screened person (s): service start minus
+            arrival minus their free walking time to the lane.
     """
 
     venue: str
@@ -58,15 +72,22 @@ class RunResult:
     exit_names: tuple[str, ...]
     timeseries: pd.DataFrame = field(repr=False)
     params: dict[str, Any] = field(default_factory=dict, repr=False)
+    sheltered: int = 0
+    entered: int = 0
+    time_to_safety_s: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)
+    status: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=object), repr=False)
+    crowding: dict[str, Any] = field(default_factory=dict, repr=False)
+    density_map: DensityMap | None = field(default=None, repr=False)
+    waits_s: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)
 
     @property
     def remaining(self) -> int:
-        """People still inside at the end."""
-        return self.agents - self.evacuated
+        """People not (yet) safe at the end: inside, or not arrived."""
+        return self.agents - self.evacuated - self.sheltered - self.entered
 
     def summary(self) -> dict[str, Any]:
         """The headline facts as JSON-ready values (NaN becomes None)."""
-        return {
+        out = {
             "venue": self.venue,
             "layout": self.layout,
             "seed": self.seed,
@@ -83,7 +104,24 @@ class RunResult:
             if self.wall_time_s > 0
             else None,
             "wall_penetrations": self.wall_penetrations,
+            "max_density_pm2": _num(self.crowding.get("max_density_pm2", float("nan"))),
+            "person_s_above_2pm2": _num(self.crowding.get("person_s_above_2pm2", float("nan"))),
+            "person_s_above_4pm2": _num(self.crowding.get("person_s_above_4pm2", float("nan"))),
         }
+        for key in ("hazard_person_s", "unprotected_max_density_pm2"):
+            if key in self.crowding:
+                out[key] = _num(self.crowding[key])
+        for key in ("unprotected_person_s_above_2pm2", "unprotected_person_s_above_4pm2"):
+            if key in self.crowding:
+                out[key] = _num(self.crowding[key])
+        if "sheltered" in self.timeseries.columns:
+            out["sheltered"] = self.sheltered
+            out["unprotected"] = self.remaining
+        if "entered" in self.timeseries.columns:
+            out["entered"] = self.entered
+            out["mean_wait_s"] = _num(float(np.mean(self.waits_s))) if len(self.waits_s) else None
+            out["max_wait_s"] = _num(float(np.max(self.waits_s))) if len(self.waits_s) else None
+        return out
 
 
 def p95(exit_times_s: np.ndarray) -> float:

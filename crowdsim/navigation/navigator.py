@@ -92,7 +92,10 @@ class Navigation:
             targets += [("gate", g.name, gate_strip(venue, g.line, g.inside)) for g in venue.gates]
         if "region" in kinds:
             targets += [("region", r.name, r.area) for r in venue.regions]
-        fields = [_field(venue, grid, region, kind, name, speed) for kind, name, region in targets]
+        fields = [
+            _field(venue, grid, region, kind, name, speed, lost_ok=blocked is not None)
+            for kind, name, region in targets
+        ]
         ny, nx = grid.shape
         return cls(
             grid=grid,
@@ -188,10 +191,24 @@ def _speed_grid(venue: Venue, grid: NavGrid) -> np.ndarray:
 
 
 def _field(
-    venue: Venue, grid: NavGrid, region: BaseGeometry, kind: str, name: str, speed: np.ndarray
+    venue: Venue,
+    grid: NavGrid,
+    region: BaseGeometry,
+    kind: str,
+    name: str,
+    speed: np.ndarray,
+    *,
+    lost_ok: bool = False,
 ) -> DistanceField:
+    """The field of one target; with ``lost_ok``, a target cut off by a hazard is unreachable."""
+    cells = grid.inside(region)
+    if lost_ok and not (cells & grid.free).any():
+        ny, nx = grid.shape
+        return DistanceField(
+            np.full((ny, nx), UNREACHABLE_M, np.float32), np.zeros((ny, nx, 2), np.float32)
+        )
     try:
-        return compute_field(grid, grid.inside(region), speed=speed)
+        return compute_field(grid, cells, speed=speed)
     except ValueError as err:
         raise ValueError(f"{venue.source}: {kind} {name!r}: {err}") from None
 

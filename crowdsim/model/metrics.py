@@ -1,0 +1,140 @@
+"""Crowding and exposure measured while a run goes on.
+
+Each person's local density is the number of people (themselves included) within
+:data:`DENSITY_RADIUS_M` of their centre divided by that circle's area. From it, every
+``every_s`` seconds, the recorder accumulates person-seconds above 2 and 4 persons/m², in each
+Fruin level of service (walkways: A ≤ 0.31, B ≤ 0.43, C ≤ 0.72, D ≤ 1.08, E ≤ 2.17, F above,
+persons/m²), inside unprotected regions and inside hazard areas, plus maps (1 m cells) of the
+highest density and of the time spent above 2 and 4 persons/m².
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import shapely
+from scipy.spatial import cKDTree
+from shapely.geometry.base import BaseGeometry
+
+#: Radius (m) of the circle over which local density is counted.
+DENSITY_RADIUS_M = 1.0
+#: Upper bounds (persons/m²) of Fruin's walkway levels of service A–E; F is above.
+FRUIN_LOS = (("A", 0.31), ("B", 0.43), ("C", 0.72), ("D", 1.08), ("E", 2.17), ("F", np.inf))
+#: Density thresholds (persons/m²) reported as exposure.
+THRESHOLDS_PM2 = (2.0, 4.0)
+
+
+@dataclass(frozen=True)
+class DensityMap:
+    """Per-cell crowding over a run.
+
+    Attributes:
+        x0: Left edge of the map (m).
+        y0: Bottom edge of the map (m).
+        cell_m: Cell size (m).
+        max_pm2: (ny, nx) highest local density of anybody in the cell (persons/m²).
+        s_above_2pm2: (ny, nx) seconds during which someone in the cell stood above 2 persons/m².
+        s_above_4pm2: (ny, nx) the same above 4 persons/m².
+    """
+
+    x0: float
+    y0: float
+    cell_m: float
+    max_pm2: np.ndarray
+    s_above_2pm2: np.ndarray
+    s_above_4pm2: np.ndarray
+
+
+@dataclass
+class CrowdingRecorder:
+    """Accumulates crowding and exposure from snapshots of the crowd.
+
+    Args:
+        bounds: (xmin, ymin, xmax, ymax) of the venue (m).
+        unprotected: Regions whose crowding counts as exposure (e.g. outside the HVM line).
+        every_s: Interval between snapshots (s).
+        cell_m: Map cell size (m).
+    """
+
+    bounds: tuple[float, float, float, float]
+    unprotected: BaseGeometry | None = None
+    every_s: float = 0.5
+    cell_m: float = 1.0
+    max_density_pm2: float = 0.0
+    person_s_above: dict[float, float] = field(default_factory=dict)
+    unprotected_person_s_above: dict[float, float] = field(default_factory=dict)
+    unprotected_max_pm2: float = 0.0
+    los_person_s: dict[str, float] = field(default_factory=dict)
+    hazard_person_s: float = 0.0
+
+    def __post_init__(self) -> None:
+        xmin, ymin, xmax, ymax = self.bounds
+        self._nx = max(1, int(np.ceil((xmax - xmin) / self.cell_m)))
+        self._ny = max(1, int(np.ceil((ymax - ymin) / self.cell_m)))
+        self._max = np.zeros((self._ny, self._nx))
+        self._above = {thr: np.zeros((self._ny, self._nx)) for thr in THRESHOLDS_PM2}
+        self.person_s_above = {thr: 0.0 for thr in THRESHOLDS_PM2}
+        self.unprotected_person_s_above = {thr: 0.0 for thr in THRESHOLDS_PM2}
+        self.los_person_s = {name: 0.0 for name, _ in FRUIN_LOS}
+        if self.unprotected is not None:
+            shapely.prepare(self.unprotected)
+
+    def record(self, pos: np.ndarray, hazards: np.ndarray) -> np.ndarray:
+        """Add one snapshot of the people inside at ``pos`` (n, 2), weighted by ``every_s``.
+
+        Args:
+            pos: Positions of the people present (m).
+            hazards: (k, 3) hazard circles x, y, radius (m).
+
+        Returns:
+            The local density of each person (persons/m²).
+        """
+        dt = self.every_s
+        if len(pos) == 0:
+            return np.zeros(0)
+        tree = cKDTree(pos)
+        counts = tree.query_ball_point(pos, DENSITY_RADIUS_M, return_length=True)
+        rho = counts / (np.pi * DENSITY_RADIUS_M**2)
+        self.max_density_pm2 = max(self.max_density_pm2, float(rho.max()))
+        for thr in THRESHOLDS_PM2:
+            self.person_s_above[thr] += dt * float(np.count_nonzero(rho > thr))
+        lower = 0.0
+        for name, upper in FRUIN_LOS:
+            self.los_person_s[name] += dt * float(np.count_nonzero((rho > lower) & (rho <= upper)))
+            lower = upper
+        if self.unprotected is not None:
+            out = shapely.contains_xy(self.unprotected, pos[:, 0], pos[:, 1])
+            if out.any():
+                self.unprotected_max_pm2 = max(self.unprotected_max_pm2, float(rho[out].max()))
+            for thr in THRESHOLDS_PM2:
+                self.unprotected_person_s_above[thr] += dt * float(
+                    np.count_nonzero(out & (rho > thr))
+                )
+        for hx, hy, hr in hazards:
+            self.hazard_person_s += dt * float(
+                np.count_nonzero(np.hypot(pos[:, 0] - hx, pos[:, 1] - hy) < hr)
+            )
+        self._map(pos, rho, dt)
+        return rho
+
+    def _map(self, pos: np.ndarray, rho: np.ndarray, dt: float) -> None:
+        xmin, ymin = self.bounds[0], self.bounds[1]
+        j = np.clip(((pos[:, 0] - xmin) / self.cell_m).astype(int), 0, self._nx - 1)
+        i = np.clip(((pos[:, 1] - ymin) / self.cell_m).astype(int), 0, self._ny - 1)
+        np.maximum.at(self._max, (i, j), rho)
+        for thr, grid in self._above.items():
+            hit = np.zeros_like(grid, dtype=bool)
+            hit[i[rho > thr], j[rho > thr]] = True
+            grid[hit] += dt
+
+    def density_map(self) -> DensityMap:
+        """The maps so far."""
+        return DensityMap(
+            x0=self.bounds[0],
+            y0=self.bounds[1],
+            cell_m=self.cell_m,
+            max_pm2=self._max.copy(),
+            s_above_2pm2=self._above[2.0].copy(),
+            s_above_4pm2=self._above[4.0].copy(),
+        )

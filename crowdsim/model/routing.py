@@ -1,0 +1,190 @@
+"""Where people go: target choice for evacuation and shelter, re-evaluated every few seconds.
+
+Choices (per group, or assigned per zone):
+
+* ``nearest``: the open exit with the shortest walking distance;
+* ``assigned``: a named exit, shelter or region (falling back to ``nearest`` if it closes);
+* ``quickest``: the exit with the least estimated time, walking distance / v0 plus the people
+  ahead in its queue divided by its flow capacity, re-evaluated every ``reconsider_s`` with
+  hysteresis so that people do not oscillate;
+* ``familiar``: the exit the person knows (the way they came in) while it is open.
+
+People who hide head for the shelter with the shortest walking distance that still has room
+and re-route when it fills; with no shelter left they evacuate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from crowdsim.navigation.navigator import Navigation
+from crowdsim.venue.geometry import Venue
+
+NEAREST, ASSIGNED, QUICKEST, FAMILIAR = range(4)
+CHOICE_CODES = {
+    "nearest": NEAREST,
+    "assigned": ASSIGNED,
+    "quickest": QUICKEST,
+    "familiar": FAMILIAR,
+}
+#: Specific flow (persons/(m·s)) used to estimate how fast an exit's queue drains; the
+#: lower end of the measured bottleneck flows (Seyfried 2009, Liao 2014) for a conservative
+#: estimate.
+QUEUE_FLOW_PMS = 1.3
+
+
+@dataclass(frozen=True)
+class ChoiceSettings:
+    """How often and how reluctantly people change their mind.
+
+    Attributes:
+        reconsider_s: Interval between re-evaluations of ``quickest`` choices (s).
+        switch_gain: A new exit must be quicker by this share of the current estimate...
+        switch_margin_s: ...and by at least this many seconds (hysteresis).
+    """
+
+    reconsider_s: float = 2.0
+    switch_gain: float = 0.15
+    switch_margin_s: float = 3.0
+
+
+class Router:
+    """Keeps every person's target up to date.
+
+    Args:
+        venue: The venue layout (exit widths and flow limits for queue estimates).
+        nav: Navigation fields (exits first, then shelters and other targets).
+        choice: (n,) choice code per person.
+        assigned: (n,) assigned target number (−1: none).
+        familiar: (n,) familiar exit number (−1: none).
+        hide: (n,) True for people who head for shelters.
+        v0: (n,) desired speeds (m/s), for walking-time estimates.
+        settings: Re-evaluation settings.
+    """
+
+    def __init__(
+        self,
+        venue: Venue,
+        nav: Navigation,
+        choice: np.ndarray,
+        assigned: np.ndarray,
+        familiar: np.ndarray,
+        hide: np.ndarray,
+        v0: np.ndarray,
+        settings: ChoiceSettings,
+    ) -> None:
+        self.nav = nav
+        self.choice = choice
+        self.assigned = assigned
+        self.familiar = familiar
+        self.hide = hide
+        self.v0 = v0
+        self.settings = settings
+        self.exits = np.arange(nav.n_exits)
+        self.shelters = nav.of_kind("shelter")
+        self.exit_open = np.ones(nav.n_exits, np.bool_)
+        self.shelter_open = np.ones(len(self.shelters), np.bool_)
+        self.capacity_p_s = np.array(
+            [e.max_flow_p_s or QUEUE_FLOW_PMS * e.width_m for e in venue.exits], float
+        )
+        self._next_review = settings.reconsider_s
+
+    def initial(self, pos: np.ndarray) -> np.ndarray:
+        """Targets at the start (t = 0)."""
+        target = np.full(len(pos), -1, np.int64)
+        everyone = np.arange(len(pos))
+        self.assign(target, everyone, pos)
+        return target
+
+    def assign(self, target: np.ndarray, who: np.ndarray, pos: np.ndarray) -> None:
+        """Choose afresh for the people ``who`` (indices), in place in ``target``."""
+        if len(who) == 0:
+            return
+        open_exits = self.exits[self.exit_open]
+        p = pos[who]
+        target[who] = self.nav.nearest(p, open_exits)
+        hiders = self.hide[who]
+        if hiders.any() and self.shelter_open.any():
+            sel = who[hiders]
+            best = self.nav.nearest(pos[sel], self.shelters[self.shelter_open])
+            target[sel[best >= 0]] = best[best >= 0]
+        fam = self.choice[who] == FAMILIAR
+        if fam.any():
+            f = self.familiar[who[fam]]
+            ok = (f >= 0) & self.exit_open[np.clip(f, 0, None)]
+            target[who[fam][ok]] = f[ok]
+        asg = (self.choice[who] == ASSIGNED) & (self.assigned[who] >= 0)
+        if asg.any():
+            a = self.assigned[who[asg]]
+            ok = self._available(a)
+            target[who[asg][ok]] = a[ok]
+        quick = (self.choice[who] == QUICKEST) & ~self.hide[who]
+        if quick.any():
+            target[who[quick]] = self._quickest(target, pos, who[quick], force=True)
+
+    def review(self, t: float, target: np.ndarray, pos: np.ndarray, active: np.ndarray) -> None:
+        """Re-evaluate ``quickest`` choices if a review is due at time ``t``."""
+        if t + 1e-9 < self._next_review:
+            return
+        self._next_review = t + self.settings.reconsider_s
+        who = np.flatnonzero(active & (self.choice == QUICKEST) & ~self.hide)
+        if len(who):
+            target[who] = self._quickest(target, pos, who, force=False)
+
+    def close_exit(self, k: int, target: np.ndarray, pos: np.ndarray, active: np.ndarray) -> None:
+        """Exit ``k`` is closed: everybody heading there chooses again."""
+        self.exit_open[k] = False
+        self.assign(target, np.flatnonzero(active & (target == k)), pos)
+
+    def open_exit(self, k: int) -> None:
+        """Exit ``k`` is open again (people take it at their next choice)."""
+        self.exit_open[k] = True
+
+    def close_shelter(
+        self, k: int, target: np.ndarray, pos: np.ndarray, active: np.ndarray
+    ) -> None:
+        """Shelter number ``k`` (of the shelters) is full or locked: its seekers choose again."""
+        self.shelter_open[k] = False
+        self.assign(target, np.flatnonzero(active & (target == self.shelters[k])), pos)
+
+    def _available(self, targets: np.ndarray) -> np.ndarray:
+        ok = targets >= 0
+        is_exit = targets < self.nav.n_exits
+        ok[is_exit] &= self.exit_open[targets[is_exit]]
+        shelter_slot = np.searchsorted(self.shelters, targets)
+        is_shelter = np.isin(targets, self.shelters)
+        ok[is_shelter] &= self.shelter_open[shelter_slot[is_shelter]]
+        return ok
+
+    def _quickest(
+        self, target: np.ndarray, pos: np.ndarray, who: np.ndarray, *, force: bool
+    ) -> np.ndarray:
+        """Exit with the least walking-plus-queueing time for ``who``; hysteresis unless forced."""
+        open_exits = self.exits[self.exit_open]
+        if len(open_exits) == 0:
+            return target[who]
+        dist = self.nav.distance_matrix(pos[who], open_exits)  # (m, e)
+        speed = self.v0[who]
+        # People ahead: those heading for the same exit who are nearer to it.
+        ahead = np.zeros_like(dist)
+        for col, e in enumerate(open_exits):
+            going = who[target[who] == e]
+            d_going = np.sort(self.nav.distance(int(e), pos[going])) if len(going) else np.zeros(0)
+            ahead[:, col] = np.searchsorted(d_going, dist[:, col])
+        cost = dist / speed[:, None] + ahead / self.capacity_p_s[open_exits][None, :]
+        best = np.argmin(cost, axis=1)
+        choice = open_exits[best]
+        if force:
+            return choice
+        current = target[who]
+        col_of = {int(e): c for c, e in enumerate(open_exits)}
+        cur_col = np.array([col_of.get(int(c), -1) for c in current])
+        have = cur_col >= 0
+        cur_cost = np.full(len(who), np.inf)
+        cur_cost[have] = cost[have, cur_col[have]]
+        new_cost = cost[np.arange(len(who)), best]
+        s = self.settings
+        switch = ~have | (new_cost < cur_cost * (1 - s.switch_gain) - s.switch_margin_s)
+        return np.where(switch, choice, current)
