@@ -224,9 +224,7 @@ def draw_population(venue: Venue, spec: PopulationSpec, rng: np.random.Generator
         )
     if not parts:
         return Population.at(np.zeros((0, 2)))
-    population = Population(
-        *(np.concatenate([getattr(p, f) for p in parts]) for f in _FIELDS)
-    )
+    population = Population(*(np.concatenate([getattr(p, f) for p in parts]) for f in _FIELDS))
     if (population.v0 <= 0).any():
         raise ValueError("population: desired speeds must be > 0 m/s; set min > 0 on desired_speed")
     if (population.radius <= 0.05).any() or (population.radius > 1.0).any():

@@ -27,8 +27,12 @@ from typing import Any
 from crowdsim.dynamics.params import SocialForceParams
 from crowdsim.model.distributions import Distribution
 from crowdsim.model.evacuation import DEFAULT_STEP_S, DEFAULT_TIME_LIMIT_S, EvacuationModel
-from crowdsim.model.population import PopulationSpec, ZoneOverride
+from crowdsim.model.events import ExitEvent, ShelterLock, Threat
+from crowdsim.model.ingress import Arrivals, IngressSpec
+from crowdsim.model.population import Group, PopulationSpec, ZoneOverride
+from crowdsim.model.profiles import profile
 from crowdsim.model.result import RunResult
+from crowdsim.model.routing import ChoiceSettings
 from crowdsim.model.trajectory import TrajectoryWriter
 from crowdsim.navigation.navigator import DEFAULT_RESOLUTION_M
 from crowdsim.venue import BASE_LAYOUT, Venue, load_venue
@@ -58,6 +62,10 @@ class Scenario:
         step_s: Model step (s).
         navigation_resolution_m: Distance-field grid spacing (m).
         source: File the scenario came from.
+        events: Exit closures/openings and shelter locks on the timeline.
+        threats: Threats that appear (and may move).
+        ingress: Arrivals through screening, for ingress scenarios.
+        choice: Re-evaluation settings of ``quickest`` exit choice.
     """
 
     name: str
@@ -70,6 +78,10 @@ class Scenario:
     step_s: float = DEFAULT_STEP_S
     navigation_resolution_m: float = DEFAULT_RESOLUTION_M
     source: str = "<python>"
+    events: tuple[ExitEvent | ShelterLock, ...] = ()
+    threats: tuple[Threat, ...] = ()
+    ingress: IngressSpec | None = None
+    choice: ChoiceSettings = field(default_factory=ChoiceSettings)
 
     def build_model(
         self,
@@ -88,6 +100,10 @@ class Scenario:
             time_limit_s=self.time_limit_s,
             navigation_resolution_m=self.navigation_resolution_m,
             trajectory=trajectory,
+            events=self.events,
+            threats=self.threats,
+            ingress=self.ingress,
+            choice=self.choice,
         )
 
     def run(
@@ -137,9 +153,44 @@ _TOP_KEYS = {
     "population",
     "social_force",
     "simulation",
+    "choice",
+    "events",
+    "threats",
+    "ingress",
 }
-_POPULATION_KEYS = {"desired_speed", "radius", "premovement", "zones"}
-_ZONE_KEYS = {"people", "premovement"}
+_POPULATION_KEYS = {"desired_speed", "radius", "premovement", "zones", "groups", "policy"}
+_ZONE_KEYS = {"people", "premovement", "alarm_s", "policy", "hide_share", "target"}
+_GROUP_KEYS = {
+    "name",
+    "profile",
+    "share",
+    "desired_speed",
+    "radius",
+    "premovement",
+    "choice",
+    "target",
+    "familiar",
+}
+_CHOICE_KEYS = {"reconsider_s", "switch_gain", "switch_margin_s"}
+_EVENT_KEYS = {"at_s", "close_exit", "open_exit", "lock_shelter"}
+_THREAT_KEYS = {
+    "name",
+    "onset_s",
+    "position",
+    "path",
+    "speed_m_s",
+    "hazard_radius_m",
+    "perception_radius_m",
+}
+_INGRESS_KEYS = {
+    "destination",
+    "arrivals",
+    "service",
+    "secondary_share",
+    "secondary_region",
+    "secondary_s",
+}
+_ARRIVAL_KEYS = {"entry", "total", "start_s", "end_s", "profile"}
 _SIMULATION_KEYS = {"step_s", "dt_s", "navigation_resolution_m"}
 
 
@@ -204,6 +255,12 @@ def scenario_from_mapping(data: Mapping[str, Any], *, source: str, base_dir: Pat
             sim, "navigation_resolution_m", DEFAULT_RESOLUTION_M, source
         ),
         source=source,
+        events=tuple(_event(t, source, k) for k, t in enumerate(_tables(data, "events", source))),
+        threats=tuple(
+            _threat(t, source, k) for k, t in enumerate(_tables(data, "threats", source))
+        ),
+        ingress=_ingress(data["ingress"], source) if "ingress" in data else None,
+        choice=_choice(_table(data, "choice", source), source),
     )
     zones = {z.name for z in venue.zones}
     for name in scenario.population.zones:
@@ -218,11 +275,16 @@ def scenario_from_mapping(data: Mapping[str, Any], *, source: str, base_dir: Pat
 
 def _population(table: Mapping[str, Any], source: str) -> PopulationSpec:
     _check_keys(table, _POPULATION_KEYS, source, "population")
-    spec = PopulationSpec()
     changes: dict[str, Any] = {}
     for key in ("desired_speed", "radius", "premovement"):
         if key in table:
             changes[key] = _distribution(table[key], source, f"population.{key}")
+    if "policy" in table:
+        changes["policy"] = _get(table, "policy", str, source, "population")
+    groups = tuple(
+        _group(g, source, f"population.groups[{k}]")
+        for k, g in enumerate(_tables(table, "groups", source))
+    )
     zones: dict[str, ZoneOverride] = {}
     zone_tables = table.get("zones", {})
     if not isinstance(zone_tables, Mapping):
@@ -236,11 +298,159 @@ def _population(table: Mapping[str, Any], source: str) -> PopulationSpec:
         if people is not None and people < 0:
             raise ScenarioError(source, f"{where}.people", "must be ≥ 0")
         pre = zt.get("premovement")
-        zones[name] = ZoneOverride(
+        zones[name] = _build(
+            ZoneOverride,
+            source,
+            where,
             people=people,
             premovement=None if pre is None else _distribution(pre, source, f"{where}.premovement"),
+            alarm_s=_number(zt, "alarm_s", 0.0, source, where),
+            policy=_get(zt, "policy", str, source, where),
+            hide_share=_number(zt, "hide_share", 0.5, source, where),
+            target=_get(zt, "target", str, source, where),
         )
-    return replace(spec, zones=zones, **changes)
+    return _build(
+        PopulationSpec, source, "population", **{**changes, "zones": zones, "groups": groups}
+    )
+
+
+def _group(table: Mapping[str, Any], source: str, where: str) -> Group:
+    _check_keys(table, _GROUP_KEYS, source, where)
+    values: dict[str, Any] = {}
+    if "profile" in table:
+        try:
+            prof = profile(_get(table, "profile", str, source, where))
+        except ValueError as err:
+            raise ScenarioError(source, f"{where}.profile", str(err)) from None
+        values.update(desired_speed=prof.desired_speed, radius=prof.radius)
+    for key in ("desired_speed", "radius", "premovement"):
+        if key in table:
+            values[key] = _distribution(table[key], source, f"{where}.{key}")
+    for key in ("name", "choice", "target", "familiar"):
+        if key in table:
+            values[key] = _get(table, key, str, source, where)
+    if "share" in table:
+        values["share"] = _number(table, "share", 1.0, source, where)
+    return _build(Group, source, where, **values)
+
+
+def _choice(table: Mapping[str, Any], source: str) -> ChoiceSettings:
+    _check_keys(table, _CHOICE_KEYS, source, "choice")
+    values = {k: _number(table, k, 0.0, source, "choice") for k in table}
+    return _build(ChoiceSettings, source, "choice", **values)
+
+
+def _event(table: Mapping[str, Any], source: str, k: int) -> ExitEvent | ShelterLock:
+    where = f"events[{k}]"
+    _check_keys(table, _EVENT_KEYS, source, where)
+    at_s = _number(table, "at_s", -1.0, source, where)
+    if at_s < 0:
+        raise ScenarioError(source, f"{where}.at_s", "give the time of the event in s (≥ 0)")
+    kinds = [key for key in ("close_exit", "open_exit", "lock_shelter") if key in table]
+    if len(kinds) != 1:
+        raise ScenarioError(
+            source, where, "give exactly one of close_exit, open_exit or lock_shelter"
+        )
+    name = _get(table, kinds[0], str, source, where)
+    if kinds[0] == "lock_shelter":
+        return ShelterLock(at_s=at_s, shelter=name)
+    return ExitEvent(at_s=at_s, exit=name, open=kinds[0] == "open_exit")
+
+
+def _threat(table: Mapping[str, Any], source: str, k: int) -> Threat:
+    where = f"threats[{k}]"
+    _check_keys(table, _THREAT_KEYS, source, where)
+    if ("position" in table) == ("path" in table):
+        raise ScenarioError(source, where, "give exactly one of position = [x, y] or path")
+    raw = [table["position"]] if "position" in table else table["path"]
+    path = tuple(_pair(p, source, f"{where}.path") for p in raw) if isinstance(raw, list) else ()
+    return _build(
+        Threat,
+        source,
+        where,
+        name=_get(table, "name", str, source, where) or f"threat {k + 1}",
+        onset_s=_number(table, "onset_s", 0.0, source, where),
+        path=path,
+        speed_m_s=_number(table, "speed_m_s", 0.0, source, where),
+        hazard_radius_m=_number(table, "hazard_radius_m", 0.0, source, where),
+        perception_radius_m=_number(table, "perception_radius_m", 0.0, source, where),
+    )
+
+
+def _ingress(table: Any, source: str) -> IngressSpec:
+    if not isinstance(table, Mapping):
+        raise ScenarioError(source, "ingress", "must be a table ([ingress])")
+    _check_keys(table, _INGRESS_KEYS, source, "ingress")
+    arrivals = []
+    for k, a in enumerate(_tables(table, "arrivals", source)):
+        where = f"ingress.arrivals[{k}]"
+        _check_keys(a, _ARRIVAL_KEYS, source, where)
+        profile_rows = a.get("profile", [])
+        arrivals.append(
+            _build(
+                Arrivals,
+                source,
+                where,
+                entry=_get(a, "entry", str, source, where),
+                total=_get(a, "total", int, source, where) or 0,
+                start_s=_number(a, "start_s", 0.0, source, where),
+                end_s=_number(a, "end_s", 600.0, source, where),
+                profile=tuple(_pair(p, source, f"{where}.profile") for p in profile_rows),
+            )
+        )
+    if not arrivals:
+        raise ScenarioError(source, "ingress.arrivals", "give at least one [[ingress.arrivals]]")
+    service = {
+        name: _distribution(d, source, f"ingress.service.{name}")
+        for name, d in _table(table, "service", source).items()
+    }
+    values: dict[str, Any] = {}
+    if "secondary_s" in table:
+        values["secondary_s"] = _distribution(table["secondary_s"], source, "ingress.secondary_s")
+    return _build(
+        IngressSpec,
+        source,
+        "ingress",
+        arrivals=tuple(arrivals),
+        destination=_get(table, "destination", str, source, "ingress"),
+        service=service,
+        secondary_share=_number(table, "secondary_share", 0.0, source, "ingress"),
+        secondary_region=_get(table, "secondary_region", str, source, "ingress"),
+        **values,
+    )
+
+
+def _build(cls: Any, source: str, where: str, **values: Any) -> Any:
+    """Construct ``cls``; its own validation errors become one-line scenario errors."""
+    try:
+        return cls(**values)
+    except (ValueError, TypeError) as err:
+        raise ScenarioError(source, where, str(err)) from None
+
+
+def _tables(data: Mapping[str, Any], key: str, source: str) -> list[Mapping[str, Any]]:
+    value = data.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, Mapping) for v in value):
+        raise ScenarioError(source, key, f"must be an array of tables ([[{key}]])")
+    return value
+
+
+def _pair(value: Any, source: str, where: str) -> tuple[float, float]:
+    ok = (
+        isinstance(value, list)
+        and len(value) == 2
+        and all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)
+    )
+    if not ok:
+        raise ScenarioError(source, where, f"expected a pair of numbers [a, b], got {value!r}")
+    return (float(value[0]), float(value[1]))
+
+
+def _number(data: Mapping[str, Any], key: str, default: float, source: str, where: str) -> float:
+    value = data.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ScenarioError(source, f"{where}.{key}", f"must be a number, got {value!r}")
+    return float(value)
 
 
 def _social_force(
