@@ -208,7 +208,7 @@ class EvacuationModel(mesa.Model):
         self.safe_time_s[left] = s.exit_time[left]
         self._progress_ingress(t)
         self._admit_to_shelters(t)
-        self.router.review(t, s.target, s.pos, s.active)
+        self.router.review(self.n_steps, self.step_s, s.target, s.pos, s.active)
         active = np.flatnonzero(s.active)
         inside = shapely.contains_xy(self._walkable, s.pos[active, 0], s.pos[active, 1])
         self.wall_penetrations += int(len(active) - np.count_nonzero(inside))
@@ -506,7 +506,9 @@ class EvacuationModel(mesa.Model):
             return
         self.portals.open[k] = is_open
         if is_open:
-            self.router.open_exit(k)
+            self.router.open_exit(
+                k, s.target, s.pos, np.flatnonzero(s.active & ~self._in_ingress_route())
+            )
         else:
             self.router.close_exit(k, s.target, s.pos, s.active)
 

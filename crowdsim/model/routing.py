@@ -89,7 +89,6 @@ class Router:
         self.capacity_p_s = np.array(
             [e.max_flow_p_s or QUEUE_FLOW_PMS * e.width_m for e in venue.exits], float
         )
-        self._next_review = settings.reconsider_s
 
     def initial(self, pos: np.ndarray) -> np.ndarray:
         """Targets at the start (t = 0)."""
@@ -122,25 +121,32 @@ class Router:
             target[who[asg][ok]] = a[ok]
         quick = (self.choice[who] == QUICKEST) & ~self.hide[who]
         if quick.any():
-            target[who[quick]] = self._quickest(target, pos, who[quick], force=True)
+            self._greedy_quickest(target, pos, who[quick])
 
-    def review(self, t: float, target: np.ndarray, pos: np.ndarray, active: np.ndarray) -> None:
-        """Re-evaluate ``quickest`` choices if a review is due at time ``t``."""
-        if t + 1e-9 < self._next_review:
-            return
-        self._next_review = t + self.settings.reconsider_s
-        who = np.flatnonzero(active & (self.choice == QUICKEST) & ~self.hide)
+    def review(
+        self, step: int, step_s: float, target: np.ndarray, pos: np.ndarray, active: np.ndarray
+    ) -> None:
+        """Re-evaluate ``quickest`` choices of the people whose turn it is at model ``step``.
+
+        Everybody reconsiders every ``reconsider_s`` seconds, but at a personal phase, so that
+        only a small share of the crowd changes its mind at any one step: a whole crowd
+        deciding at once on the same queue counts would stampede from exit to exit.
+        """
+        period = max(1, round(self.settings.reconsider_s / step_s))
+        turn = (np.arange(len(target)) % period) == (step % period)
+        who = np.flatnonzero(active & turn & (self.choice == QUICKEST) & ~self.hide)
         if len(who):
-            target[who] = self._quickest(target, pos, who, force=False)
+            target[who] = self._quickest(target, pos, who)
 
     def close_exit(self, k: int, target: np.ndarray, pos: np.ndarray, active: np.ndarray) -> None:
         """Exit ``k`` is closed: everybody heading there chooses again."""
         self.exit_open[k] = False
         self.assign(target, np.flatnonzero(active & (target == k)), pos)
 
-    def open_exit(self, k: int) -> None:
-        """Exit ``k`` is open again (people take it at their next choice)."""
+    def open_exit(self, k: int, target: np.ndarray, pos: np.ndarray, who: np.ndarray) -> None:
+        """Exit ``k`` opens: the people ``who`` (indices) choose again from where they are."""
         self.exit_open[k] = True
+        self.assign(target, who, pos)
 
     def close_shelter(
         self, k: int, target: np.ndarray, pos: np.ndarray, active: np.ndarray
@@ -158,10 +164,22 @@ class Router:
         ok[is_shelter] &= self.shelter_open[shelter_slot[is_shelter]]
         return ok
 
-    def _quickest(
-        self, target: np.ndarray, pos: np.ndarray, who: np.ndarray, *, force: bool
-    ) -> np.ndarray:
-        """Exit with the least walking-plus-queueing time for ``who``; hysteresis unless forced."""
+    def _greedy_quickest(self, target: np.ndarray, pos: np.ndarray, who: np.ndarray) -> None:
+        """First choice of the quickest exit, nearest people first, each seeing those before."""
+        open_exits = self.exits[self.exit_open]
+        if len(open_exits) == 0:
+            return
+        dist = self.nav.distance_matrix(pos[who], open_exits)
+        walk = dist / self.v0[who][:, None]
+        taken = np.zeros(len(open_exits))
+        capacity = self.capacity_p_s[open_exits]
+        for row in np.argsort(dist.min(axis=1), kind="stable"):
+            best = int(np.argmin(walk[row] + taken / capacity))
+            target[who[row]] = open_exits[best]
+            taken[best] += 1
+
+    def _quickest(self, target: np.ndarray, pos: np.ndarray, who: np.ndarray) -> np.ndarray:
+        """Exit with the least walking-plus-queueing time for ``who``, with hysteresis."""
         open_exits = self.exits[self.exit_open]
         if len(open_exits) == 0:
             return target[who]
@@ -176,8 +194,6 @@ class Router:
         cost = dist / speed[:, None] + ahead / self.capacity_p_s[open_exits][None, :]
         best = np.argmin(cost, axis=1)
         choice = open_exits[best]
-        if force:
-            return choice
         current = target[who]
         col_of = {int(e): c for c, e in enumerate(open_exits)}
         cur_col = np.array([col_of.get(int(c), -1) for c in current])

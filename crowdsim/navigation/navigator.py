@@ -201,15 +201,14 @@ def _field(
     lost_ok: bool = False,
 ) -> DistanceField:
     """The field of one target; with ``lost_ok``, a target cut off by a hazard is unreachable."""
-    cells = grid.inside(region)
-    if lost_ok and not (cells & grid.free).any():
-        ny, nx = grid.shape
-        return DistanceField(
-            np.full((ny, nx), UNREACHABLE_M, np.float32), np.zeros((ny, nx, 2), np.float32)
-        )
     try:
-        return compute_field(grid, cells, speed=speed)
+        return compute_field(grid, grid.inside(region), speed=speed)
     except ValueError as err:
+        if lost_ok:
+            ny, nx = grid.shape
+            return DistanceField(
+                np.full((ny, nx), UNREACHABLE_M, np.float32), np.zeros((ny, nx, 2), np.float32)
+            )
         raise ValueError(f"{venue.source}: {kind} {name!r}: {err}") from None
 
 
