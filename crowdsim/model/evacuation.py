@@ -558,7 +558,7 @@ class EvacuationModel(mesa.Model):
         self.stage = np.full(n, TO_DESTINATION, np.int8)
         self._waits = np.full(n, np.nan)
         self._gate_of = np.full(n, -1, np.int64)
-        self._secondary = np.zeros(n, np.bool_)
+        self.secondary_search = np.zeros(n, np.bool_)
         self._secondary_s = np.zeros(n)
         if self.ingress is None:
             return
@@ -581,7 +581,7 @@ class EvacuationModel(mesa.Model):
             lt: spec.service_for(lt).sample(self.rng, m) for lt in sorted(set(lane_types))
         }
         self.state.service_time[arriving] = service
-        self._secondary[arriving] = self.rng.random(m) < spec.secondary_share
+        self.secondary_search[arriving] = self.rng.random(m) < spec.secondary_share
         self._secondary_s[arriving] = spec.secondary_s.sample(self.rng, m)
         self.stage[arriving] = TO_GATE
         self._destination = self.navigation.index("region", spec.destination)
@@ -649,18 +649,19 @@ class EvacuationModel(mesa.Model):
         if len(through):
             service_start = s.t_start[through] - s.service_time[through]
             self._waits[through] = np.maximum(self._waits[through] + service_start, 0.0)
-            second = self._secondary[through]
+            second = self.secondary_search[through]
             self.stage[through[second]] = TO_SECONDARY
             s.target[through[second]] = self._secondary_target
             self.stage[through[~second]] = TO_DESTINATION
             s.target[through[~second]] = self._destination
-        for stage, target in (
-            (TO_SECONDARY, self._secondary_target),
-            (TO_DESTINATION, self._destination),
-        ):
+        # Destination first, so that nobody finishes secondary search and enters in one step.
+        stages = ((TO_DESTINATION, self._destination), (TO_SECONDARY, self._secondary_target))
+        for stage, target in stages:
             if target < 0:
                 continue
-            who = np.flatnonzero(s.active & (self.stage == stage) & (s.target == target))
+            who = np.flatnonzero(
+                s.active & (self.stage == stage) & (s.target == target) & (s.t_start <= t)
+            )
             if len(who) == 0:
                 continue
             arrived = who[shapely.contains_xy(self._region_of_target[target], *s.pos[who].T)]
