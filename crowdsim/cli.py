@@ -12,6 +12,7 @@ from typing import Any
 from crowdsim.model.evacuation import EvacuationModel
 from crowdsim.model.result import RunResult
 from crowdsim.model.scenario import load_scenario
+from crowdsim.validation.command import add_validate_command
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -48,6 +49,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--fps", type=float, default=10.0, help="trajectory frames per second")
     run.add_argument("--no-progress", action="store_true", help="never show a progress bar")
     run.set_defaults(func=_run)
+    add_validate_command(sub)
     return parser
 
 
@@ -93,16 +95,23 @@ def _human(result: RunResult, name: str, trajectory: Path | None) -> str:
         f"{name} — layout {result.layout!r}, seed {result.seed}",
         f"  people:                         {result.agents}",
         f"  evacuated:                      {result.evacuated} ({share:.1f} %)",
-        f"  total evacuation time:          {secs(result.evacuation_time_s)}",
+        *([f"  sheltered:                      {result.sheltered}"] if result.sheltered else []),
+        *([f"  entered:                        {result.entered}"] if result.entered else []),
+        f"  time until everybody was safe:  {secs(result.evacuation_time_s)}",
         f"  95th-percentile evacuation time: {secs(result.p95_exit_time_s)}",
         "  per exit:",
     ]
     width = max((len(n) for n in result.per_exit), default=0)
     lines += [f"    {n:<{width}}  {c}" for n, c in result.per_exit.items()]
+    c = result.crowding
+    lines.append(
+        f"  peak density: {c['max_density_pm2']:.1f} persons/m²; person-seconds above 2 and "
+        f"4 persons/m²: {c['person_s_above_2pm2']:.0f}, {c['person_s_above_4pm2']:.0f}"
+    )
     if not result.completed:
         lines.append(
             f"  time limit reached at {result.simulated_time_s:.0f} s with "
-            f"{result.remaining} people inside"
+            f"{result.remaining} people not yet safe"
         )
     lines.append(
         f"  simulated {result.simulated_time_s:.1f} s in {result.wall_time_s:.1f} s "

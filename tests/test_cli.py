@@ -37,7 +37,7 @@ def test_run_json_prints_one_object_with_the_facts():
 def test_run_prints_a_human_summary():
     out = crowdsim("run", str(SCENARIO))
     assert out.returncode == 0, out.stderr
-    assert "total evacuation time:" in out.stdout
+    assert "time until everybody was safe:" in out.stdout
     assert "95th-percentile evacuation time:" in out.stdout
     assert "end  1" in out.stdout
 

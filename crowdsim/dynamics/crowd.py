@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 
 from crowdsim.dynamics.kernel import advance
@@ -131,6 +132,11 @@ class PortalState:
         return (self.open, self.free_at, self.headway_s, self.is_gate)
 
 
+#: Below this many people inside, the kernel runs on one thread: starting threads costs more
+#: than it saves, and on a busy machine waiting for a descheduled thread costs far more.
+PARALLEL_MIN_PEOPLE = 3000
+
+
 class SocialForceStepper:
     """Advances a :class:`CrowdState` with the compiled social-force kernel.
 
@@ -214,9 +220,20 @@ class SocialForceStepper:
     def advance(self, state: CrowdState, t0: float, n_sub: int) -> int:
         """Move ``state`` forward ``n_sub`` steps of ``params.dt_s`` from time ``t0`` (s).
 
+        Results do not depend on the number of threads; small crowds run on one.
+
         Returns:
             The number of moves refused because they would have crossed a wall or busy portal.
         """
+        threads = numba.get_num_threads()
+        if state.n_active < PARALLEL_MIN_PEOPLE:
+            numba.set_num_threads(1)
+        try:
+            return self._advance(state, t0, n_sub)
+        finally:
+            numba.set_num_threads(threads)
+
+    def _advance(self, state: CrowdState, t0: float, n_sub: int) -> int:
         return int(
             advance(
                 state.as_tuple(),

@@ -29,8 +29,9 @@ from crowdsim.venue.geometry import Venue
 DEFAULT_STEP_S = 0.1
 #: Default time limit (s) of a run.
 DEFAULT_TIME_LIMIT_S = 1800.0
-#: A moving hazard's routes are recomputed once it has moved this far (m).
-HAZARD_REROUTE_M = 1.0
+#: A moving hazard's routes are recomputed once it has moved this share of its radius; until
+#: then routes keep clear of the area it can reach meanwhile.
+HAZARD_REROUTE_SHARE = 0.75
 
 #: Person status codes.
 ABSENT, INSIDE, EVACUATED, SHELTERED, ENTERED = range(5)
@@ -528,7 +529,10 @@ class EvacuationModel(mesa.Model):
         moved = (
             self._hazard_routed_at is None
             or len(self._hazard_routed_at) != len(centres)
-            or np.hypot(*(centres - self._hazard_routed_at).T).max() > HAZARD_REROUTE_M
+            or np.any(
+                np.hypot(*(centres - self._hazard_routed_at).T)
+                > HAZARD_REROUTE_SHARE * self.hazards[:, 2]
+            )
         )
         if moved:
             self._reroute_around(centres)
