@@ -81,6 +81,15 @@ class RunResult:
     waits_s: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)
 
     @property
+    def per_exit_flow_p_s(self) -> dict[str, float | None]:
+        """Mean flow through each exit (persons/s) between its first and last user."""
+        out: dict[str, float | None] = {}
+        for k, name in enumerate(self.exit_names):
+            t = np.sort(self.exit_times_s[self.exit_index == k])
+            out[name] = (len(t) - 1) / (t[-1] - t[0]) if len(t) > 1 and t[-1] > t[0] else None
+        return out
+
+    @property
     def remaining(self) -> int:
         """People not (yet) safe at the end: inside, or not arrived."""
         return self.agents - self.evacuated - self.sheltered - self.entered
@@ -98,6 +107,7 @@ class RunResult:
             "evacuation_time_s": _num(self.evacuation_time_s),
             "p95_exit_time_s": _num(self.p95_exit_time_s),
             "per_exit": dict(self.per_exit),
+            "per_exit_flow_p_s": {k: _num(v) for k, v in self.per_exit_flow_p_s.items()},
             "simulated_time_s": round(self.simulated_time_s, 6),
             "wall_time_s": round(self.wall_time_s, 3),
             "real_time_factor": _num(self.simulated_time_s / self.wall_time_s)
@@ -134,5 +144,5 @@ def p95(exit_times_s: np.ndarray) -> float:
     return float(out[rank - 1]) if len(out) >= rank else float("nan")
 
 
-def _num(x: float) -> float | None:
+def _num(x: float | None) -> float | None:
     return None if x is None or not np.isfinite(x) else round(float(x), 6)

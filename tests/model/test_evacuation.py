@@ -43,6 +43,8 @@ def test_people_are_conserved_at_every_step():
     assert sum(result.per_exit.values()) == result.evacuated
     out = result.exit_index >= 0
     assert np.isfinite(result.exit_times_s[out]).all() and np.isnan(result.exit_times_s[~out]).all()
+    t = np.sort(result.exit_times_s[out])
+    assert result.per_exit_flow_p_s["door"] == (len(t) - 1) / (t[-1] - t[0])
 
 
 def test_same_seed_same_run_other_seed_other_run():
