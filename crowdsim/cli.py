@@ -12,7 +12,7 @@ from typing import Any
 from crowdsim.model.evacuation import EvacuationModel
 from crowdsim.model.result import RunResult
 from crowdsim.model.scenario import load_scenario
-from crowdsim.validation.command import add_validate_command
+from crowdsim.model.trajectory import parquet_to_sqlite
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -43,14 +43,28 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--trajectory",
         type=Path,
-        metavar="FILE.sqlite",
-        help="write trajectories (JuPedSim SQLite layout, readable by PedPy)",
+        metavar="FILE",
+        help="record trajectories: FILE.sqlite in the JuPedSim layout (PedPy reads it), or "
+        "FILE.parquet (fastest; convert with `crowdsim convert`)",
     )
     run.add_argument("--fps", type=float, default=10.0, help="trajectory frames per second")
     run.add_argument("--no-progress", action="store_true", help="never show a progress bar")
     run.set_defaults(func=_run)
-    add_validate_command(sub)
+    convert = sub.add_parser(
+        "convert", help="turn a Parquet trajectory into the JuPedSim SQLite layout (for PedPy)"
+    )
+    convert.add_argument("source", type=Path, help="trajectory file (.parquet)")
+    convert.add_argument("target", type=Path, help="SQLite file to write")
+    convert.set_defaults(func=_convert)
     return parser
+
+
+def _convert(args: argparse.Namespace) -> int:
+    if not args.source.is_file():
+        raise ValueError(f"{args.source}: file not found")
+    parquet_to_sqlite(args.source, args.target)
+    print(f"wrote {args.target}")
+    return 0
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -492,7 +492,7 @@ def _admit(
     return refused
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, nogil=True)
 def advance(
     crowd: Arrays,
     field: Arrays,

@@ -5,11 +5,17 @@ from crowdsim.model.evacuation import EvacuationModel
 from crowdsim.model.population import Population, PopulationSpec, ZoneOverride
 from crowdsim.model.result import RunResult
 from crowdsim.model.scenario import Scenario, ScenarioError, load_scenario
-from crowdsim.model.trajectory import TrajectoryWriter
+from crowdsim.model.trajectory import (
+    ParquetTrajectoryWriter,
+    TrajectoryWriter,
+    open_trajectory,
+    parquet_to_sqlite,
+)
 
 __all__ = [
     "Distribution",
     "EvacuationModel",
+    "ParquetTrajectoryWriter",
     "Population",
     "PopulationSpec",
     "RunResult",
@@ -18,4 +24,6 @@ __all__ = [
     "TrajectoryWriter",
     "ZoneOverride",
     "load_scenario",
+    "open_trajectory",
+    "parquet_to_sqlite",
 ]

@@ -21,7 +21,7 @@ from crowdsim.model.metrics import CrowdingRecorder
 from crowdsim.model.population import Population, PopulationSpec, draw_population
 from crowdsim.model.result import RunResult, p95
 from crowdsim.model.routing import ASSIGNED, CHOICE_CODES, FAMILIAR, ChoiceSettings, Router
-from crowdsim.model.trajectory import TrajectoryWriter
+from crowdsim.model.trajectory import ParquetTrajectoryWriter, TrajectoryWriter
 from crowdsim.navigation.navigator import DEFAULT_RESOLUTION_M, Navigation, navigation_for
 from crowdsim.venue.geometry import Venue
 
@@ -80,7 +80,7 @@ class EvacuationModel(mesa.Model):
         time_limit_s: float = DEFAULT_TIME_LIMIT_S,
         navigation_resolution_m: float = DEFAULT_RESOLUTION_M,
         collect_every_s: float = 1.0,
-        trajectory: TrajectoryWriter | None = None,
+        trajectory: TrajectoryWriter | ParquetTrajectoryWriter | None = None,
         events: Sequence[ExitEvent | ShelterLock] = (),
         threats: Sequence[Threat] = (),
         ingress: IngressSpec | None = None,

@@ -33,7 +33,7 @@ from crowdsim.model.population import Group, PopulationSpec, ZoneOverride
 from crowdsim.model.profiles import profile
 from crowdsim.model.result import RunResult
 from crowdsim.model.routing import ChoiceSettings
-from crowdsim.model.trajectory import TrajectoryWriter
+from crowdsim.model.trajectory import ParquetTrajectoryWriter, TrajectoryWriter, open_trajectory
 from crowdsim.navigation.navigator import DEFAULT_RESOLUTION_M
 from crowdsim.venue import BASE_LAYOUT, Venue, load_venue
 
@@ -88,7 +88,7 @@ class Scenario:
         *,
         layout: str | None = None,
         seed: int | None = None,
-        trajectory: TrajectoryWriter | None = None,
+        trajectory: TrajectoryWriter | ParquetTrajectoryWriter | None = None,
     ) -> EvacuationModel:
         """The model of one run (``layout``/``seed`` default to the scenario's)."""
         return EvacuationModel(
@@ -120,7 +120,8 @@ class Scenario:
         Args:
             layout: Layout to run (default: the scenario's).
             seed: Seed (default: the scenario's).
-            trajectory_path: If given, write a JuPedSim-layout SQLite trajectory file there.
+            trajectory_path: If given, record trajectories there: ``.parquet`` for Parquet (the
+                fastest), any other name for the JuPedSim SQLite layout.
             fps: Frames per second of the trajectory file.
             progress: Called after each model step.
         """
@@ -131,10 +132,9 @@ class Scenario:
         venue = self.venue.with_layout(run_layout)
         meta = {"crowdsim_venue": venue.name, "crowdsim_layout": run_layout}
         meta["crowdsim_seed"] = str(run_seed)
-        with TrajectoryWriter(
-            trajectory_path, fps=fps, walkable=venue.walkable, metadata=meta
-        ) as w:
-            model = self.build_model(layout=run_layout, seed=run_seed, trajectory=w)
+        writer = open_trajectory(trajectory_path, fps=fps, walkable=venue.walkable, metadata=meta)
+        with writer:
+            model = self.build_model(layout=run_layout, seed=run_seed, trajectory=writer)
             return model.run(progress)
 
     def with_overrides(self, **changes: Any) -> Scenario:

@@ -34,3 +34,32 @@ def test_trajectory_file_loads_in_pedpy_and_matches_the_run(tmp_path):
     with sqlite3.connect(path) as db:
         rows = db.execute("SELECT count(*), count(exit) FROM crowdsim_agents").fetchone()
     assert rows == (30, 30)
+
+
+def test_parquet_recording_converts_to_the_jupedsim_layout(tmp_path):
+    import subprocess
+    import sys
+
+    import pyarrow.parquet as pq
+
+    from crowdsim.model.trajectory import ParquetTrajectoryWriter
+
+    venue = room(8, 6, 1.2, people=20, zone=(0.5, 0.5, 6.0, 5.5))
+    path = tmp_path / "run.parquet"
+    with ParquetTrajectoryWriter(path, fps=10, walkable=venue.walkable) as writer:
+        result = EvacuationModel(venue, seed=5, time_limit_s=200, trajectory=writer).run()
+    table = pq.read_table(path)
+    assert table.column_names == ["frame", "id", "pos_x", "pos_y", "ori_x", "ori_y"]
+    assert set(table.column("id").to_pylist()) == set(range(20))
+    assert pq.read_table(tmp_path / "run.agents.parquet").num_rows == 20
+    out = tmp_path / "run.sqlite"
+    done = subprocess.run(
+        [sys.executable, "-m", "crowdsim.cli", "convert", str(path), str(out)],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    traj = pedpy.load_trajectory_from_jupedsim_sqlite(trajectory_file=out)
+    assert len(traj.data) == table.num_rows and traj.frame_rate == 10.0
+    last = traj.data.groupby("id")["frame"].max().sort_index().to_numpy() / 10.0
+    assert np.all(np.abs(last - result.exit_times_s) <= 0.1 + 1e-9)
