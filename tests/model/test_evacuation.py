@@ -148,3 +148,18 @@ def test_zone_walled_off_from_every_exit_is_refused_at_construction():
             exits=(Exit("east", LineString([(20, 4), (20, 6)])),),
             zones=(Zone("trapped", box(1, 1, 8, 9), 10),),
         )
+
+
+def test_door_flow_limit_holds():
+    # IMO MSC.1/Circ.1533 applies 1.33 persons/(m·s): 2.66 persons/s through a 2 m door.
+    from dataclasses import replace
+
+    base = room(10, 10, 2.0, people=200, zone=(0.5, 0.5, 9.5, 9.5))
+    limited = replace(base, exits=(replace(base.exits[0], max_flow_p_s=2.66),))
+    free = EvacuationModel(base, seed=1, time_limit_s=600).run()
+    capped = EvacuationModel(limited, seed=1, time_limit_s=600).run()
+    t = np.sort(capped.exit_times_s)
+    assert capped.completed and np.diff(t).min() >= 1 / 2.66 - 1e-9
+    assert capped.per_exit_flow_p_s["door"] <= 2.66
+    # Without the rule the crowd is faster than the rule allows.
+    assert free.per_exit_flow_p_s["door"] > 2.66
