@@ -15,16 +15,20 @@ crowdsim and JuPedSim get exactly the same positions (:meth:`BenchRoom.positions
 
 from __future__ import annotations
 
+import argparse
+import importlib
 import math
 import os
 import platform
 import resource
+import subprocess
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import metadata
-from typing import Any
+from pathlib import Path
+from typing import Any, TextIO
 
 import numba
 import numpy as np
@@ -52,6 +56,10 @@ RADIUS_M = 0.3
 DT_S = 0.01
 #: crowdsim model step (s): one compiled call of STEP_S / DT_S integration steps.
 STEP_S = 0.1
+
+# CPUs this process may use, read before OpenMP pins the main thread to one of them.
+_AFFINITY = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
+_NPROC = len(_AFFINITY) if _AFFINITY is not None else os.cpu_count()
 
 
 def room_side_m(n: int, *, equal_density: bool = False) -> float:
@@ -146,7 +154,8 @@ class BenchRoom:
     def describe(self) -> str:
         """One line: size, room, densities."""
         return (
-            f"{self.n:,} people, {self.side_m:.1f} m room ({self.area_per_person_m2:.2f} m²/person), "
+            f"{self.n:,} people, {self.side_m:.1f} m room "
+            f"({self.area_per_person_m2:.2f} m²/person), "
             f"block {self.block_density_pm2:.2f} persons/m², {self.exit_width_m:g} m exit"
         )
 
@@ -181,6 +190,55 @@ def warm_up_crowdsim() -> float:
     for _ in range(3):
         model.step()
     return time.perf_counter() - start
+
+
+def configure_openmp(*, bind: bool) -> None:
+    """Ask OpenMP to pin its threads to distinct CPUs (``OMP_PROC_BIND=true``) unless told not to.
+
+    Must run before the first parallel kernel starts numba's threading layer. On the 2-vCPU
+    benchmark machine the unpinned OpenMP threads of numba's ``omp`` layer were seen to end up on
+    the same vCPU and spin on each other's barriers: every integration step then takes about
+    16 ms whatever the crowd size (100–200 times slower). Pinning avoids that. A value already
+    set in the environment is left alone.
+    """
+    if bind:
+        os.environ.setdefault("OMP_PROC_BIND", "true")
+
+
+def restore_affinity() -> None:
+    """Give the calling process back the CPUs this process had at start-up (for children)."""
+    if _AFFINITY is not None:
+        os.sched_setaffinity(0, _AFFINITY)
+
+
+def threading_env() -> str:
+    """The environment settings that steer numba's threads, for the record."""
+    names = ("OMP_PROC_BIND", "OMP_WAIT_POLICY", "NUMBA_THREADING_LAYER", "NUMBA_NUM_THREADS")
+    return " ".join(f"{k}={os.environ[k]}" for k in names if k in os.environ) or "(none set)"
+
+
+def parallel_overhead_ms(steps: int = 3) -> float:
+    """Wall ms per integration step for 64 people: the fixed cost of one step's parallel regions.
+
+    About 0.01–0.05 ms when numba's threads run on distinct CPUs; several ms when they share one.
+    """
+    model = crowdsim_model(BenchRoom(n=64, side_m=10.0), time_limit_s=10.0)
+    model.step()
+    start = time.perf_counter()
+    for _ in range(steps):
+        model.step()
+    return 1e3 * (time.perf_counter() - start) / (steps * model.n_sub)
+
+
+def overhead_note(ms: float) -> str:
+    """One line on the parallel-overhead probe, with a warning when threads share a CPU."""
+    note = f"# parallel-overhead probe: {ms:.3f} ms per integration step (64 people)"
+    if ms > 1.0 and numba.get_num_threads() > 1:
+        note += (
+            "  WARNING: numba's threads seem to share one CPU; figures are not representative "
+            "(set OMP_PROC_BIND=true or OMP_WAIT_POLICY=passive, or use --threads 1)"
+        )
+    return note
 
 
 def set_threads(threads: int | None) -> int:
@@ -240,6 +298,13 @@ class Timing:
     def real_time_factor(self) -> float | None:
         """Simulated seconds per wall second."""
         return self.simulated_s / self.wall_s if self.wall_s > 0 else None
+
+
+def best_of(timings: list[Timing]) -> Timing:
+    """The timing with the highest agent-steps/s (repeats guard against load from other work)."""
+    best = max(timings, key=lambda t: t.agent_steps_per_s or -1.0)
+    best.extra["repeats"] = len(timings)
+    return best
 
 
 class _TimedAdvance:
@@ -316,6 +381,38 @@ def package_version(name: str) -> str | None:
         return None
 
 
+def importable_version(name: str) -> str | None:
+    """Version of module ``name`` if it imports (None if it does not)."""
+    try:
+        module = importlib.import_module(name)
+    except ImportError:
+        return None
+    return str(getattr(module, "__version__", None) or package_version(name))
+
+
+def crowdsim_source() -> str:
+    """Where crowdsim is imported from, with its git commit and whether the package is modified."""
+    import crowdsim
+
+    folder = Path(crowdsim.__file__).resolve().parent
+    try:
+        commit = subprocess.run(
+            ["git", "-C", str(folder), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(folder), "status", "--porcelain", "--", "."],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return str(folder)
+    return f"{folder} (git {commit}{', modified' if dirty else ''})"
+
+
 def machine_info() -> dict[str, Any]:
     """Facts about the machine and the software, for the record."""
     try:
@@ -327,18 +424,17 @@ def machine_info() -> dict[str, Any]:
     except OSError:
         load = float("nan")
     return {
-        "nproc": len(os.sched_getaffinity(0))
-        if hasattr(os, "sched_getaffinity")
-        else os.cpu_count(),
+        "nproc": _NPROC,
         "cpu": cpu_model(),
         "python": platform.python_version(),
         "numpy": np.__version__,
         "numba": numba.__version__,
         "numba_threads": int(numba.get_num_threads()),
         "threading_layer": layer,
-        "crowdsim": package_version("crowdsim"),
-        "jupedsim": package_version("jupedsim"),
+        "crowdsim": crowdsim_source(),
+        "jupedsim": importable_version("jupedsim"),
         "load_1min": round(load, 2),
+        "threading_env": threading_env(),
     }
 
 
@@ -348,9 +444,11 @@ def print_machine_info(file: Any = sys.stdout) -> None:
     print(
         f"# {info['nproc']} CPUs ({info['cpu']}), Python {info['python']}, numpy {info['numpy']}, "
         f"numba {info['numba']} ({info['numba_threads']} threads, {info['threading_layer']}), "
-        f"jupedsim {info['jupedsim'] or 'not installed'}, load {info['load_1min']}",
+        f"jupedsim {info['jupedsim'] or 'not installed'}, load {info['load_1min']}, "
+        f"env {info['threading_env']}",
         file=file,
     )
+    print(f"# crowdsim from {info['crowdsim']}", file=file)
 
 
 def peak_rss_mb() -> float:
@@ -392,3 +490,39 @@ def rounded(x: float | None, digits: int = 4) -> float | None:
     if x is None or not math.isfinite(x):
         return None
     return round(float(x), digits)
+
+
+def add_runtime_args(parser: argparse.ArgumentParser) -> None:
+    """Options every script shares: threads, OpenMP pinning, JSON output."""
+    parser.add_argument("--threads", type=int, default=None, help="numba threads (default all)")
+    parser.add_argument(
+        "--no-omp-bind",
+        action="store_true",
+        help="leave OpenMP threads unpinned (crowdsim as shipped; see README)",
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="repeat each timed run, keep the fastest"
+    )
+    parser.add_argument("--json", action="store_true", help="one JSON object per line on stdout")
+
+
+def start_run(args: argparse.Namespace) -> TextIO:
+    """Apply the runtime options, warm up the kernels and print the header.
+
+    Returns:
+        The stream for human-readable notes: stderr with ``--json`` (stdout then carries JSON
+        lines only), else stdout.
+    """
+    configure_openmp(bind=not args.no_omp_bind)
+    set_threads(args.threads)
+    compile_s = warm_up_crowdsim()
+    out = sys.stderr if args.json else sys.stdout
+    print_machine_info(out)
+    print(f"# warm-up (numba compile / cache load): {compile_s:.2f} s", file=out)
+    print(overhead_note(parallel_overhead_ms()), file=out, flush=True)
+    return out
+
+
+def finish_run(out: TextIO) -> None:
+    """Probe the parallel overhead again at the end (the threads may have moved meanwhile)."""
+    print(overhead_note(parallel_overhead_ms()), file=out, flush=True)
