@@ -114,6 +114,7 @@ class RunResult:
             if self.wall_time_s > 0
             else None,
             "wall_penetrations": self.wall_penetrations,
+            "refused_moves": self.refused_moves,
             "max_density_pm2": _num(self.crowding.get("max_density_pm2", float("nan"))),
             "person_s_above_2pm2": _num(self.crowding.get("person_s_above_2pm2", float("nan"))),
             "person_s_above_4pm2": _num(self.crowding.get("person_s_above_4pm2", float("nan"))),

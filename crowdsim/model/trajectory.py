@@ -200,7 +200,9 @@ class ParquetTrajectoryWriter:
             [(name, pa.from_numpy_dtype(_ROW[k])) for k, name in enumerate(_COLUMNS)],
             metadata={k: str(v) for k, v in meta.items()},
         )
-        self._writer: Any = pq.ParquetWriter(self.path, self._schema)
+        self._writer: Any = pq.ParquetWriter(
+            self.path, self._schema, compression="lz4", use_dictionary=False
+        )
         self._pending: list[np.ndarray] = []
         self._pending_rows = 0
         self.frames_written = 0
