@@ -80,15 +80,14 @@ def compute_field(
         raise ValueError("target region covers no free grid cell; refine the navigation grid")
     # Zero level set half a cell outside the target region, positive elsewhere.
     phi = np.ma.MaskedArray(np.where(target, -1.0, 1.0), mask=~free)
-    nearest = _nearest_free_index(free)
+    nearest = grid.nearest_free
     d = _filled(skfmm.distance(phi, dx=grid.h, order=2), free, target, nearest)
-    wall_m = ndimage.distance_transform_edt(free) * grid.h
-    ramp = np.clip(wall_m / max(wall_clearance_m, 1e-9), 0.0, 1.0)
+    ramp = np.clip(grid.wall_m / max(wall_clearance_m, 1e-9), 0.0, 1.0)
     route_speed = SLOW_NEAR_WALL + (1.0 - SLOW_NEAR_WALL) * ramp
     if speed is not None:
         route_speed = route_speed * speed
     cost = _filled(skfmm.travel_time(phi, route_speed, dx=grid.h, order=2), free, target, nearest)
-    direction = _directions(cost, free, grid.h, nearest)
+    direction = _directions(cost, grid)
     # Inside the target the distance is flat: keep the heading of the nearest cell outside it.
     approach = _nearest_free_index(free & ~target)
     direction[target] = direction[approach[0], approach[1]][target]
@@ -116,8 +115,9 @@ def _nearest_free_index(free: np.ndarray) -> np.ndarray:
     return np.asarray(idx)
 
 
-def _directions(d: np.ndarray, free: np.ndarray, h: float, nearest: np.ndarray) -> np.ndarray:
+def _directions(d: np.ndarray, grid: NavGrid) -> np.ndarray:
     """Unit vectors of −∇d, one-sided next to blocked cells, wall-tangent at walls."""
+    free, h, nearest = grid.free, grid.h, grid.nearest_free
     ny, nx = d.shape
     grad = np.zeros((ny, nx, 2))
     for axis, comp in ((1, 0), (0, 1)):
@@ -134,12 +134,8 @@ def _directions(d: np.ndarray, free: np.ndarray, h: float, nearest: np.ndarray) 
     direction = -grad
     # Remove the component pointing into the nearest wall: wholly next to it, fading out over
     # WALL_BLEND_M so that the field stays smooth where the correction ends.
-    wall_dist, wall_idx = ndimage.distance_transform_edt(free, return_indices=True)
-    rows, cols = np.indices(d.shape)
-    away = np.stack([cols - wall_idx[1], rows - wall_idx[0]], axis=-1).astype(float)
-    norm = np.linalg.norm(away, axis=-1, keepdims=True)
-    away = np.divide(away, norm, out=np.zeros_like(away), where=norm > 0)
-    weight = np.clip((WALL_BLEND_M - wall_dist * h) / max(WALL_BLEND_M - h, 1e-9), 0.0, 1.0)
+    away = grid.wall_away
+    weight = np.clip((WALL_BLEND_M - grid.wall_m) / max(WALL_BLEND_M - h, 1e-9), 0.0, 1.0)
     into = np.einsum("ijk,ijk->ij", direction, away)
     fix = free & (into < 0) & (weight > 0)
     direction[fix] -= (weight[fix] * into[fix])[:, None] * away[fix]

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import shapely
+from scipy import ndimage
 from shapely.geometry.base import BaseGeometry
 
 #: Blocked cells added around the domain so that every free cell has blocked neighbours at most.
@@ -44,6 +46,30 @@ class NavGrid:
         xs, ys = np.meshgrid(x0 + h * np.arange(nx), y0 + h * np.arange(ny))
         free = shapely.contains_xy(domain, xs, ys)
         return cls(x0=float(x0), y0=float(y0), h=float(h), free=free)
+
+    @cached_property
+    def nearest_free(self) -> np.ndarray:
+        """(2, ny, nx): row and column of the nearest free cell of every cell (itself if free)."""
+        _, idx = ndimage.distance_transform_edt(~self.free, return_indices=True)
+        return np.asarray(idx)
+
+    @cached_property
+    def _wall_transform(self) -> tuple[np.ndarray, np.ndarray]:
+        return ndimage.distance_transform_edt(self.free, return_indices=True)
+
+    @cached_property
+    def wall_m(self) -> np.ndarray:
+        """(ny, nx) distance from each cell centre to the nearest blocked cell's centre (m)."""
+        return np.asarray(self._wall_transform[0]) * self.h
+
+    @cached_property
+    def wall_away(self) -> np.ndarray:
+        """(ny, nx, 2) unit vectors pointing away from the nearest blocked cell (0 if blocked)."""
+        idx = self._wall_transform[1]
+        rows, cols = np.indices(self.free.shape)
+        away = np.stack([cols - idx[1], rows - idx[0]], axis=-1).astype(float)
+        norm = np.linalg.norm(away, axis=-1, keepdims=True)
+        return np.divide(away, norm, out=np.zeros_like(away), where=norm > 0)
 
     def centres(self) -> tuple[np.ndarray, np.ndarray]:
         """X and y of every cell centre, each of shape (ny, nx)."""
