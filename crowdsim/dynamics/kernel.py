@@ -50,7 +50,7 @@ os.environ.setdefault("OMP_WAIT_POLICY", "passive")
 Arrays = tuple[Any, ...]
 
 # Indices into the parameter array built by SocialForceParams.as_array().
-_M, _TAU, _A, _B, _K, _KAPPA, _RANGE, _CAP = range(8)
+_M, _TAU, _A, _B, _K, _KAPPA, _RANGE, _CAP, _WALL_CAP = range(9)
 _MAX_EXPONENT = 50.0
 #: Walking up to a free screening lane counts as service, up to this long (s).
 _WALK_UP_S = 1.0
@@ -247,6 +247,7 @@ def _accelerations(
     k_m = params[_K] / m
     kappa_m = params[_KAPPA] / m
     reach = params[_RANGE]
+    wall_cap = params[_WALL_CAP]
     # A pair's friction rate is capped at 1/dt so that one step at most stops, never reverses,
     # the sliding of two people along each other.
     pair_fric_max = 1.0 / dt
@@ -323,6 +324,9 @@ def _accelerations(
                     ax += f * nxij
                     ay += f * nyij
         # Wall forces from the segments binned in the person's cell (open portals do not push).
+        # The social (exponential) part is summed apart and capped: see SocialForceParams.
+        wsx = 0.0
+        wsy = 0.0
         for s in range(seg_start[c], seg_start[c + 1]):
             w = seg_items[s]
             if not _is_wall(kinds[w], portal_open, portal_free_at, t):
@@ -340,9 +344,13 @@ def _accelerations(
             nwx = dx / d
             nwy = dy / d
             overlap = ri - d
-            f = a_m * np.exp(min(overlap * inv_b, _MAX_EXPONENT))
+            social = a_m * np.exp(min(overlap * inv_b, _MAX_EXPONENT))
+            wsx += social * nwx
+            wsy += social * nwy
             if overlap > 0.0:
-                f += k_m * overlap
+                f = k_m * overlap
+                ax += f * nwx
+                ay += f * nwy
                 # Friction −c·(vᵢ·t)·t opposes sliding along the wall (implicit, in _move).
                 tx = -nwy
                 ty = nwx
@@ -350,8 +358,13 @@ def _accelerations(
                 mxx += cf * tx * tx
                 mxy += cf * tx * ty
                 myy += cf * ty * ty
-            ax += f * nwx
-            ay += f * nwy
+        ws = np.sqrt(wsx * wsx + wsy * wsy)
+        cap = wall_cap * v0[i] * inv_tau
+        if ws > cap:
+            wsx *= cap / ws
+            wsy *= cap / ws
+        ax += wsx
+        ay += wsy
         acc[i, 0] = ax
         acc[i, 1] = ay
         acc[i, 2] = mxx

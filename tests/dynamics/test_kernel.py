@@ -110,12 +110,23 @@ def test_sliding_friction_at_a_wall_slows_and_never_speeds_up_the_slider():
     assert speeds[-1] < 0.1  # friction and relaxation have stopped the slide
 
 
+def test_social_wall_force_is_capped_at_a_share_of_the_drive():
+    # Two jambs 1 m apart, a person of radius 0.35 m in front of the gap with v0 = 0.5 m/s.
+    jambs = [np.array([[29.0, 20.0], [29.0, 29.5]]), np.array([[29.0, 30.5], [29.0, 40.0]])]
+    state = CrowdState.create(np.array([[28.7, 30.0]]), np.array([0.5]), np.array([0.35]))
+    state.target[:] = -1
+    stepper(open_floor(walls=jambs), 1).advance(state, 0.0, 1)
+    acc = np.hypot(*state.vel[0]) / P.dt_s
+    assert acc == pytest.approx(P.wall_social_cap * 0.5 / P.tau_s, rel=1e-6)
+
+
 def test_wall_of_many_segments_pushes_like_one_wall():
     # A round column drawn with 64 segments must push exactly like its nearest point alone.
     angles = np.linspace(0, 2 * np.pi, 65)
     ring = np.column_stack([30 + 0.5 * np.cos(angles), 30 + 0.5 * np.sin(angles)])
     ring[-1] = ring[0]
-    state = CrowdState.create(np.array([[31.0, 30.05]]), np.array([1.0]), np.array([0.3]))
+    # A high v0 keeps the cap on the social wall force (0.8·v0/τ) out of the way.
+    state = CrowdState.create(np.array([[31.0, 30.05]]), np.array([10.0]), np.array([0.3]))
     state.target[:] = -1
     stepper(open_floor(walls=[ring]), 1).advance(state, 0.0, 1)
     acc = state.vel[0] / P.dt_s
