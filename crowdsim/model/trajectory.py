@@ -9,6 +9,7 @@ pre-movement end, exit and exit time) alongside.
 from __future__ import annotations
 
 import sqlite3
+from abc import ABC, abstractmethod
 from pathlib import Path
 from queue import Queue
 from threading import Thread
@@ -38,7 +39,56 @@ _ROW = np.dtype(
 )
 
 
-class TrajectoryWriter:
+class _FrameRecorder(ABC):
+    """What both trajectory formats share: argument checks, frame batching, context manager."""
+
+    def __init__(self, path: str | Path, fps: float) -> None:
+        self.path = Path(path)
+        if fps <= 0:
+            raise ValueError(f"trajectory fps must be > 0, got {fps}")
+        if not self.path.parent.exists():
+            raise ValueError(f"{self.path}: folder {self.path.parent} does not exist")
+        self.fps = float(fps)
+        self._pending: list[np.ndarray] = []
+        self._pending_rows = 0
+        self.frames_written = 0
+
+    def write_frame(self, frame: int, ids: np.ndarray, pos: np.ndarray, vel: np.ndarray) -> None:
+        """Add one frame: people ``ids`` at ``pos`` (n, 2) heading along ``vel`` (n, 2)."""
+        self._pending.append(frame_rows(frame, ids, pos, vel))
+        self._pending_rows += len(ids)
+        self.frames_written += 1
+        if self._pending_rows >= _FLUSH_ROWS:
+            self._flush()
+
+    def _flush(self) -> None:
+        """Hand the batched frames to :meth:`_write_rows`."""
+        if self._pending:
+            rows = np.concatenate(self._pending)
+            self._pending, self._pending_rows = [], 0
+            self._write_rows(rows)
+
+    @abstractmethod
+    def _write_rows(self, rows: np.ndarray) -> None:
+        """Store a batch of rows (structured array of dtype ``_ROW``)."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Finish the file."""
+
+    def __enter__(self) -> Any:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class TrajectoryWriter(_FrameRecorder):
     """Writes frames of a run into a new SQLite file.
 
     Frames are kept as numpy arrays and written in batches by a background thread, which runs
@@ -60,12 +110,7 @@ class TrajectoryWriter:
         walkable: BaseGeometry,
         metadata: dict[str, str] | None = None,
     ) -> None:
-        self.path = Path(path)
-        if fps <= 0:
-            raise ValueError(f"trajectory fps must be > 0, got {fps}")
-        if not self.path.parent.exists():
-            raise ValueError(f"{self.path}: folder {self.path.parent} does not exist")
-        self.fps = float(fps)
+        super().__init__(path, fps)
         self.path.unlink(missing_ok=True)
         self._db: sqlite3.Connection | None = sqlite3.connect(self.path, check_same_thread=False)
         # A new file written once: no rollback journal, no syncing until it is closed.
@@ -84,27 +129,16 @@ class TrajectoryWriter:
         }
         self._db.executemany("INSERT INTO metadata VALUES (?, ?)", list(rows.items()))
         self._db.execute("INSERT INTO geometry VALUES (?, ?)", (_GEOMETRY_HASH, walkable.wkt))
-        self._pending: list[np.ndarray] = []
-        self._pending_rows = 0
         self._queue: Queue[np.ndarray | None] = Queue(maxsize=4)
         self._error: BaseException | None = None
         self._thread = Thread(target=self._drain, name="crowdsim-trajectory", daemon=True)
         self._thread.start()
-        self.frames_written = 0
-
-    def write_frame(self, frame: int, ids: np.ndarray, pos: np.ndarray, vel: np.ndarray) -> None:
-        """Add one frame: people ``ids`` at ``pos`` (n, 2) heading along ``vel`` (n, 2)."""
-        self._pending.append(frame_rows(frame, ids, pos, vel))
-        self._pending_rows += len(ids)
-        self.frames_written += 1
-        if self._pending_rows >= _FLUSH_ROWS:
-            self._hand_over()
 
     def write_agents(
         self, rows: list[tuple[int, str, float, float, float, str | None, float | None]]
     ) -> None:
         """Store per-person attributes and outcomes in ``crowdsim_agents``."""
-        self._hand_over()
+        self._flush()
         self._queue.join()
         assert self._db is not None
         self._db.executemany("INSERT INTO crowdsim_agents VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
@@ -113,7 +147,7 @@ class TrajectoryWriter:
         """Write what is left, index and close the file."""
         if self._db is None:
             return
-        self._hand_over()
+        self._flush()
         self._queue.put(None)
         self._thread.join()
         self._db.execute("CREATE INDEX frame_id_idx ON trajectory_data(frame, id)")
@@ -123,11 +157,8 @@ class TrajectoryWriter:
         if self._error is not None:
             raise OSError(f"{self.path}: writing the trajectory failed: {self._error}")
 
-    def _hand_over(self) -> None:
-        if self._pending:
-            self._queue.put(np.concatenate(self._pending))
-            self._pending = []
-            self._pending_rows = 0
+    def _write_rows(self, rows: np.ndarray) -> None:
+        self._queue.put(rows)
 
     def _drain(self) -> None:
         """Background thread: insert batches of rows until told to stop."""
@@ -150,19 +181,8 @@ class TrajectoryWriter:
             finally:
                 self._queue.task_done()
 
-    def __enter__(self) -> TrajectoryWriter:
-        return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-
-class ParquetTrajectoryWriter:
+class ParquetTrajectoryWriter(_FrameRecorder):
     """Writes frames of a run into an Apache Parquet file: the fast way to record.
 
     Columns ``frame, id, pos_x, pos_y, ori_x, ori_y`` (the JuPedSim row layout); the file's
@@ -189,12 +209,7 @@ class ParquetTrajectoryWriter:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        self.path = Path(path)
-        if fps <= 0:
-            raise ValueError(f"trajectory fps must be > 0, got {fps}")
-        if not self.path.parent.exists():
-            raise ValueError(f"{self.path}: folder {self.path.parent} does not exist")
-        self.fps = float(fps)
+        super().__init__(path, fps)
         meta = {"fps": repr(self.fps), "walkable_wkt": walkable.wkt, **(metadata or {})}
         self._schema = pa.schema(
             [(name, pa.from_numpy_dtype(_ROW[k])) for k, name in enumerate(_COLUMNS)],
@@ -203,17 +218,6 @@ class ParquetTrajectoryWriter:
         self._writer: Any = pq.ParquetWriter(
             self.path, self._schema, compression="lz4", use_dictionary=False
         )
-        self._pending: list[np.ndarray] = []
-        self._pending_rows = 0
-        self.frames_written = 0
-
-    def write_frame(self, frame: int, ids: np.ndarray, pos: np.ndarray, vel: np.ndarray) -> None:
-        """Add one frame: people ``ids`` at ``pos`` (n, 2) heading along ``vel`` (n, 2)."""
-        self._pending.append(frame_rows(frame, ids, pos, vel))
-        self._pending_rows += len(ids)
-        self.frames_written += 1
-        if self._pending_rows >= _FLUSH_ROWS:
-            self._flush()
 
     def write_agents(
         self, rows: list[tuple[int, str, float, float, float, str | None, float | None]]
@@ -234,26 +238,11 @@ class ParquetTrajectoryWriter:
         self._writer.close()
         self._writer = None
 
-    def _flush(self) -> None:
+    def _write_rows(self, rows: np.ndarray) -> None:
         import pyarrow as pa
 
-        if not self._pending:
-            return
-        rows = np.concatenate(self._pending)
-        self._pending, self._pending_rows = [], 0
         arrays = [pa.array(rows[field]) for field in _FIELDS]
         self._writer.write_table(pa.Table.from_arrays(arrays, schema=self._schema))
-
-    def __enter__(self) -> ParquetTrajectoryWriter:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 def frame_rows(frame: int, ids: np.ndarray, pos: np.ndarray, vel: np.ndarray) -> np.ndarray:
