@@ -13,6 +13,7 @@ from crowdsim.model.evacuation import EvacuationModel
 from crowdsim.model.result import RunResult
 from crowdsim.model.scenario import load_scenario
 from crowdsim.model.trajectory import parquet_to_sqlite
+from crowdsim.validation.command import add_validate_command
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -56,6 +57,7 @@ def _parser() -> argparse.ArgumentParser:
     convert.add_argument("source", type=Path, help="trajectory file (.parquet)")
     convert.add_argument("target", type=Path, help="SQLite file to write")
     convert.set_defaults(func=_convert)
+    add_validate_command(sub)
     return parser
 
 

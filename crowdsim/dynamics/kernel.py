@@ -358,11 +358,13 @@ def _accelerations(
                 mxx += cf * tx * tx
                 mxy += cf * tx * ty
                 myy += cf * ty * ty
-        ws = np.sqrt(wsx * wsx + wsy * wsy)
+        # Only the part pushing against the walking direction is capped: it is what held a
+        # lone person in front of a door; the sideways part keeps people off the jambs.
+        back = wsx * ex + wsy * ey
         cap = wall_cap * v0[i] * inv_tau
-        if ws > cap:
-            wsx *= cap / ws
-            wsy *= cap / ws
+        if back < -cap:
+            wsx -= (back + cap) * ex
+            wsy -= (back + cap) * ey
         ax += wsx
         ay += wsy
         acc[i, 0] = ax

@@ -27,12 +27,13 @@ class SocialForceParams:
             (1.3, Helbing & Molnár 1995, Phys. Rev. E 51:4282).
         dt_s: Integration time step (0.01 s): stable for the contact stiffness k/m at the
             densities of the verification suite (ω·dt ≈ 0.39 for k = 1.2·10⁵, m = 80).
-        wall_social_cap: The social (exponential) wall repulsion, summed over all walls, is
-            capped at this share of the driving-force scale m·v0/τ (0.8). Without the cap the two
-            jambs of a 1 m door push a lone person back with up to 141 N (radius 0.35 m) against
-            a drive of 160·v0 N, so anybody slower than 0.88 m/s stood in front of the door for
-            good; the cap lets people squeeze past walls as they do, while the body force
-            k·g and the crossing guard still keep them out of the walls.
+        wall_social_cap: The part of the social (exponential) wall repulsion, summed over all
+            walls, that pushes against a person's walking direction is capped at this share of
+            the driving-force scale m·v0/τ (0.8). Without the cap the two jambs of a 1 m door
+            push a lone person back with up to 141 N (radius 0.35 m) against a drive of
+            160·v0 N, so anybody slower than 0.88 m/s stood in front of the door for good. The
+            sideways part, which keeps people centred in a door, is left whole; the body force
+            k·g and the crossing guard still keep everybody out of the walls.
     """
 
     mass_kg: float = 80.0

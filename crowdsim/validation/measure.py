@@ -1,0 +1,162 @@
+"""Measurements with PedPy, the same for simulated and experimental trajectories.
+
+Flows come from PedPy's N–t curve at a measurement line (``pedpy.compute_n_t``), densities from
+``pedpy.compute_classic_density`` in a measurement area, speeds from
+``pedpy.compute_individual_speed`` / ``compute_mean_speed_per_frame`` and
+``pedpy.compute_passing_speed``. This module only chooses the time windows and summarises.
+
+Units: flows in persons/s (specific flows in persons/(m·s)), densities in persons/m², speeds
+in m/s, times in s.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pedpy
+import shapely
+from shapely.geometry import LineString, Polygon
+from shapely.geometry.base import BaseGeometry
+
+#: Share of the crossings that defines the steady phase of a flow (the central 80 %).
+STEADY_SHARE = 0.8
+#: Frames over which PedPy's individual speed is computed: 0.4 s either side at 10 fps.
+SPEED_WINDOW_S = 0.4
+
+
+@dataclass(frozen=True)
+class Flow:
+    """The flow across a measurement line, from PedPy's N–t curve.
+
+    Attributes:
+        crossings: People who crossed the line (first crossing each).
+        flow_1_s: Steady flow: (N₉₀ − N₁₀)/(t₉₀ − t₁₀) over the central 80 % of the crossings
+            (persons/s); the mean over all crossings if fewer than ten crossed, 0 if under two.
+        width_m: Width the specific flow is divided by (m).
+        steady_frames: First and last frame of the steady phase (the 10 % and 90 % crossings).
+        nt: PedPy's N–t table (``frame``, ``cumulative_pedestrians``, ``time``).
+        crossing_times_s: Sorted crossing times (s).
+    """
+
+    crossings: int
+    flow_1_s: float
+    width_m: float
+    steady_frames: tuple[int, int]
+    nt: pd.DataFrame
+    crossing_times_s: np.ndarray
+
+    @property
+    def specific_flow(self) -> float:
+        """Steady flow per metre of width, persons/(m·s)."""
+        return self.flow_1_s / self.width_m
+
+    def flow_between(self, first_frame: int, last_frame: int, frame_rate: float) -> float:
+        """Crossings between two frames divided by the time between them (persons/s)."""
+        t0, t1 = first_frame / frame_rate, last_frame / frame_rate
+        n = np.count_nonzero((self.crossing_times_s >= t0) & (self.crossing_times_s <= t1))
+        return float(n / (t1 - t0))
+
+
+def measure_flow(traj: pedpy.TrajectoryData, line: LineString, *, width_m: float) -> Flow:
+    """Flow across ``line`` (see :class:`Flow`) measured with ``pedpy.compute_n_t``."""
+    nt, crossing = pedpy.compute_n_t(traj_data=traj, measurement_line=pedpy.MeasurementLine(line))
+    frames = np.sort(crossing[pedpy.FRAME_COL].to_numpy())
+    times = frames / traj.frame_rate
+    n = len(times)
+    if n < 2:
+        return Flow(n, 0.0, width_m, (0, 0), nt, times)
+    if n < 10:
+        i, j = 0, n - 1
+    else:
+        i = int(np.floor((1 - STEADY_SHARE) / 2 * n))
+        j = int(np.ceil((1 + STEADY_SHARE) / 2 * n)) - 1
+    span = times[j] - times[i]
+    flow = (j - i) / span if span > 0 else float("inf")
+    return Flow(n, float(flow), width_m, (int(frames[i]), int(frames[j])), nt, times)
+
+
+def density_series(traj: pedpy.TrajectoryData, area: Polygon) -> pd.DataFrame:
+    """Classic density per frame in ``area`` (``frame``, ``density`` in 1/m²), by PedPy."""
+    return pedpy.compute_classic_density(
+        traj_data=traj, measurement_area=pedpy.MeasurementArea(area)
+    )
+
+
+def mean_density(
+    traj: pedpy.TrajectoryData, area: Polygon, frames: tuple[int, int] | None = None
+) -> float:
+    """Time-mean classic density in ``area`` over ``frames`` (inclusive; default all), 1/m²."""
+    series = density_series(traj, area)
+    if frames is not None:
+        series = series[series[pedpy.FRAME_COL].between(*frames)]
+    return float(series[pedpy.DENSITY_COL].mean()) if len(series) else float("nan")
+
+
+def speed_density_pairs(
+    traj: pedpy.TrajectoryData, area: Polygon, frames: tuple[int, int]
+) -> pd.DataFrame:
+    """Per-frame classic density and mean speed in ``area`` over ``frames`` (occupied frames).
+
+    Speeds are PedPy individual speeds over ±``SPEED_WINDOW_S`` (single-sided at trajectory
+    ends), averaged over the people in the area. Returns columns ``frame``, ``density``
+    (1/m²) and ``speed`` (m/s).
+    """
+    step = max(1, round(SPEED_WINDOW_S * traj.frame_rate))
+    speeds = pedpy.compute_individual_speed(
+        traj_data=traj,
+        frame_step=step,
+        speed_calculation=pedpy.SpeedCalculation.BORDER_SINGLE_SIDED,
+    )
+    mean_speed = pedpy.compute_mean_speed_per_frame(
+        traj_data=traj, individual_speed=speeds, measurement_area=pedpy.MeasurementArea(area)
+    )
+    table = density_series(traj, area).merge(mean_speed, on=pedpy.FRAME_COL)
+    table = table[table[pedpy.FRAME_COL].between(*frames) & (table[pedpy.DENSITY_COL] > 0)]
+    return table.reset_index(drop=True)
+
+
+def passing_speeds(traj: pedpy.TrajectoryData, line: LineString, distance_m: float) -> np.ndarray:
+    """Each person's speed over ``distance_m`` beyond ``line`` (m/s), by PedPy.
+
+    PedPy's passing speed: the distance divided by the time between crossing ``line`` and the
+    parallel line ``distance_m`` further (offset to the line's left).
+    """
+    frames, _ = pedpy.compute_frame_range_in_area(
+        traj_data=traj, measurement_line=pedpy.MeasurementLine(line), width=distance_m
+    )
+    speed = pedpy.compute_passing_speed(
+        frames_in_area=frames, frame_rate=traj.frame_rate, distance=distance_m
+    )
+    return speed.sort_values(pedpy.ID_COL)[pedpy.SPEED_COL].to_numpy()
+
+
+def steps_outside(traj: pedpy.TrajectoryData, walkable: BaseGeometry, tol_m: float = 1e-6) -> int:
+    """Frame-to-frame steps of the trajectories that leave ``walkable`` (wall cutting).
+
+    Every move from one frame to the next of the same person is a segment; it must lie in the
+    walkable area (grown by ``tol_m`` for rounding). Counts the segments that do not.
+    """
+    data = traj.data.sort_values([pedpy.ID_COL, pedpy.FRAME_COL])
+    xy = data[[pedpy.X_COL, pedpy.Y_COL]].to_numpy()
+    same = data[pedpy.ID_COL].to_numpy()[1:] == data[pedpy.ID_COL].to_numpy()[:-1]
+    segments = shapely.linestrings(np.stack([xy[:-1][same], xy[1:][same]], axis=1))
+    region = walkable.buffer(tol_m)
+    shapely.prepare(region)
+    return int(np.count_nonzero(~shapely.covers(region, segments)))
+
+
+def start_times(traj: pedpy.TrajectoryData, *, threshold_m: float) -> np.ndarray:
+    """When each person starts to move: the first frame more than ``threshold_m`` from start.
+
+    Returns:
+        Per person, ordered by id, the time (s) of the first frame at which they are more than
+        ``threshold_m`` from where they were first recorded (NaN if never).
+    """
+    data = traj.data.sort_values([pedpy.ID_COL, pedpy.FRAME_COL])
+    first = data.groupby(pedpy.ID_COL)[[pedpy.X_COL, pedpy.Y_COL]].transform("first")
+    moved = np.hypot(data[pedpy.X_COL] - first[pedpy.X_COL], data[pedpy.Y_COL] - first[pedpy.Y_COL])
+    frames = data.loc[moved > threshold_m].groupby(pedpy.ID_COL)[pedpy.FRAME_COL].min()
+    ids = np.sort(data[pedpy.ID_COL].unique())
+    return frames.reindex(ids).to_numpy(dtype=float) / traj.frame_rate

@@ -1,0 +1,542 @@
+"""RiMEA verification tests (Richtlinie für Mikroskopische Entfluchtungsanalysen, 3.0/4.x).
+
+Each check rebuilds one RiMEA test, runs it for the suite's seeds and judges the guideline's
+criterion; where RiMEA states the criterion loosely ("congestion forms", "about twice as
+long") the check states the measurable criterion it uses.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pedpy
+from scipy import stats
+from shapely.geometry import LineString, box
+
+from crowdsim.model.distributions import Distribution
+from crowdsim.model.population import Population
+from crowdsim.validation import venues
+from crowdsim.validation.figures import (
+    draw_paths,
+    new_figure,
+    nt_figure,
+    to_figure,
+    venue_figure,
+)
+from crowdsim.validation.measure import (
+    density_series,
+    mean_density,
+    measure_flow,
+    passing_speeds,
+    start_times,
+    steps_outside,
+)
+from crowdsim.validation.registry import (
+    CheckContext,
+    Figure,
+    Measurement,
+    Outcome,
+    Verdict,
+    register,
+)
+from crowdsim.validation.simulate import (
+    TRAJECTORY_FPS,
+    SimRun,
+    run_scenario,
+    run_venue,
+    validation_scenario,
+    validation_venue,
+)
+
+#: Fruin's level-of-service E begins above this density (walkways, persons/m²): "congested".
+FRUIN_E_PM2 = 1.08
+#: Family-wise significance level of the Kolmogorov–Smirnov tests (Bonferroni-corrected).
+ALPHA = 0.05
+
+
+@register(
+    "RiMEA 1",
+    title="Maintaining the walking speed in a corridor",
+    source="RiMEA guideline 4.x, test 1",
+    setup="""One person with desired speed 1.33 m/s starts at the west end of a 2 m × 40 m
+    corridor (scenario experiments/validation/rimea_01_corridor.toml) and walks to the exit
+    across the east end; one run per seed (the body radius is drawn).""",
+    criterion="""Travel time from the start to the exit between 26 s and 34 s in every run; the
+    walking speed between x = 5 m and x = 35 m is measured with PedPy (passing speed).""",
+    quick=True,
+)
+def rimea_1(ctx: CheckContext) -> Outcome:
+    """RiMEA test 1."""
+    scenario = validation_scenario("rimea_01_corridor.toml")
+    runs = [run_scenario(scenario, seed=s, workdir=ctx.workdir) for s in ctx.seeds]
+    line = LineString([(5.0, 2.0), (5.0, 0.0)])  # PedPy measures 30 m to the line's left (+x)
+    times = np.array([r.result.evacuation_time_s for r in runs])
+    speeds = np.concatenate([passing_speeds(r.trajectory, line, 30.0) for r in runs])
+    passed = bool(np.all((times >= 26.0) & (times <= 34.0)))
+    measurements = [
+        Measurement(f"travel time, seed {s}", float(t), "s", "26–34 s")
+        for s, t in zip(ctx.seeds, times, strict=True)
+    ]
+    measurements += [
+        Measurement("walking speed x = 5–35 m (PedPy)", float(speeds.mean()), "m/s", "1.33 m/s"),
+        Measurement("wall penetrations", sum(r.result.wall_penetrations for r in runs), "", "0"),
+    ]
+    return Outcome(
+        Verdict.of(passed),
+        tuple(measurements),
+        geometry=venue_figure(
+            runs[0].venue,
+            "RiMEA 1: corridor 2 m × 40 m, start position and speed measurement stretch",
+            people=runs[0].start,
+            lines={
+                "speed stretch start": line,
+                "speed stretch end": LineString([(35, 0), (35, 2)]),
+            },
+        ),
+        seeds=ctx.seeds,
+    )
+
+
+@register(
+    "RiMEA 5",
+    title="Pre-movement times",
+    source="RiMEA guideline 4.x, test 5",
+    setup="""Ten people stand in an 8 m × 5 m room with a 1 m exit
+    (experiments/validation/venues/rimea_05_room.toml), placed by hand at least 1.2 m from
+    each other and the walls (beyond the interaction range), with pre-movement times 10, 20 …
+    100 s, the nearest to the exit first. The trajectory is recorded at 10 frames/s (one frame
+    per 0.1 s model step).""",
+    criterion="""Each person starts to move within two model steps (0.2 s) after the end of
+    their pre-movement time and never before it. A person's start is the first frame at
+    which they are more than 1 cm from their initial position (PedPy trajectory data).""",
+    quick=True,
+)
+def rimea_5(ctx: CheckContext) -> Outcome:
+    """RiMEA test 5."""
+    venue = validation_venue("rimea_05_room.toml")
+    xs = np.array([1.2, 2.6, 4.0, 5.4, 6.8])
+    pos = np.array([(x, y) for y in (1.5, 3.5) for x in xs])
+    order = np.argsort(np.hypot(pos[:, 0] - 8.0, pos[:, 1] - 2.5))
+    t_pre = np.empty(len(pos))
+    t_pre[order] = 10.0 * np.arange(1, len(pos) + 1)
+    run = run_venue(
+        venue,
+        people=Population.at(pos, v0=1.34, radius=0.3, t_start=t_pre),
+        seed=ctx.seeds[0],
+        workdir=ctx.workdir,
+        time_limit_s=200.0,
+    )
+    start = start_times(run.trajectory, threshold_m=0.01)
+    delay = start - t_pre
+    step = 1.0 / TRAJECTORY_FPS
+    passed = bool(np.all((delay >= 0.0) & (delay <= 2 * step + 1e-9)))
+    measurements = [Measurement("largest start delay", float(np.nanmax(delay)), "s", "0–0.2 s")]
+    measurements += [
+        Measurement(f"start of the person with pre-movement {t:.0f} s", float(s), "s")
+        for t, s in sorted(zip(t_pre, start, strict=True))
+    ]
+    measurements.append(Measurement("people out", run.result.evacuated, "", "10"))
+    return Outcome(
+        Verdict.of(passed and run.result.evacuated == len(pos)),
+        tuple(measurements),
+        geometry=venue_figure(
+            venue, "RiMEA 5: room 8 m × 5 m, 1 m exit, ten people placed by hand", people=pos
+        ),
+        figures=(_displacement_figure(run.trajectory, t_pre),),
+        seeds=ctx.seeds[:1],
+    )
+
+
+@register(
+    "RiMEA 6",
+    title="Movement around a corner",
+    source="RiMEA guideline 4.x, test 6",
+    setup="""20 people start in the first 6 m of a 2 m wide corridor that turns left by 90°
+    after 12 m (scenario experiments/validation/rimea_06_corner.toml); one run per seed.""",
+    criterion="""Everybody leaves, and nobody passes through a wall: no centre ever leaves the
+    walkable area (the model's check every 0.1 s) and no frame-to-frame step of any recorded
+    trajectory crosses a wall.""",
+    quick=True,
+)
+def rimea_6(ctx: CheckContext) -> Outcome:
+    """RiMEA test 6."""
+    scenario = validation_scenario("rimea_06_corner.toml")
+    runs = [run_scenario(scenario, seed=s, workdir=ctx.workdir) for s in ctx.seeds]
+    out = [r.result.evacuated for r in runs]
+    cut = [steps_outside(r.trajectory, r.venue.walkable) for r in runs]
+    penetrations = [r.result.wall_penetrations for r in runs]
+    passed = all(r.result.completed for r in runs) and not any(cut) and not any(penetrations)
+    return Outcome(
+        Verdict.of(passed),
+        (
+            Measurement(
+                "people out (all seeds)", sum(out), "", f"{sum(r.result.agents for r in runs)}"
+            ),
+            Measurement("trajectory steps through a wall", sum(cut), "", "0"),
+            Measurement("wall penetrations (model check)", sum(penetrations), "", "0"),
+        ),
+        geometry=venue_figure(
+            runs[0].venue,
+            "RiMEA 6: 2 m corridor with a left turn, start positions",
+            people=runs[0].start,
+        ),
+        figures=(_trajectory_figure(runs[0], "RiMEA 6: trajectories (first seed)"),),
+        seeds=ctx.seeds,
+    )
+
+
+#: RiMEA test 7 walking speeds by group (m/s), after Weidmann (1993), as RiMEA tabulates them.
+RIMEA7_GROUPS: dict[str, tuple[float, float]] = {
+    "under 30 years": (0.58, 1.61),
+    "30 to 50 years": (1.41, 1.54),
+    "over 50 years": (0.68, 1.41),
+    "mobility impaired": (0.46, 0.76),
+}
+_RIMEA7_PEOPLE = 50
+_RIMEA7_STRETCH = (10.0, 35.0)
+_RIMEA7_HALL_M = 40.0
+
+
+@register(
+    "RiMEA 7",
+    title="Demographic walking speeds",
+    source="RiMEA guideline 4.x, test 7 (speed ranges after Weidmann 1993)",
+    setup="""For each RiMEA age group (under 30: 0.58–1.61 m/s, 30–50: 1.41–1.54 m/s, over
+    50: 0.68–1.41 m/s, mobility impaired: 0.46–0.76 m/s) 50 people per seed get desired speeds
+    drawn uniformly from the group's range (crowdsim Distribution "uniform"), one group per
+    run (the model has no groups). They start in lanes 1.5 m apart across the west end of a
+    40 m long hall and walk east without meeting; PedPy measures each person's passing speed
+    over x = 10–35 m.""",
+    criterion="""Per group, every measured speed lies in the group's range (widened by one
+    frame of timing resolution, v²/(10 fps·25 m)), and the measured speeds pass a
+    Kolmogorov–Smirnov test against the uniform distribution they were drawn from at a
+    family-wise level of 5 % (Bonferroni over the four groups: p ≥ 0.0125).""",
+    quick=True,
+)
+def rimea_7(ctx: CheckContext) -> Outcome:
+    """RiMEA test 7."""
+    venue = venues.free_walking_hall(_RIMEA7_PEOPLE, length_m=_RIMEA7_HALL_M)
+    lanes = 1.5 * (np.arange(_RIMEA7_PEOPLE) + 0.5)
+    pos = np.column_stack([np.full(_RIMEA7_PEOPLE, 1.0), lanes])
+    width = 1.5 * _RIMEA7_PEOPLE
+    x0, x1 = _RIMEA7_STRETCH
+    line = LineString([(x0, width), (x0, 0.0)])  # PedPy measures to the line's left (+x)
+    alpha = ALPHA / len(RIMEA7_GROUPS)
+    measurements: list[Measurement] = []
+    measured: dict[str, np.ndarray] = {}
+    passed = True
+    for name, (lo, hi) in RIMEA7_GROUPS.items():
+        speeds = []
+        for seed in ctx.seeds:
+            v0 = Distribution("uniform", {"low": lo, "high": hi}).sample(
+                np.random.default_rng(seed), _RIMEA7_PEOPLE
+            )
+            people = Population.at(pos, v0=v0, radius=0.25)
+            run = run_venue(venue, people=people, seed=seed, workdir=ctx.workdir)
+            speeds.append(passing_speeds(run.trajectory, line, x1 - x0))
+        v = np.concatenate(speeds)
+        measured[name] = v
+        tol = hi**2 / (TRAJECTORY_FPS * (x1 - x0))
+        in_range = bool(np.all((v >= lo - tol) & (v <= hi + tol)))
+        p = float(stats.kstest(v, stats.uniform(loc=lo, scale=hi - lo).cdf).pvalue)
+        passed &= in_range and p >= alpha and len(v) == _RIMEA7_PEOPLE * len(ctx.seeds)
+        measurements += [
+            Measurement(
+                f"{name}: measured speeds",
+                f"{v.min():.2f}–{v.max():.2f}",
+                "m/s",
+                f"{lo:.2f}–{hi:.2f} m/s",
+            ),
+            Measurement(f"{name}: KS p-value (n = {len(v)})", p, "", f"≥ {alpha:.4f}"),
+        ]
+    return Outcome(
+        Verdict.of(passed),
+        tuple(measurements),
+        geometry=venue_figure(
+            venue,
+            "RiMEA 7: free-walking hall, one person per 1.5 m lane; speeds measured over "
+            "x = 10–35 m",
+            people=pos,
+            lines={
+                "measurement start": line,
+                "measurement end": LineString([(x1, 0), (x1, width)]),
+            },
+        ),
+        figures=(_speed_cdf_figure(measured),),
+        seeds=ctx.seeds,
+    )
+
+
+@register(
+    "RiMEA 9",
+    title="Leaving a large public space; two exits locked",
+    source="RiMEA guideline 4.x, test 9",
+    setup="""1,000 people (Weidmann speeds, immediate reaction) fill a 30 m × 20 m hall with
+    four 1 m exits (scenario experiments/validation/rimea_09_hall.toml). Step 1: all exits
+    open; step 2: doors 1 and 2 in the north wall locked (layout doors_1_2_locked). One run
+    per seed and step.""",
+    criterion="""Everybody leaves in both steps, and the time the last person leaves grows
+    substantially when two exits are locked: T(2 exits) / T(4 exits) ≥ 1.5 in every seed
+    (RiMEA expects about twice as long).""",
+    quick=False,
+)
+def rimea_9(ctx: CheckContext) -> Outcome:
+    """RiMEA test 9."""
+    scenario = validation_scenario("rimea_09_hall.toml")
+    measurements: list[Measurement] = []
+    curves: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    notes: list[str] = []
+    passed = True
+    for seed in ctx.seeds:
+        open_run = run_scenario(scenario, seed=seed, workdir=None)
+        locked = run_scenario(scenario, seed=seed, workdir=None, layout="doors_1_2_locked")
+        notes += [
+            f"Seed {seed}, {label}: {r.where_left_inside()}."
+            for label, r in (("4 exits", open_run), ("2 exits", locked))
+            if r.where_left_inside()
+        ]
+        t_open, t_locked = open_run.result.evacuation_time_s, locked.result.evacuation_time_s
+        ratio = t_locked / t_open
+        passed &= open_run.result.completed and locked.result.completed and ratio >= 1.5
+        measurements += [
+            Measurement(f"T(2 exits) / T(4 exits), seed {seed}", ratio, "", "≥ 1.5 (≈ 2)"),
+            Measurement(f"T(4 exits), seed {seed}", t_open, "s"),
+            Measurement(f"T(2 exits), seed {seed}", t_locked, "s"),
+        ]
+        if seed == ctx.seeds[0]:
+            for label, run in (("4 exits open", open_run), ("doors 1, 2 locked", locked)):
+                ts = run.result.timeseries
+                curves[label] = (ts["time_s"].to_numpy(), ts["evacuated"].to_numpy())
+    return Outcome(
+        Verdict.of(bool(passed)),
+        tuple(measurements),
+        geometry=venue_figure(
+            scenario.venue.with_layout("doors_1_2_locked"),
+            "RiMEA 9: 30 m × 20 m hall, 1,000 people; doors 1 and 2 (north) locked in step 2",
+        ),
+        figures=(nt_figure(curves, f"RiMEA 9: people out over time (seed {ctx.seeds[0]})"),),
+        seeds=ctx.seeds,
+        details=" ".join(notes),
+    )
+
+
+#: RiMEA 12 measurement set-up: line at the corridor entrance, 2 m × 2 m areas either side.
+_R12_LINE = LineString([(10.0, 5.5), (10.0, 4.5)])
+_R12_BEFORE = box(8.0, 4.0, 10.0, 6.0)
+_R12_AFTER = box(15.0, 4.0, 17.0, 6.0)
+
+
+@cache
+def _rimea12_run(width_m: float, seed: int, workdir: Path) -> SimRun:
+    return run_venue(venues.two_rooms(width_m), seed=seed, workdir=workdir)
+
+
+@register(
+    "RiMEA 12",
+    title="Congestion at a bottleneck",
+    source="RiMEA guideline 4.x, test 12",
+    setup="""150 people start in the back half of a 10 m × 10 m room joined by a 5 m long, 1 m
+    wide corridor to a second 10 m × 10 m room with a 1 m exit (the JuPedSim RiMEA 12
+    geometry, built in crowdsim.validation.venues.two_rooms). PedPy measures the classic
+    density in a 2 m × 2 m area in front of the corridor and in one behind it, averaged over
+    the steady phase at the corridor entrance (10 %–90 % of the crossings).""",
+    criterion="""Congestion before the bottleneck and not after it: in every seed the mean
+    density in front of the corridor is in Fruin's level of service E or F (> 1.08
+    persons/m²) and the one behind it is not (≤ 1.08 persons/m²).""",
+    quick=True,
+)
+def rimea_12(ctx: CheckContext) -> Outcome:
+    """RiMEA test 12."""
+    measurements: list[Measurement] = []
+    passed = True
+    for seed in ctx.seeds:
+        run = _rimea12_run(1.0, seed, ctx.workdir)
+        traj = run.trajectory
+        window = measure_flow(traj, _R12_LINE, width_m=1.0).steady_frames
+        before = mean_density(traj, _R12_BEFORE, window)
+        after = mean_density(traj, _R12_AFTER, window)
+        passed &= before > FRUIN_E_PM2 >= after and run.result.completed
+        measurements += [
+            Measurement(f"density before the corridor, seed {seed}", before, "1/m²", "> 1.08"),
+            Measurement(f"density after the corridor, seed {seed}", after, "1/m²", "≤ 1.08"),
+        ]
+    first = _rimea12_run(1.0, ctx.seeds[0], ctx.workdir)
+    return Outcome(
+        Verdict.of(bool(passed)),
+        tuple(measurements),
+        geometry=venue_figure(
+            first.venue,
+            "RiMEA 12: two rooms joined by a 1 m × 5 m corridor; measurement areas either side",
+            people=first.start,
+            lines={"corridor entrance": _R12_LINE},
+            areas={"before (2 m × 2 m)": _R12_BEFORE, "after (2 m × 2 m)": _R12_AFTER},
+        ),
+        figures=(_density_figure(first),),
+        seeds=ctx.seeds,
+    )
+
+
+_R12D_WIDTHS = (0.8, 1.0, 1.2)
+
+
+def _corridor_flow(width_m: float, seed: int, ctx: CheckContext) -> float:
+    """Steady flow (1/s) at the entrance of the RiMEA 12 corridor ``width_m`` wide."""
+    line = LineString([(10.0, 5 + width_m / 2), (10.0, 5 - width_m / 2)])
+    run = _rimea12_run(width_m, seed, ctx.workdir)
+    return measure_flow(run.trajectory, line, width_m=width_m).flow_1_s
+
+
+@register(
+    "RiMEA 12d",
+    title="Bottleneck flow grows with the bottleneck width",
+    source="RiMEA guideline 4.x, test 12 (width variation, this suite's extension)",
+    setup="""The RiMEA 12 set-up with corridor widths 0.8, 1.0 and 1.2 m, 150 people, one run
+    per seed and width. PedPy measures the steady flow at the corridor entrance: (N₉₀ − N₁₀) /
+    (t₉₀ − t₁₀) over the central 80 % of the crossings.""",
+    criterion="""The flow, averaged over the seeds, strictly increases with the width
+    (0.8 m < 1.0 m < 1.2 m).""",
+    quick=False,
+)
+def rimea_12d(ctx: CheckContext) -> Outcome:
+    """RiMEA test 12, width variation."""
+    flows = np.array([[_corridor_flow(w, s, ctx) for s in ctx.seeds] for w in _R12D_WIDTHS])
+    mean = flows.mean(axis=1)
+    passed = bool(np.all(np.diff(mean) > 0))
+    fig = new_figure()
+    ax = fig.axes[0]
+    for k, w in enumerate(_R12D_WIDTHS):
+        ax.scatter(np.full(len(ctx.seeds), w), flows[k], color="0.6", s=12)
+    ax.plot(_R12D_WIDTHS, mean, "o-", color="tab:blue", label="mean over seeds")
+    ax.set_xlabel("corridor width (m)")
+    ax.set_ylabel("flow J (1/s)")
+    ax.legend()
+    ax.grid(alpha=0.3)
+    return Outcome(
+        Verdict.of(passed),
+        tuple(
+            Measurement(
+                f"flow at {w:.1f} m (mean of {len(ctx.seeds)} seeds)", float(j), "1/s", "increasing"
+            )
+            for w, j in zip(_R12D_WIDTHS, mean, strict=True)
+        ),
+        geometry=venue_figure(
+            venues.two_rooms(0.8), "RiMEA 12d: the RiMEA 12 rooms, here with a 0.8 m corridor"
+        ),
+        figures=(to_figure(fig, "RiMEA 12d: flow at the corridor entrance against its width"),),
+        seeds=ctx.seeds,
+    )
+
+
+#: RiMEA 15 set-up: corridor width, leg length (inner edge), holding-area length (m), people.
+_R15_WIDTH_M, _R15_LEG_M, _R15_HOLDING_M, _R15_PEOPLE = 4.0, 10.0, 25.0, 250
+
+
+@register(
+    "RiMEA 15",
+    title="Large crowd around a corner",
+    source="RiMEA guideline 4.x, test 15",
+    setup="""250 people start in a 4 m × 25 m holding area (2.5 persons/m²) and walk through a
+    4 m wide corridor that turns left by 90° (legs of 10 m along the inner edge:
+    inner-edge length 20 m, outer-edge length 28 m). References: straight 4 m corridors of
+    the inner-edge length (20 m, "short") and the outer-edge length (28 m, "long") behind the
+    same holding area. One run per seed and corridor.""",
+    criterion="""The time the last person leaves, averaged over the seeds, satisfies
+    T(short) ≤ T(corner) ≤ T(long).""",
+    quick=True,
+)
+def rimea_15(ctx: CheckContext) -> Outcome:
+    """RiMEA test 15."""
+    inner = 2 * _R15_LEG_M
+    outer = inner + 2 * _R15_WIDTH_M
+    crowd = {"width_m": _R15_WIDTH_M, "holding_m": _R15_HOLDING_M}
+    layouts = {
+        "short": venues.straight_corridor(length_m=inner, people=_R15_PEOPLE, **crowd),
+        "corner": venues.corner_corridor(leg_m=_R15_LEG_M, people=_R15_PEOPLE, **crowd),
+        "long": venues.straight_corridor(length_m=outer, people=_R15_PEOPLE, **crowd),
+    }
+    times = {
+        name: np.array(
+            [run_venue(v, seed=s, workdir=None).result.evacuation_time_s for s in ctx.seeds]
+        )
+        for name, v in layouts.items()
+    }
+    mean = {k: float(t.mean()) for k, t in times.items()}
+    passed = mean["short"] <= mean["corner"] <= mean["long"]
+    return Outcome(
+        Verdict.of(passed),
+        (
+            Measurement(
+                "T(corner), mean", mean["corner"], "s", f"{mean['short']:.1f}–{mean['long']:.1f} s"
+            ),
+            Measurement(f"T(short, {inner:.0f} m), mean", mean["short"], "s"),
+            Measurement(f"T(long, {outer:.0f} m), mean", mean["long"], "s"),
+            *(
+                Measurement(f"T({name}) per seed", ", ".join(f"{t:.1f}" for t in times[name]), "s")
+                for name in layouts
+            ),
+        ),
+        geometry=venue_figure(
+            layouts["corner"], "RiMEA 15: 4 m corridor with a left turn behind a holding area"
+        ),
+        seeds=ctx.seeds,
+    )
+
+
+def _displacement_figure(traj: pedpy.TrajectoryData, t_pre: np.ndarray) -> Figure:
+    data = traj.data.sort_values([pedpy.ID_COL, pedpy.FRAME_COL])
+    first = data.groupby(pedpy.ID_COL)[[pedpy.X_COL, pedpy.Y_COL]].transform("first")
+    data = data.assign(
+        moved=np.hypot(
+            data[pedpy.X_COL] - first[pedpy.X_COL], data[pedpy.Y_COL] - first[pedpy.Y_COL]
+        )
+    )
+    fig = new_figure()
+    ax = fig.axes[0]
+    for pid, rows in data.groupby(pedpy.ID_COL):
+        ax.plot(rows[pedpy.FRAME_COL] / traj.frame_rate, rows["moved"], linewidth=1)
+        ax.axvline(t_pre[int(pid)], color="0.8", linewidth=0.8, zorder=0)
+    ax.set_xlabel("time t (s)")
+    ax.set_ylabel("distance from start position (m)")
+    ax.set_ylim(0, 3)
+    ax.grid(alpha=0.3)
+    return to_figure(fig, "RiMEA 5: distance walked; grey lines mark the pre-movement times")
+
+
+def _trajectory_figure(run: SimRun, caption: str) -> Figure:
+    fig = new_figure(6.4, 5.0)
+    draw_paths(fig.axes[0], run.venue.walkable, run.trajectory.data)
+    return to_figure(fig, caption)
+
+
+def _speed_cdf_figure(measured: dict[str, np.ndarray]) -> Figure:
+    fig = new_figure(7.0, 4.2)
+    ax = fig.axes[0]
+    for k, (name, v) in enumerate(measured.items()):
+        lo, hi = RIMEA7_GROUPS[name]
+        colour = f"C{k}"
+        xs = np.sort(v)
+        ax.step(xs, np.arange(1, len(xs) + 1) / len(xs), where="post", color=colour, label=name)
+        ax.plot([lo, hi], [0, 1], "--", color=colour, linewidth=1)
+    ax.set_xlabel("measured free walking speed (m/s)")
+    ax.set_ylabel("cumulative share")
+    ax.legend(fontsize="small", title="measured (steps) vs drawn (dashed)")
+    ax.grid(alpha=0.3)
+    return to_figure(fig, "RiMEA 7: measured speed distributions against the uniform ranges")
+
+
+def _density_figure(run: SimRun) -> Figure:
+    traj = run.trajectory
+    fig = new_figure()
+    ax = fig.axes[0]
+    for label, area in (("before the corridor", _R12_BEFORE), ("after the corridor", _R12_AFTER)):
+        d: pd.DataFrame = density_series(traj, area)
+        ax.plot(d[pedpy.FRAME_COL] / traj.frame_rate, d[pedpy.DENSITY_COL], label=label)
+    ax.axhline(FRUIN_E_PM2, color="tab:red", linestyle="--", label="Fruin LOS E (1.08 /m²)")
+    ax.set_xlabel("time t (s)")
+    ax.set_ylabel("classic density (1/m²)")
+    ax.legend(fontsize="small")
+    ax.grid(alpha=0.3)
+    return to_figure(fig, "RiMEA 12: density in front of and behind the corridor (first seed)")

@@ -1,0 +1,181 @@
+"""Runs of crowdsim for the checks, with their trajectories loaded in PedPy.
+
+A run writes its trajectory with :class:`~crowdsim.model.trajectory.TrajectoryWriter` (the
+JuPedSim SQLite layout) into the check's scratch folder and reads it back with
+``pedpy.load_trajectory_from_jupedsim_sqlite``, so every measurement on simulated crowds goes
+through the same PedPy code as the experiments.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pedpy
+
+from crowdsim.dynamics.params import SocialForceParams
+from crowdsim.model.evacuation import EvacuationModel
+from crowdsim.model.population import Population, PopulationSpec
+from crowdsim.model.result import RunResult
+from crowdsim.model.scenario import Scenario, load_scenario
+from crowdsim.model.trajectory import TrajectoryWriter
+from crowdsim.validation.paths import scenario_path
+from crowdsim.venue import Venue, load_venue
+
+#: Frames per second of the recorded trajectories: one frame per 0.1 s model step.
+TRAJECTORY_FPS = 10.0
+
+_counter = itertools.count()
+
+
+@dataclass(frozen=True, eq=False)
+class SimRun:
+    """One finished run.
+
+    Attributes:
+        result: The model's result (exit times, per-exit counts, wall penetrations...).
+        venue: The venue as run (layout applied).
+        start: (n, 2) start positions (m).
+        traj: The trajectories as PedPy reads them (None if not recorded).
+        left_inside: (k, 2) positions (m) of the people still inside when the run stopped.
+    """
+
+    result: RunResult
+    venue: Venue
+    start: np.ndarray
+    traj: pedpy.TrajectoryData | None
+    left_inside: np.ndarray
+
+    @property
+    def trajectory(self) -> pedpy.TrajectoryData:
+        """The recorded trajectories.
+
+        Raises:
+            ValueError: If the run was made without recording them.
+        """
+        if self.traj is None:
+            raise ValueError("the run was made without trajectories; give it a workdir")
+        return self.traj
+
+    def where_left_inside(self) -> str:
+        """The people still inside at the end, in words (empty if everybody left)."""
+        if not len(self.left_inside):
+            return ""
+        spots = ", ".join(f"({x:.2f}, {y:.2f})" for x, y in self.left_inside[:5])
+        more = f" and {len(self.left_inside) - 5} more" if len(self.left_inside) > 5 else ""
+        k = len(self.left_inside)
+        return (
+            f"{k} {'person' if k == 1 else 'people'} still inside after "
+            f"{self.result.simulated_time_s:.0f} s, at {spots}{more} m"
+        )
+
+
+def run_venue(
+    venue: Venue,
+    *,
+    seed: int,
+    workdir: Path | None,
+    people: Population | None = None,
+    population: PopulationSpec | None = None,
+    params: SocialForceParams | None = None,
+    time_limit_s: float = 600.0,
+) -> SimRun:
+    """Run ``venue`` once; record trajectories if ``workdir`` is given.
+
+    Args:
+        venue: Venue with its layout applied.
+        seed: Seed of the run.
+        workdir: Scratch folder for the trajectory file (None: no trajectories).
+        people: People placed by hand (replaces the venue's zones).
+        population: How people are drawn from the zones (default: the model's).
+        params: Social-force parameters (default: the published ones).
+        time_limit_s: Simulated time after which the run stops.
+    """
+
+    def build(writer: TrajectoryWriter | None) -> EvacuationModel:
+        return EvacuationModel(
+            venue,
+            people=people,
+            population=population,
+            params=params,
+            seed=seed,
+            time_limit_s=time_limit_s,
+            trajectory=writer,
+        )
+
+    return _run(build, venue, workdir)
+
+
+def run_scenario(
+    scenario: Scenario, *, seed: int, workdir: Path | None, layout: str | None = None
+) -> SimRun:
+    """Run a scenario once with ``seed`` (and ``layout``); record trajectories if asked."""
+    venue = scenario.venue.with_layout(scenario.layout if layout is None else layout)
+
+    def build(writer: TrajectoryWriter | None) -> EvacuationModel:
+        return scenario.build_model(layout=venue.layout, seed=seed, trajectory=writer)
+
+    return _run(build, venue, workdir)
+
+
+def validation_scenario(name: str) -> Scenario:
+    """Load ``experiments/validation/<name>``."""
+    return load_scenario(scenario_path(name))
+
+
+def validation_venue(name: str) -> Venue:
+    """Load ``experiments/validation/venues/<name>``."""
+    return load_venue(scenario_path(f"venues/{name}"))
+
+
+def _run(
+    build: Callable[[TrajectoryWriter | None], EvacuationModel],
+    venue: Venue,
+    workdir: Path | None,
+) -> SimRun:
+    if workdir is None:
+        with _quiet_mesa():
+            model = build(None)
+            result = model.run()
+        return _finished(model, result, venue, None)
+    workdir.mkdir(parents=True, exist_ok=True)
+    path = workdir / f"run-{next(_counter)}.sqlite"
+    try:
+        with (
+            TrajectoryWriter(path, fps=TRAJECTORY_FPS, walkable=venue.walkable) as writer,
+            _quiet_mesa(),
+        ):
+            model = build(writer)
+            result = model.run()
+        traj = pedpy.load_trajectory_from_jupedsim_sqlite(trajectory_file=path)
+    finally:
+        path.unlink(missing_ok=True)
+    return _finished(model, result, venue, traj)
+
+
+def _finished(
+    model: EvacuationModel, result: RunResult, venue: Venue, traj: pedpy.TrajectoryData | None
+) -> SimRun:
+    inside = model.state.pos[model.state.active].copy()
+    return SimRun(result, venue, model.people.pos.copy(), traj, inside)
+
+
+@contextmanager
+def _quiet_mesa() -> Iterator[None]:
+    """Keep Mesa's logger at WARNING while a model runs.
+
+    Importing PedPy calls ``logging.basicConfig(level=INFO)`` (``pedpy.preprocessing``), after
+    which Mesa logs every model step: thousands of lines and a large slow-down per run.
+    """
+    logger = logging.getLogger("MESA")
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)

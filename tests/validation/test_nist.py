@@ -1,0 +1,54 @@
+"""NIST TN 1822 and IMO tests: the same check functions the report runs."""
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from crowdsim.model.distributions import Distribution
+from crowdsim.validation.nist import scipy_distribution
+from crowdsim.validation.registry import Verdict
+from tests.validation.conftest import assert_passes, explain, run_check
+
+
+def test_nist_1_1_premovement_times_pass_a_ks_test_against_each_distribution(context):
+    assert_passes("NIST 1.1", context)
+
+
+@pytest.mark.parametrize(
+    "dist",
+    [
+        Distribution("uniform", {"low": 10.0, "high": 100.0}),
+        Distribution("gamma", {"shape": 1.291, "scale": 103.901}),
+        Distribution("lognormal", {"mu": 4.586, "sigma": 0.967}),
+        Distribution("weibull", {"shape": 1.195, "scale": 139.285}),
+    ],
+    ids=lambda d: d.kind,
+)
+def test_scipy_counterpart_has_the_same_mean_as_the_crowdsim_distribution(dist):
+    assert scipy_distribution(dist).mean() == pytest.approx(dist.mean, rel=1e-9)
+
+
+def test_ks_test_rejects_samples_from_another_distribution():
+    # The criterion has teeth: uniform(10, 100) samples fail against the gamma of NIST 1.1.
+    samples = Distribution("uniform", {"low": 10.0, "high": 100.0}).sample(
+        np.random.default_rng(1), 1000
+    )
+    reference = scipy_distribution(Distribution("gamma", {"shape": 1.291, "scale": 103.901}))
+    assert stats.kstest(samples, reference.cdf).pvalue < 1e-4
+
+
+def test_scipy_distribution_refuses_truncated_distributions():
+    with pytest.raises(ValueError, match="truncated"):
+        scipy_distribution(Distribution("normal", {"mean": 1.34, "sd": 0.26}, low=0.8))
+
+
+def test_nist_5_1_density_in_front_of_the_door_exceeds_the_density_behind_it(context):
+    assert_passes("NIST 5.1", context)
+
+
+def test_imo_4_door_flow_is_reported_as_information(context):
+    result = run_check("IMO 4", context)
+    assert result.verdict is Verdict.INFO, explain(result)
+    steady = result.outcome.measurements[0]
+    assert steady.unit == "1/s" and 0.3 < float(steady.value) < 3.0
+    assert "1.33" in steady.reference
