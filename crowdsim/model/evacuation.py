@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Sequence
 from functools import partial
@@ -24,6 +25,11 @@ from crowdsim.model.routing import ASSIGNED, CHOICE_CODES, FAMILIAR, ChoiceSetti
 from crowdsim.model.trajectory import ParquetTrajectoryWriter, TrajectoryWriter
 from crowdsim.navigation.navigator import DEFAULT_RESOLUTION_M, Navigation, navigation_for
 from crowdsim.venue.geometry import Venue
+
+# Mesa logs every model step at INFO; with any INFO root handler (PedPy installs one on import)
+# that is thousands of lines per run. Quiet it unless the user has set Mesa's level.
+if logging.getLogger("MESA").level == logging.NOTSET:
+    logging.getLogger("MESA").setLevel(logging.WARNING)
 
 #: Default model step (s): one Mesa step advances the kernel this far.
 DEFAULT_STEP_S = 0.1

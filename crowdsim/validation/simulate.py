@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +20,7 @@ import pedpy
 
 from crowdsim.dynamics.params import SocialForceParams
 from crowdsim.model.evacuation import EvacuationModel
+from crowdsim.model.events import ExitEvent, ShelterLock
 from crowdsim.model.population import Population, PopulationSpec
 from crowdsim.model.result import RunResult
 from crowdsim.model.scenario import Scenario, load_scenario
@@ -84,6 +85,7 @@ def run_venue(
     population: PopulationSpec | None = None,
     params: SocialForceParams | None = None,
     time_limit_s: float = 600.0,
+    events: Sequence[ExitEvent | ShelterLock] = (),
 ) -> SimRun:
     """Run ``venue`` once; record trajectories if ``workdir`` is given.
 
@@ -95,6 +97,7 @@ def run_venue(
         population: How people are drawn from the zones (default: the model's).
         params: Social-force parameters (default: the published ones).
         time_limit_s: Simulated time after which the run stops.
+        events: Exit closures/openings and shelter locks on the timeline.
     """
 
     def build(writer: TrajectoryWriter | None) -> EvacuationModel:
@@ -106,6 +109,7 @@ def run_venue(
             seed=seed,
             time_limit_s=time_limit_s,
             trajectory=writer,
+            events=events,
         )
 
     return _run(build, venue, workdir)

@@ -1,0 +1,172 @@
+"""Checks of stairs, route allocation and route availability (RiMEA 2, 3, 10; NIST 4.1)."""
+
+from __future__ import annotations
+
+import numpy as np
+from shapely.geometry import LineString, box
+
+from crowdsim.model.events import ExitEvent
+from crowdsim.model.population import Population, PopulationSpec, ZoneOverride
+from crowdsim.validation.figures import venue_figure
+from crowdsim.validation.registry import CheckContext, Measurement, Outcome, Verdict, register
+from crowdsim.validation.simulate import run_venue
+from crowdsim.venue import Exit, SpeedZone, Venue, Zone
+
+#: Desired speed (m/s) of the single walker of the stair tests.
+_STAIR_V0 = 1.33
+#: Stair length along the walking line (m) and speed factors up and down (shares of v0).
+_STAIR_LENGTH_M = 10.0
+_STAIR_FACTORS = {"RiMEA 2": 0.5, "RiMEA 3": 0.7}
+
+
+def _stair_venue(factor: float) -> Venue:
+    """2 m wide: 2 m of level floor, a 10 m stair (speed zone), 2 m of level floor, exit."""
+    return Venue(
+        name="stair",
+        area=box(0, 0, 14, 2),
+        speed_zones=(SpeedZone("stair", box(2, 0, 2 + _STAIR_LENGTH_M, 2), factor),),
+        exits=(Exit("top", LineString([(14, 0), (14, 2)])),),
+    )
+
+
+def _stair_check(check_id: str, ctx: CheckContext) -> Outcome:
+    factor = _STAIR_FACTORS[check_id]
+    venue = _stair_venue(factor)
+    start_x = 1.0
+    expected = 1.0 / _STAIR_V0 + _STAIR_LENGTH_M / (factor * _STAIR_V0) + 2.0 / _STAIR_V0
+    people = Population.at(np.array([[start_x, 1.0]]), v0=_STAIR_V0, radius=0.25)
+    times = []
+    for seed in ctx.seeds:
+        run = run_venue(venue, people=people, seed=seed, workdir=None, time_limit_s=120.0)
+        times.append(run.result.evacuation_time_s)
+    t = np.array(times)
+    passed = bool(np.all(np.abs(t - expected) <= 0.05 * expected))
+    return Outcome(
+        Verdict.of(passed),
+        (
+            Measurement("travel time, mean", float(t.mean()), "s", f"{expected:.2f} s ± 5 %"),
+            Measurement("speed factor on the stair", factor, "", "given"),
+        ),
+        geometry=venue_figure(
+            venue,
+            f"{check_id}: 2 m wide, level 2 m, stair 10 m (factor {factor}), level 2 m",
+            people=people.pos,
+            areas={"stair": venue.speed_zones[0].area},
+        ),
+        seeds=ctx.seeds,
+    )
+
+
+@register(
+    "RiMEA 2",
+    title="Walking speed up a staircase",
+    source="RiMEA guideline 4.x, test 2; stairs as a speed zone",
+    setup="""One person (v0 = 1.33 m/s) walks 1 m of level floor, a 10 m staircase upwards and
+    2 m of level floor to the exit of a 2 m wide corridor. The staircase is a speed zone that
+    scales the desired speed by 0.5.""",
+    criterion="""Travel time = level length / v0 + stair length / (0.5 · v0) within ±5 % in every
+    run.""",
+    quick=True,
+)
+def rimea_2(ctx: CheckContext) -> Outcome:
+    """RiMEA test 2."""
+    return _stair_check("RiMEA 2", ctx)
+
+
+@register(
+    "RiMEA 3",
+    title="Walking speed down a staircase",
+    source="RiMEA guideline 4.x, test 3; stairs as a speed zone",
+    setup="""As RiMEA 2, downwards: the staircase scales the desired speed by 0.7.""",
+    criterion="""Travel time = level length / v0 + stair length / (0.7 · v0) within ±5 % in every
+    run.""",
+    quick=True,
+)
+def rimea_3(ctx: CheckContext) -> Outcome:
+    """RiMEA test 3."""
+    return _stair_check("RiMEA 3", ctx)
+
+
+def _two_exit_hall(people_per_zone: int) -> Venue:
+    """20 m × 10 m hall, exits in the west and east walls, a zone in each half."""
+    return Venue(
+        name="hall",
+        area=box(0, 0, 20, 10),
+        exits=(
+            Exit("west", LineString([(0, 4), (0, 6)])),
+            Exit("east", LineString([(20, 4), (20, 6)])),
+        ),
+        zones=(
+            Zone("west half", box(4, 1, 9, 9), people_per_zone),
+            Zone("east half", box(11, 1, 16, 9), people_per_zone),
+        ),
+    )
+
+
+@register(
+    "RiMEA 10",
+    title="Route allocation",
+    source="RiMEA guideline 4.x, test 10",
+    setup="""A 20 m × 10 m hall with a 2 m exit in each end wall; 40 people in each half, at least
+    4 m from the exits. Everybody
+    in the west half is assigned the east exit and everybody in the east half the west exit
+    (the farther one in both cases), so the two streams cross.""",
+    criterion="""100 % of the people leave by their assigned exit, in every run.""",
+    quick=True,
+)
+def rimea_10(ctx: CheckContext) -> Outcome:
+    """RiMEA test 10."""
+    venue = _two_exit_hall(40)
+    spec = PopulationSpec(
+        zones={"west half": ZoneOverride(target="east"), "east half": ZoneOverride(target="west")}
+    )
+    honoured, total = 0, 0
+    for seed in ctx.seeds:
+        run = run_venue(venue, population=spec, seed=seed, workdir=None, time_limit_s=600.0)
+        model_people = run.result.agents
+        # Zones are placed in file order: the first half of the people started west.
+        west = np.arange(model_people) < model_people // 2
+        wanted = np.where(west, 1, 0)
+        honoured += int(np.count_nonzero(run.result.exit_index == wanted))
+        total += model_people
+    return Outcome(
+        Verdict.of(honoured == total),
+        (Measurement("people leaving by their assigned exit", honoured, "", f"{total}"),),
+        geometry=venue_figure(venue, "RiMEA 10: hall with a west and an east exit"),
+        seeds=ctx.seeds,
+    )
+
+
+@register(
+    "NIST 4.1",
+    title="Route availability: an exit becomes unavailable",
+    source="NIST Technical Note 1822, test 4.1",
+    setup="""The hall of RiMEA 10 with 40 people in each half choosing the nearest exit; the
+    east exit becomes unavailable at t = 1 s.""",
+    criterion="""Nobody leaves by the east exit after 1 s, and everybody leaves (by the west
+    exit) in every run.""",
+    quick=True,
+)
+def nist_4_1(ctx: CheckContext) -> Outcome:
+    """NIST TN 1822 test 4.1."""
+    venue = _two_exit_hall(40)
+    late, remaining, west = 0, 0, 0
+    for seed in ctx.seeds:
+        run = run_venue(
+            venue, seed=seed, workdir=None, time_limit_s=600.0, events=(ExitEvent(1.0, "east"),)
+        )
+        r = run.result
+        east = r.exit_index == 1
+        late += int(np.count_nonzero(east & (r.exit_times_s > 1.0 + 1e-9)))
+        remaining += r.remaining
+        west += r.per_exit["west"]
+    return Outcome(
+        Verdict.of(late == 0 and remaining == 0),
+        (
+            Measurement("people through the east exit after 1 s", late, "", "0"),
+            Measurement("people left inside", remaining, "", "0"),
+            Measurement("people through the west exit (all seeds)", west, "", ""),
+        ),
+        geometry=venue_figure(venue, "NIST 4.1: hall; the east exit closes at t = 1 s"),
+        seeds=ctx.seeds,
+    )
