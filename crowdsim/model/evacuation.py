@@ -21,7 +21,7 @@ from crowdsim.model.ingress import IngressSpec, spawn_positions
 from crowdsim.model.metrics import CrowdingRecorder
 from crowdsim.model.population import Population, PopulationSpec, draw_population
 from crowdsim.model.result import RunResult, p95
-from crowdsim.model.routing import ASSIGNED, CHOICE_CODES, FAMILIAR, ChoiceSettings, Router
+from crowdsim.model.routing import ASSIGNED, CHOICE_CODES, ChoiceSettings, Router
 from crowdsim.model.trajectory import ParquetTrajectoryWriter, TrajectoryWriter
 from crowdsim.navigation.navigator import DEFAULT_RESOLUTION_M, Navigation, navigation_for
 from crowdsim.venue.geometry import Venue
@@ -104,7 +104,13 @@ class EvacuationModel(mesa.Model):
             raise ValueError(f"time limit must be > 0 s, got {time_limit_s}")
         self.time_limit_s = float(time_limit_s)
         self.ingress = ingress
-        self._nav_kinds = ("exit", "shelter", "region") + (("gate",) if ingress else ())
+        # Region fields cost as much as exit fields: only when something heads for a region.
+        spec = self.population_spec
+        named = [g.target for g in spec.effective_groups] + [z.target for z in spec.zones.values()]
+        to_region = {r.name for r in venue.regions} & set(named)
+        self._nav_kinds = ("exit", "shelter") + (
+            ("region", "gate") if ingress else ("region",) if to_region else ()
+        )
         self.resolution_m = navigation_resolution_m
         self.navigation: Navigation = navigation_for(
             venue, resolution_m=navigation_resolution_m, kinds=self._nav_kinds
@@ -358,8 +364,6 @@ class EvacuationModel(mesa.Model):
             mine[:n0] = self.people.zone == zone
             assigned[mine] = self._target_number(override.target, f"zone {name!r}")
             code[mine] = ASSIGNED
-        if np.any((code == FAMILIAR) & (familiar < 0)):
-            raise ValueError("familiar choice needs a familiar exit")
         return code, assigned, familiar
 
     def _target_number(self, name: str, who: str, *, exit_only: bool = False) -> int:
@@ -584,13 +588,11 @@ class EvacuationModel(mesa.Model):
             raise ValueError(f"{self.venue.source}: ingress needs screening gates in the venue")
         arriving = self.status == ABSENT
         m = int(arriving.sum())
-        service = np.zeros(m)
         lane_types = [g.lane_type for g in self.venue.gates]
         # Service time is drawn per person per lane type; the lane is chosen on arrival.
         self._service_by_type = {
             lt: spec.service_for(lt).sample(self.rng, m) for lt in sorted(set(lane_types))
         }
-        self.state.service_time[arriving] = service
         self.secondary_search[arriving] = self.rng.random(m) < spec.secondary_share
         self._secondary_s[arriving] = spec.secondary_s.sample(self.rng, m)
         self.stage[arriving] = TO_GATE

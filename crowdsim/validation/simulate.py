@@ -9,9 +9,7 @@ through the same PedPy code as the experiments.
 from __future__ import annotations
 
 import itertools
-import logging
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -143,17 +141,12 @@ def _run(
     workdir: Path | None,
 ) -> SimRun:
     if workdir is None:
-        with _quiet_mesa():
-            model = build(None)
-            result = model.run()
-        return _finished(model, result, venue, None)
+        model = build(None)
+        return _finished(model, model.run(), venue, None)
     workdir.mkdir(parents=True, exist_ok=True)
     path = workdir / f"run-{next(_counter)}.sqlite"
     try:
-        with (
-            TrajectoryWriter(path, fps=TRAJECTORY_FPS, walkable=venue.walkable) as writer,
-            _quiet_mesa(),
-        ):
+        with TrajectoryWriter(path, fps=TRAJECTORY_FPS, walkable=venue.walkable) as writer:
             model = build(writer)
             result = model.run()
         traj = pedpy.load_trajectory_from_jupedsim_sqlite(trajectory_file=path)
@@ -167,19 +160,3 @@ def _finished(
 ) -> SimRun:
     inside = model.state.pos[model.state.active].copy()
     return SimRun(result, venue, model.people.pos.copy(), traj, inside)
-
-
-@contextmanager
-def _quiet_mesa() -> Iterator[None]:
-    """Keep Mesa's logger at WARNING while a model runs.
-
-    Importing PedPy calls ``logging.basicConfig(level=INFO)`` (``pedpy.preprocessing``), after
-    which Mesa logs every model step: thousands of lines and a large slow-down per run.
-    """
-    logger = logging.getLogger("MESA")
-    level = logger.level
-    logger.setLevel(logging.WARNING)
-    try:
-        yield
-    finally:
-        logger.setLevel(level)
