@@ -154,6 +154,7 @@ class SocialForceStepper:
         speed_factor: (ny, nx) share of the desired speed on each field cell (1 = level floor);
             default everywhere 1.
         portals: Portal state; default: every portal of ``grid`` an open exit without limit.
+        noise_key: Key of the fluctuation force's random numbers (a run's seed draws it).
     """
 
     def __init__(
@@ -167,8 +168,10 @@ class SocialForceStepper:
         *,
         speed_factor: np.ndarray | None = None,
         portals: PortalState | None = None,
+        noise_key: int = 0,
     ) -> None:
         self.grid = grid
+        self._key = np.uint64(noise_key)
         self.params = params
         n_portals = int(grid.kinds.max()) + 1 if len(grid.kinds) else 0
         self.portals = portals or PortalState.create(n_portals)
@@ -203,6 +206,7 @@ class SocialForceStepper:
             np.zeros(n_cells + 1, np.int64),  # people's cell_start
             np.zeros(n_cells, np.int64),  # cell_fill
             np.zeros(n_agents, np.int64),  # order
+            grid.period_m,
         )
         self._params = params.as_array()
         self._acc = np.zeros((n_agents, 5))
@@ -244,6 +248,7 @@ class SocialForceStepper:
                 float(t0),
                 self.params.dt_s,
                 int(n_sub),
+                self._key,
                 self._acc,
                 self._crossing,
             )

@@ -50,7 +50,24 @@ os.environ.setdefault("OMP_WAIT_POLICY", "passive")
 Arrays = tuple[Any, ...]
 
 # Indices into the parameter array built by SocialForceParams.as_array().
-_M, _TAU, _A, _B, _K, _KAPPA, _RANGE, _CAP, _WALL_CAP = range(9)
+(
+    _M,
+    _TAU,
+    _A,
+    _B,
+    _K,
+    _KAPPA,
+    _RANGE,
+    _CAP,
+    _WALL_CAP,
+    _WALL_A,
+    _WALL_B,
+    _NOISE,
+    _LAMBDA,
+    _SOCIAL_CAP,
+    _SPACE_A,
+    _SPACE_B,
+) = range(16)
 _MAX_EXPONENT = 50.0
 #: Walking up to a free screening lane counts as service, up to this long (s).
 _WALK_UP_S = 1.0
@@ -99,6 +116,30 @@ def _desired_direction(
     if n < 1e-12:
         return 0.0, 0.0
     return ex / n, ey / n
+
+
+@nb.njit(cache=True, inline="always")
+def _mix(z: np.uint64) -> np.uint64:
+    """The SplitMix64 finaliser: a bijective scramble of 64 bits."""
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
+@nb.njit(cache=True, inline="always")
+def _gaussian_pair(key: np.uint64, step: int, i: int) -> tuple[float, float]:
+    """Two independent standard normal numbers for person ``i`` at step ``step``.
+
+    A counter-based generator (a hash of key, step and person), so the numbers do not depend on
+    the order in which threads visit people.
+    """
+    golden = np.uint64(0x9E3779B97F4A7C15)
+    h = _mix(key ^ _mix(np.uint64(step) * golden + np.uint64(i)))
+    u1 = (float(h >> np.uint64(11)) + 0.5) * (1.0 / 9007199254740992.0)
+    h2 = _mix(h + golden)
+    u2 = float(h2 >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+    r = np.sqrt(-2.0 * np.log(u1))
+    return r * np.cos(2.0 * np.pi * u2), r * np.sin(2.0 * np.pi * u2)
 
 
 @nb.njit(cache=True, inline="always")
@@ -232,13 +273,15 @@ def _accelerations(
     params: np.ndarray,
     t: float,
     dt: float,
+    key: np.uint64,
+    step: int,
     acc: np.ndarray,
 ) -> None:
     """Forces per unit mass on every active person into ``acc`` (see the module docstring)."""
     pos, vel, v0, radius, t_start, active, target = crowd[:7]
     nav_dir, speed_factor, fx0, fy0, fh, hazards = field
     segments, kinds, seg_prev, seg_next, seg_start, seg_items, nx, ny, agent_cell = space[:9]
-    cell_start, order = space[9], space[10]
+    cell_start, order, period = space[9], space[10], space[11]
     portal_open, portal_free_at = portals[0], portals[1]
     m = params[_M]
     inv_tau = 1.0 / params[_TAU]
@@ -248,6 +291,15 @@ def _accelerations(
     kappa_m = params[_KAPPA] / m
     reach = params[_RANGE]
     wall_cap = params[_WALL_CAP]
+    wall_a_m = params[_WALL_A] / m
+    inv_wall_b = 1.0 / params[_WALL_B]
+    # White-noise acceleration whose effect on the velocity, relaxed with τ, has the standard
+    # deviation params[_NOISE] (m/s) per axis: σ·sqrt(2/τ) per sqrt(s).
+    noise = params[_NOISE] * np.sqrt(2.0 * inv_tau / dt)
+    lam = params[_LAMBDA]
+    social_cap = params[_SOCIAL_CAP]
+    space_a_m = params[_SPACE_A] / m
+    inv_space_b = 1.0 / params[_SPACE_B]
     # A pair's friction rate is capped at 1/dt so that one step at most stops, never reverses,
     # the sliding of two people along each other.
     pair_fric_max = 1.0 / dt
@@ -277,23 +329,39 @@ def _accelerations(
         vd = v0[i] * _factor_at(speed_factor, xi, yi, fx0, fy0, fh)
         ax = (vd * ex - vxi) * inv_tau
         ay = (vd * ey - vyi) * inv_tau
+        if noise > 0.0 and vd > 0.0 and (ex != 0.0 or ey != 0.0):
+            # Fluctuations grow with the shortfall from the desired speed: none for a free
+            # walker, full strength for somebody standing in a crowd.
+            short = min(max(1.0 - (vxi * ex + vyi * ey) / vd, 0.0), 1.0)
+            gx_, gy_ = _gaussian_pair(key, step, i)
+            ax += short * noise * gx_
+            ay += short * noise * gy_
         # Friction acting on the person's own velocity, summed as the matrix Σ c·t·tᵀ and
         # integrated implicitly in _move.
         mxx = 0.0
         mxy = 0.0
         myy = 0.0
+        psx = 0.0  # social (exponential) pair forces, capped below
+        psy = 0.0
         # Pair forces from the 3 x 3 cells around the person.
         c = agent_cell[i]
         cx = c % nx
         cy = c // nx
         for gy in range(max(cy - 1, 0), min(cy + 2, ny)):
-            for gx in range(max(cx - 1, 0), min(cx + 2, nx)):
+            for ox in range(-1, 2):
+                gx = cx + ox
+                if period > 0.0:  # the columns wrap round the seam
+                    gx = (gx + nx) % nx
+                elif gx < 0 or gx >= nx:
+                    continue
                 cc = gy * nx + gx
                 for s in range(cell_start[cc], cell_start[cc + 1]):
                     j = order[s]
                     if j == i:
                         continue
                     dx = xi - pos[j, 0]
+                    if period > 0.0:  # nearest image across the seam
+                        dx -= period * np.round(dx / period)
                     dy = yi - pos[j, 1]
                     rij = ri + radius[j]
                     d2 = dx * dx + dy * dy
@@ -308,7 +376,14 @@ def _accelerations(
                         nxij = 1.0 if i < j else -1.0
                         nyij = 0.0
                     overlap = rij - d
-                    f = a_m * np.exp(min(overlap * inv_b, _MAX_EXPONENT))
+                    # Short range plus personal space; people ahead count fully, those behind
+                    # by the share lam.
+                    look = lam + (1.0 - lam) * 0.5 * (1.0 - (nxij * ex + nyij * ey))
+                    social = look * (
+                        a_m * np.exp(min(overlap * inv_b, _MAX_EXPONENT))
+                        + space_a_m * np.exp(min(overlap * inv_space_b, _MAX_EXPONENT))
+                    )
+                    f = social
                     if overlap > 0.0:
                         f += k_m * overlap
                         # Friction c·(Δvⱼᵢ·t)·t: the part in vⱼ explicit, the part in vᵢ implicit.
@@ -321,8 +396,10 @@ def _accelerations(
                         mxx += cf * tx * tx
                         mxy += cf * tx * ty
                         myy += cf * ty * ty
-                    ax += f * nxij
-                    ay += f * nyij
+                    ax += (f - social) * nxij
+                    ay += (f - social) * nyij
+                    psx += social * nxij
+                    psy += social * nyij
         # Wall forces from the segments binned in the person's cell (open portals do not push).
         # The social (exponential) part is summed apart and capped: see SocialForceParams.
         wsx = 0.0
@@ -344,7 +421,7 @@ def _accelerations(
             nwx = dx / d
             nwy = dy / d
             overlap = ri - d
-            social = a_m * np.exp(min(overlap * inv_b, _MAX_EXPONENT))
+            social = wall_a_m * np.exp(min(overlap * inv_wall_b, _MAX_EXPONENT))
             wsx += social * nwx
             wsy += social * nwy
             if overlap > 0.0:
@@ -367,6 +444,19 @@ def _accelerations(
             wsy -= (back + cap) * ey
         ax += wsx
         ay += wsy
+        # Social pair forces slow a person down to a stand at most; only bodies in contact
+        # push anybody backwards. Somebody not walking (waiting to start, or without a
+        # target) keeps their place: only contact moves them.
+        if ex == 0.0 and ey == 0.0:
+            psx = 0.0
+            psy = 0.0
+        back = psx * ex + psy * ey
+        cap = social_cap * v0[i] * inv_tau
+        if back < -cap:
+            psx -= (back + cap) * ex
+            psy -= (back + cap) * ey
+        ax += psx
+        ay += psy
         acc[i, 0] = ax
         acc[i, 1] = ay
         acc[i, 2] = mxx
@@ -396,6 +486,7 @@ def _move(
         space[5],
         space[8],
     )
+    period, gx0 = space[11], space[12]
     portal_open, portal_free_at = portals[0], portals[1]
     cap_factor = params[_CAP]
     blocked = 0
@@ -459,6 +550,8 @@ def _move(
             acc[i, 0] = qx  # the move waits for _admit
             acc[i, 1] = qy
         else:
+            if period > 0.0:
+                qx = gx0 + (qx - gx0) % period
             pos[i, 0] = qx
             pos[i, 1] = qy
     return blocked
@@ -517,6 +610,7 @@ def advance(
     t0: float,
     dt: float,
     n_sub: int,
+    key: np.uint64,
     acc: np.ndarray,
     crossing: np.ndarray,
 ) -> int:
@@ -530,7 +624,8 @@ def advance(
     * ``field``: direction fields (n_targets, ny, nx, 2), speed-factor grid (ny, nx), x0, y0, h,
       hazard circles (k, 3): x, y, radius (people inside walk straight out; nobody walks in);
     * ``space``: segments, kinds, prev, next, cell_start, cell_items, nx, ny, grid x0, grid y0,
-      cell size, then the scratch arrays agent_cell, people's cell_start, cell_fill, order;
+      cell size, then the scratch arrays agent_cell, people's cell_start, cell_fill, order,
+      and the period along x (m; 0: none, see :meth:`SpatialGrid.periodic_corridor`);
     * ``portals``: open, free_at, headway, is_gate;
     * ``params``: :meth:`SocialForceParams.as_array`.
 
@@ -540,6 +635,7 @@ def advance(
     segments, kinds, seg_prev, seg_next, seg_start, seg_items, nx, ny = space[:8]
     gx0, gy0, cell_m = space[8], space[9], space[10]
     agent_cell, cell_start, cell_fill, order = space[11], space[12], space[13], space[14]
+    period = space[15]
     pos, active = crowd[0], crowd[5]
     inner = (
         segments,
@@ -553,13 +649,15 @@ def advance(
         agent_cell,
         cell_start,
         order,
+        period,
+        gx0,
     )
     blocked = 0
-    t = t0
-    for _ in range(n_sub):
+    step0 = round(t0 / dt)
+    for k in range(n_sub):
+        t = t0 + k * dt
         build_cells(pos, active, gx0, gy0, cell_m, nx, ny, agent_cell, cell_start, cell_fill, order)
-        _accelerations(crowd, field, inner, portals, params, t, dt, acc)
+        _accelerations(crowd, field, inner, portals, params, t, dt, key, step0 + k, acc)
         blocked += _move(crowd, field, inner, portals, params, t, dt, acc, crossing)
         blocked += _admit(crowd, portals, t, t + dt, acc, crossing)
-        t += dt
     return blocked

@@ -9,52 +9,97 @@ import numpy as np
 
 @dataclass(frozen=True)
 class SocialForceParams:
-    """Parameters of the Helbing–Farkas–Vicsek (2000) social-force model, SI units.
+    """Parameters of the social-force model, SI units, calibrated against measured crowds.
 
-    Defaults are the published values of Helbing, Farkas & Vicsek, "Simulating dynamical features
-    of escape panic", Nature 407:487 (2000), unless stated otherwise.
+    The forces follow Helbing, Farkas & Vicsek, "Simulating dynamical features of escape panic",
+    Nature 407:487 (2000) (HFV): a driving term, an isotropic short-range repulsion, body
+    compression and sliding friction. From Helbing & Molnár, Phys. Rev. E 51:4282 (1995) come a
+    longer-range *personal-space* repulsion, the anisotropy of both repulsions (people ahead count
+    more than people behind) and individual fluctuations. The defaults marked *calibrated* were fitted together
+    with the body radius (:mod:`crowdsim.model.profiles`) to the Wuppertal and HERMES bottleneck
+    flows and to Weidmann's fundamental diagram; ``docs/validation.md`` documents the fit and the
+    differences that remain.
 
     Attributes:
         mass_kg: Body mass m (80 kg, HFV 2000).
-        tau_s: Relaxation time τ of the driving term (0.5 s, HFV 2000).
-        a_n: Strength A of the exponential repulsion (2000 N, HFV 2000).
-        b_m: Range B of the exponential repulsion (0.08 m, HFV 2000).
+        tau_s: Relaxation time τ of the driving term (0.3 s, calibrated; HFV 2000 use 0.5 s).
+        a_n: Strength A of the short-range repulsion (2000 N, HFV 2000).
+        b_m: Range B of the short-range repulsion (0.08 m, HFV 2000).
         k_kg_s2: Body-compression coefficient k (1.2·10⁵ kg/s², HFV 2000).
         kappa_kg_ms: Sliding-friction coefficient κ (2.4·10⁵ kg/(m·s), HFV 2000).
-        interaction_range_m: Gap beyond contact over which repulsion is evaluated (0.5 m): there
-            A·exp(−0.5/B) is below 0.2 % of A, so the cut-off changes no published result.
+        interaction_range_m: Gap beyond contact over which repulsion is evaluated (1.0 m): there
+            the personal-space term has fallen to exp(−1/0.3) ≈ 4 % of its strength.
         speed_cap_factor: Speeds are capped at this multiple of each person's desired speed
-            (1.3, Helbing & Molnár 1995, Phys. Rev. E 51:4282).
+            (1.3, Helbing & Molnár 1995).
         dt_s: Integration time step (0.01 s): stable for the contact stiffness k/m at the
             densities of the verification suite (ω·dt ≈ 0.39 for k = 1.2·10⁵, m = 80).
-        wall_social_cap: The part of the social (exponential) wall repulsion, summed over all
-            walls, that pushes against a person's walking direction is capped at this share of
-            the driving-force scale m·v0/τ (0.8). Without the cap the two jambs of a 1 m door
-            push a lone person back with up to 141 N (radius 0.35 m) against a drive of
-            160·v0 N, so anybody slower than 0.88 m/s stood in front of the door for good. The
-            sideways part, which keeps people centred in a door, is left whole; the body force
-            k·g and the crossing guard still keep everybody out of the walls.
+        wall_social_cap: The part of the social wall repulsion, summed over all walls, that
+            pushes against a person's walking direction is capped at this share of the
+            driving-force scale m·v0/τ (0.8). Without the cap the two jambs of a 1 m door held
+            anybody slower than 0.88 m/s in front of the door for good. The sideways part, which
+            keeps people centred in a door, is left whole; the body force k·g and the crossing
+            guard still keep everybody out of the walls.
+        wall_a_n: Strength of the social wall repulsion (2000 N, HFV 2000).
+        wall_b_m: Range of the social wall repulsion (0.04 m, calibrated: HFV's 0.08 m keeps
+            people off the jambs of narrow doors and halves their flow).
+        fluctuation_m_s: Individual fluctuations (Helbing & Molnár 1995): white noise that,
+            relaxed with τ, gives the velocity this standard deviation per axis (0.1 m/s). It is
+            scaled by the person's shortfall from their desired speed, so a free walker walks
+            straight and somebody held up in a crowd fidgets; it breaks the symmetric deadlocks
+            of the deterministic model (two people pressing on a door mouth from both sides).
+            The random numbers are a hash of the run's seed, the step and the person, so runs
+            are reproducible for any number of threads.
+        anisotropy: Weight λ of the social repulsion (both exponential terms) from a person
+            straight behind, relative to one straight ahead: λ + (1 − λ)(1 + cos φ)/2 (0.45,
+            calibrated). With isotropic forces (λ = 1) the push of everybody behind reaches the
+            door: a 2 m door passed 2.1 persons/(m·s) with 150 people waiting and 3.5 with 500,
+            and in a periodic corridor the mean speed hardly fell with density.
+        social_cap: The social (exponential) repulsion from other people may push against a
+            person's walking direction with at most this share of m·v0/τ (1.0): it can slow a
+            person down to a stand but not make them walk backwards; only bodies in contact
+            push anybody back. Without it a dense periodic corridor drifted backwards.
+        space_a_n: Strength of the personal-space repulsion (250 N, calibrated).
+        space_b_m: Range of the personal-space repulsion (0.3 m, Helbing & Molnár 1995).
     """
 
     mass_kg: float = 80.0
-    tau_s: float = 0.5
+    tau_s: float = 0.3
     a_n: float = 2000.0
     b_m: float = 0.08
     k_kg_s2: float = 1.2e5
     kappa_kg_ms: float = 2.4e5
-    interaction_range_m: float = 0.5
+    interaction_range_m: float = 1.0
     speed_cap_factor: float = 1.3
     dt_s: float = 0.01
     wall_social_cap: float = 0.8
+    wall_a_n: float = 2000.0
+    wall_b_m: float = 0.04
+    fluctuation_m_s: float = 0.1
+    anisotropy: float = 0.45
+    social_cap: float = 1.0
+    space_a_n: float = 250.0
+    space_b_m: float = 0.3
 
     def __post_init__(self) -> None:
         for f in fields(self):
             value = getattr(self, f.name)
             if not np.isfinite(value) or value < 0:
                 raise ValueError(f"social-force parameter {f.name} must be ≥ 0, got {value}")
-        for name in ("mass_kg", "tau_s", "b_m", "dt_s", "speed_cap_factor"):
+        for name in (
+            "mass_kg",
+            "tau_s",
+            "b_m",
+            "wall_b_m",
+            "space_b_m",
+            "dt_s",
+            "speed_cap_factor",
+        ):
             if getattr(self, name) <= 0:
                 raise ValueError(f"social-force parameter {name} must be > 0")
+        if self.anisotropy > 1:
+            raise ValueError(
+                f"social-force parameter anisotropy must be ≤ 1, got {self.anisotropy}"
+            )
         if self.dt_s > 0.05:
             raise ValueError(
                 f"dt_s = {self.dt_s} s is too large for the contact forces; use ≤ 0.05"
@@ -73,6 +118,13 @@ class SocialForceParams:
                 self.interaction_range_m,
                 self.speed_cap_factor,
                 self.wall_social_cap,
+                self.wall_a_n,
+                self.wall_b_m,
+                self.fluctuation_m_s,
+                self.anisotropy,
+                self.social_cap,
+                self.space_a_n,
+                self.space_b_m,
             ],
             dtype=np.float64,
         )

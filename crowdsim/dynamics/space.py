@@ -35,6 +35,8 @@ class SpatialGrid:
         cell_start: (nx·ny + 1,) int64: segments of cell c are
             ``cell_items[cell_start[c]:cell_start[c + 1]]``.
         cell_items: Segment indices, grouped by cell.
+        period_m: Length (m) of a periodic domain along x, 0 for none: somebody leaving at
+            x0 + period_m comes back at x0, and people interact across that seam.
     """
 
     x0: float
@@ -48,6 +50,54 @@ class SpatialGrid:
     next: np.ndarray
     cell_start: np.ndarray
     cell_items: np.ndarray
+    period_m: float = 0.0
+
+    @classmethod
+    def periodic_corridor(cls, length_m: float, width_m: float, *, cell_m: float) -> SpatialGrid:
+        """A corridor x ∈ [0, ``length_m``), y ∈ [0, ``width_m``], periodic along x.
+
+        Walls run along both long sides; there are no end walls and no portals.
+
+        Raises:
+            ValueError: If the corridor is shorter than three cells (the neighbour search
+                would then meet the same person twice across the seam).
+        """
+        nx = int(length_m // cell_m)
+        if nx < 3:
+            raise ValueError(f"a periodic corridor must be at least {3 * cell_m:.2f} m long")
+        size = length_m / nx
+        ny = int(np.ceil(width_m / size)) + 2
+        y0 = -size
+        far = 2.0 * size  # walls run past the seam, so nobody meets a wall end
+        walls = np.array(
+            [[-far, 0.0, length_m + far, 0.0], [-far, width_m, length_m + far, width_m]]
+        )
+        counts = np.zeros(nx * ny, np.int64)
+        items: list[list[int]] = [[] for _ in range(nx * ny)]
+        for row in range(ny):
+            low, high = y0 + row * size, y0 + (row + 1) * size
+            for w, wy in enumerate((0.0, width_m)):
+                if low - size <= wy <= high + size:  # within one cell of the wall
+                    for col in range(nx):
+                        items[row * nx + col].append(w)
+        counts = np.array([len(c) for c in items], np.int64)
+        cell_start = np.zeros(nx * ny + 1, np.int64)
+        np.cumsum(counts, out=cell_start[1:])
+        none = np.full(2, -1, np.int64)
+        return cls(
+            x0=0.0,
+            y0=y0,
+            cell_m=size,
+            nx=nx,
+            ny=ny,
+            segments=walls,
+            kinds=np.full(2, WALL, np.int64),
+            prev=none,
+            next=none.copy(),
+            cell_start=cell_start,
+            cell_items=np.array([w for c in items for w in c], np.int64),
+            period_m=float(length_m),
+        )
 
     @classmethod
     def build(

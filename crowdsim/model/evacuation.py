@@ -165,6 +165,7 @@ class EvacuationModel(mesa.Model):
             n,
             speed_factor=self.navigation.speed_factor,
             portals=self.portals,
+            noise_key=int(self.rng.integers(2**63)),
         )
         self._walkable = venue.walkable
         shapely.prepare(self._walkable)

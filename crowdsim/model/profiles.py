@@ -26,25 +26,27 @@ def _uniform(low: float, high: float) -> Distribution:
     return Distribution("uniform", {"low": low, "high": high})
 
 
-_HFV_RADIUS = _uniform(0.25, 0.35)
+# Calibrated with the social-force defaults against the Wuppertal and HERMES bottleneck flows
+# (docs/validation.md); a disc of 0.40–0.48 m spans the shoulder breadth of most adults.
+_RADIUS = _uniform(0.20, 0.24)
 
 #: Profiles by name; a scenario group may name one with ``profile = "elderly"``.
 PROFILES: dict[str, Profile] = {
     "adult": Profile(
         Distribution("normal", {"mean": 1.34, "sd": 0.26}, low=0.82, high=1.86),
-        _HFV_RADIUS,
-        "speed: Weidmann 1993, 1.34 ± 0.26 m/s truncated at ±2 sd; radius: Helbing et al. 2000",
+        _RADIUS,
+        "speed: Weidmann 1993, 1.34 ± 0.26 m/s truncated at ±2 sd; radius 0.20–0.24 m: calibrated",
     ),
     # IMO MSC.1/Circ.1533, Table 3.4 (walking speeds on flat terrain), uniform ranges.
-    "female_under_30": Profile(_uniform(0.93, 1.55), _HFV_RADIUS, "IMO MSC.1/Circ.1533 Tab. 3.4"),
-    "female_30_50": Profile(_uniform(0.71, 1.19), _HFV_RADIUS, "IMO MSC.1/Circ.1533 Tab. 3.4"),
-    "female_over_50": Profile(_uniform(0.56, 0.94), _HFV_RADIUS, "IMO MSC.1/Circ.1533 Tab. 3.4"),
-    "male_under_30": Profile(_uniform(1.11, 1.85), _HFV_RADIUS, "IMO MSC.1/Circ.1533 Tab. 3.4"),
-    "male_30_50": Profile(_uniform(0.97, 1.62), _HFV_RADIUS, "IMO MSC.1/Circ.1533 Tab. 3.4"),
-    "male_over_50": Profile(_uniform(0.84, 1.40), _HFV_RADIUS, "IMO MSC.1/Circ.1533 Tab. 3.4"),
+    "female_under_30": Profile(_uniform(0.93, 1.55), _RADIUS, "IMO MSC.1/Circ.1533 Tab. 3.4"),
+    "female_30_50": Profile(_uniform(0.71, 1.19), _RADIUS, "IMO MSC.1/Circ.1533 Tab. 3.4"),
+    "female_over_50": Profile(_uniform(0.56, 0.94), _RADIUS, "IMO MSC.1/Circ.1533 Tab. 3.4"),
+    "male_under_30": Profile(_uniform(1.11, 1.85), _RADIUS, "IMO MSC.1/Circ.1533 Tab. 3.4"),
+    "male_30_50": Profile(_uniform(0.97, 1.62), _RADIUS, "IMO MSC.1/Circ.1533 Tab. 3.4"),
+    "male_over_50": Profile(_uniform(0.84, 1.40), _RADIUS, "IMO MSC.1/Circ.1533 Tab. 3.4"),
     "elderly": Profile(
         _uniform(0.70, 1.17),
-        _HFV_RADIUS,
+        _RADIUS,
         "IMO MSC.1/Circ.1533 Tab. 3.4: mean of the female and male 'older than 50' ranges",
     ),
     "reduced_mobility": Profile(

@@ -77,6 +77,20 @@ def measure_flow(traj: pedpy.TrajectoryData, line: LineString, *, width_m: float
     return Flow(n, float(flow), width_m, (int(frames[i]), int(frames[j])), nt, times)
 
 
+def entry_times_by_id(traj: pedpy.TrajectoryData, area: BaseGeometry) -> pd.Series:
+    """When each person is first recorded inside ``area`` (s), indexed by id.
+
+    The first frame at which the person's position lies in ``area`` (boundary included),
+    divided by the frame rate. People never recorded inside are left out. Unlike a line
+    crossing this needs no frame on each side of a line, so it also counts a frame that lands
+    within PedPy's 10⁻⁵ m crossing tolerance of the line.
+    """
+    data = traj.data
+    inside = shapely.intersects_xy(area, data[pedpy.X_COL].to_numpy(), data[pedpy.Y_COL].to_numpy())
+    frames = data.loc[inside].groupby(pedpy.ID_COL)[pedpy.FRAME_COL].min().sort_index()
+    return frames / traj.frame_rate
+
+
 def density_series(traj: pedpy.TrajectoryData, area: Polygon) -> pd.DataFrame:
     """Classic density per frame in ``area`` (``frame``, ``density`` in 1/m²), by PedPy."""
     return pedpy.compute_classic_density(
@@ -118,10 +132,21 @@ def speed_density_pairs(
 
 
 def passing_speeds(traj: pedpy.TrajectoryData, line: LineString, distance_m: float) -> np.ndarray:
-    """Each person's speed over ``distance_m`` beyond ``line`` (m/s), by PedPy.
+    """Each person's speed over ``distance_m`` beyond ``line`` (m/s), by PedPy, ordered by id.
+
+    See :func:`passing_speed_by_id`.
+    """
+    return passing_speed_by_id(traj, line, distance_m).to_numpy()
+
+
+def passing_speed_by_id(
+    traj: pedpy.TrajectoryData, line: LineString, distance_m: float
+) -> pd.Series:
+    """Each person's speed over ``distance_m`` beyond ``line`` (m/s), by PedPy, indexed by id.
 
     PedPy's passing speed: the distance divided by the time between crossing ``line`` and the
-    parallel line ``distance_m`` further (offset to the line's left).
+    parallel line ``distance_m`` further (offset to the line's left). People who do not pass
+    both lines are left out.
     """
     frames, _ = pedpy.compute_frame_range_in_area(
         traj_data=traj, measurement_line=pedpy.MeasurementLine(line), width=distance_m
@@ -129,7 +154,7 @@ def passing_speeds(traj: pedpy.TrajectoryData, line: LineString, distance_m: flo
     speed = pedpy.compute_passing_speed(
         frames_in_area=frames, frame_rate=traj.frame_rate, distance=distance_m
     )
-    return speed.sort_values(pedpy.ID_COL)[pedpy.SPEED_COL].to_numpy()
+    return speed.set_index(pedpy.ID_COL)[pedpy.SPEED_COL].sort_index()
 
 
 def steps_outside(traj: pedpy.TrajectoryData, walkable: BaseGeometry, tol_m: float = 1e-6) -> int:

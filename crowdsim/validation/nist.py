@@ -2,12 +2,14 @@
 
 NIST TN 1822 (Ronchi, Kuligowski, Reneke, Peacock, Nilsson 2013) lists verification tests for
 evacuation models; IMO MSC.1/Circ.1533 (2016) is the maritime guideline. Test 1.1 checks the
-pre-evacuation time distributions, test 5.1 the congestion in front of a door, IMO test 4 /
-NIST 5.2 the flow through a door (reported here as an informative comparison).
+pre-evacuation time distributions, test 2.8 counter-flow in a corridor, test 5.1 the
+congestion in front of a door, IMO test 4 / NIST 5.2 the flow through a door (reported as an
+informative comparison) and IMO 4b the door-flow limit of 1.33 persons/s when it is applied.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
@@ -15,9 +17,10 @@ import numpy as np
 from scipy import stats
 from shapely.geometry import LineString, box
 
-from crowdsim.model.distributions import Distribution
+from crowdsim.model.scenario import Scenario
 from crowdsim.validation.figures import new_figure, nt_figure, to_figure, venue_figure
-from crowdsim.validation.measure import Flow, mean_density, measure_flow
+from crowdsim.validation.measure import Flow, entry_times_by_id, mean_density, measure_flow
+from crowdsim.validation.reference import scipy_distribution
 from crowdsim.validation.registry import (
     CheckContext,
     Figure,
@@ -27,7 +30,11 @@ from crowdsim.validation.registry import (
     register,
 )
 from crowdsim.validation.rimea import ALPHA
-from crowdsim.validation.simulate import SimRun, run_scenario, validation_scenario
+from crowdsim.validation.simulate import (
+    SimRun,
+    run_scenario,
+    validation_scenario,
+)
 
 #: Scenario files of NIST test 1.1, by distribution.
 NIST_1_1 = {
@@ -44,28 +51,6 @@ MEASURED_SPECIFIC_FLOW = (1.9, 2.4)
 _DOOR_LINE = LineString([(8.2, 3.0), (8.2, 2.0)])
 _BEFORE = box(6.0, 1.5, 8.0, 3.5)
 _AFTER = box(8.2, 1.5, 10.2, 3.5)
-
-
-def scipy_distribution(dist: Distribution) -> stats.rv_continuous:
-    """The frozen scipy.stats distribution that a crowdsim :class:`Distribution` samples from.
-
-    Raises:
-        ValueError: For ``fixed`` and for truncated distributions (no plain counterpart).
-    """
-    p = dist.params
-    if np.isfinite(dist.low) or np.isfinite(dist.high):
-        raise ValueError("truncated distributions have no plain scipy counterpart")
-    if dist.kind == "uniform":
-        return stats.uniform(loc=p["low"], scale=p["high"] - p["low"])
-    if dist.kind == "normal":
-        return stats.norm(loc=p["mean"], scale=p["sd"])
-    if dist.kind == "lognormal":
-        return stats.lognorm(s=p["sigma"], scale=np.exp(p["mu"]))
-    if dist.kind == "gamma":
-        return stats.gamma(a=p["shape"], scale=p["scale"])
-    if dist.kind == "weibull":
-        return stats.weibull_min(c=p["shape"], scale=p["scale"])
-    raise ValueError(f"distribution {dist.kind!r} has no continuous counterpart")
 
 
 @register(
@@ -109,6 +94,155 @@ def nist_1_1(ctx: CheckContext) -> Outcome:
         figures=(_cdf_figure(samples),),
         seeds=ctx.seeds,
     )
+
+
+#: NIST 2.8: people in room B walking against the 100 of room A, per case.
+NIST_2_8_OPPOSING = (0, 10, 50, 100)
+#: Room B (m): a person of room A has reached it when first recorded inside it.
+_N28_ROOM_B = box(20.0, 0.0, 30.0, 10.0)
+
+
+def counterflow_scenario(opposing: int) -> Scenario:
+    """NIST 2.8 scenario with ``opposing`` people in room B (the file holds 100)."""
+    base = validation_scenario("nist_2_8_counterflow.toml")
+    zones = dict(base.population.zones)
+    zones["room B"] = replace(zones["room B"], people=opposing)
+    return replace(base, population=replace(base.population, zones=zones))
+
+
+def _room_a(run: SimRun) -> np.ndarray:
+    """Indices (= trajectory ids) of the people who started in room A (x < 10 m)."""
+    return np.flatnonzero(run.start[:, 0] < 10.0)
+
+
+def _completion_time(run: SimRun) -> tuple[float, np.ndarray]:
+    """Time (s) until everybody who started in room A was in room B, and their arrival times.
+
+    Arrival times are per person of room A, in id order (NaN: never recorded in room B); the
+    completion time is NaN if anyone of them never arrived.
+    """
+    arrived = entry_times_by_id(run.trajectory, _N28_ROOM_B).reindex(_room_a(run)).to_numpy()
+    done = bool(np.all(np.isfinite(arrived)))
+    return (float(np.max(arrived)) if done else float("nan")), arrived
+
+
+def _never_arrived(run: SimRun, arrived: np.ndarray) -> str:
+    """Who of room A never reached room B, and where they ended, in words."""
+    missing = _room_a(run)[~np.isfinite(arrived)]
+    r = run.result
+    left = r.exit_index[missing]
+    gone = ", ".join(
+        f"{np.count_nonzero(left == e)} left by the {name} exit"
+        for e, name in enumerate(r.exit_names)
+        if np.any(left == e)
+    )
+    inside = run.where_left_inside()
+    return (
+        f"{len(missing)} of the {len(arrived)} people of room A never reached room B"
+        + (f" ({gone})" if gone else "")
+        + (f"; {inside}" if inside else "")
+        + "."
+    )
+
+
+@register(
+    "NIST 2.8",
+    title="Counter-flow through a corridor",
+    source="NIST Technical Note 1822, test 2.8",
+    setup="""Two 10 m × 10 m rooms joined by a 10 m long, 2 m wide corridor (scenario
+    experiments/validation/nist_2_8_counterflow.toml). 100 adults in room A (Weidmann speeds,
+    immediate reaction) are assigned the exit across the far wall of room B; at the same time
+    0, 10, 50 or 100 people in room B are assigned the exit across the far wall of room A.
+    People start at least 1 m from the exits. A person of room A has reached room B at the
+    first frame of the recorded trajectory (10 frames/s) that puts them in room B (x ≥ 20 m).
+    One run per seed and case, time limit 600 s.""",
+    criterion="""Every person of room A reaches room B in every run, and the completion time
+    T (the last of the 100 reaching room B), averaged over the seeds, grows with the number
+    of opposing people: T(0) ≤ T(10) ≤ T(50) ≤ T(100), strictly T(0) < T(50) < T(100).""",
+    quick=True,
+)
+def nist_2_8(ctx: CheckContext) -> Outcome:
+    """NIST TN 1822 test 2.8."""
+    times = np.full((len(NIST_2_8_OPPOSING), len(ctx.seeds)), np.nan)
+    curves: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    notes: list[str] = []
+    opposed = np.zeros_like(times)
+    shown: SimRun | None = None
+    for i, k in enumerate(NIST_2_8_OPPOSING):
+        scenario = counterflow_scenario(k)
+        for j, seed in enumerate(ctx.seeds):
+            run = run_scenario(scenario, seed=seed, workdir=ctx.workdir)
+            times[i, j], arrived = _completion_time(run)
+            r = run.result
+            room_b = run.start[:, 0] > 20.0
+            opposed[i, j] = np.count_nonzero(room_b & (r.exit_index == r.exit_names.index("west")))
+            if not np.isfinite(times[i, j]):
+                notes.append(f"Seed {seed}, {k} opposing: {_never_arrived(run, arrived)}")
+            if j == 0:
+                done = np.sort(arrived[np.isfinite(arrived)])
+                curves[f"{k} opposing"] = (done, np.arange(1, len(done) + 1))
+                shown = run  # the last case drawn: the most people
+    mean = times.mean(axis=1)
+    t = dict(zip(NIST_2_8_OPPOSING, mean, strict=True))
+    reached = bool(np.all(np.isfinite(times)))
+    passed = reached and bool(np.all(np.diff(mean) >= 0)) and t[0] < t[50] < t[100]
+    measurements = [
+        Measurement(
+            f"T({k} opposing), mean of {len(ctx.seeds)} seeds",
+            float(t[k]),
+            "s",
+            "non-decreasing; 0 < 50 < 100",
+        )
+        for k in NIST_2_8_OPPOSING
+    ]
+    measurements += [
+        Measurement(f"T({k} opposing) per seed", ", ".join(f"{x:.1f}" for x in times[i]), "s")
+        for i, k in enumerate(NIST_2_8_OPPOSING)
+    ]
+    measurements += [
+        Measurement(
+            f"opposing people who left through room A ({k} opposing), per seed",
+            ", ".join(f"{x:.0f}" for x in opposed[i]),
+            "",
+            f"{k}",
+        )
+        for i, k in enumerate(NIST_2_8_OPPOSING)
+        if k
+    ]
+    assert shown is not None
+    return Outcome(
+        Verdict.of(passed),
+        tuple(measurements),
+        geometry=venue_figure(
+            counterflow_scenario(100).venue,
+            "NIST 2.8: rooms A (west) and B (east) joined by a 10 m × 2 m corridor; "
+            f"exits across both far walls; {NIST_2_8_OPPOSING[-1]} opposing",
+            people=shown.start,
+            areas={"room B": _N28_ROOM_B},
+        ),
+        figures=(
+            _completion_figure(times, ctx.seeds),
+            nt_figure(
+                curves,
+                f"NIST 2.8: people of room A who have reached room B (seed {ctx.seeds[0]})",
+            ),
+        ),
+        seeds=ctx.seeds,
+        details=" ".join(notes),
+    )
+
+
+def _completion_figure(times: np.ndarray, seeds: tuple[int, ...]) -> Figure:
+    fig = new_figure()
+    ax = fig.axes[0]
+    for i, k in enumerate(NIST_2_8_OPPOSING):
+        ax.scatter(np.full(len(seeds), k), times[i], color="0.6", s=12)
+    ax.plot(NIST_2_8_OPPOSING, times.mean(axis=1), "o-", color="tab:blue", label="mean over seeds")
+    ax.set_xlabel("people walking against the 100 (opposing)")
+    ax.set_ylabel("time until all 100 reached room B (s)")
+    ax.legend()
+    ax.grid(alpha=0.3)
+    return to_figure(fig, "NIST 2.8: completion time against the counter-flow")
 
 
 @cache
@@ -179,8 +313,8 @@ def nist_5_1(ctx: CheckContext) -> Outcome:
     criterion="""Informative: the emergent door flow is reported next to the maritime rule of
     IMO MSC.1/Circ.1533 (at most 1.33 persons/s through a 1 m door) and the specific flows
     measured in bottleneck experiments (1.9–2.4 persons/(m·s); Kretz 2006, Seyfried 2009,
-    Liao 2014). crowdsim has no per-door flow limit in this check, so neither is a
-    criterion.""",
+    Liao 2014). The door has no flow limit in this check, so neither is a criterion (IMO 4b
+    applies the limit).""",
     quick=True,
 )
 def imo_4(ctx: CheckContext) -> Outcome:
@@ -222,6 +356,108 @@ def imo_4(ctx: CheckContext) -> Outcome:
             f"{lo}–{hi} persons/(m·s)."
         ),
     )
+
+
+#: IMO 4b: line across the room 0.2 m in front of the door wall (the door is the exit at
+#: x = 8.2 m); across the whole width, since people pressed along the wall reach it beside the door.
+_LIMITED_DOOR_LINE = LineString([(7.8, 5.0), (7.8, 0.0)])
+#: Share above the limit that the steady flow may show: the 0.1 s frames of the crossings.
+_FLOW_TOLERANCE = 0.02
+
+
+@register(
+    "IMO 4b",
+    title="Door-flow limit of 1.33 persons/s applied",
+    source="IMO MSC.1/Circ.1533 test 4; NIST Technical Note 1822, test 5.2",
+    setup="""The room of IMO 4 (8 m × 5 m, 100 people) with its 1 m door (0.2 m deep, y ∈ [2,
+    3] m) as the exit, limited to the IMO value of 1.33 persons/s (exit max_flow_p_s; scenario
+    experiments/validation/imo_04b_door_flow_limit.toml). PedPy measures the steady flow
+    (central 80 % of the crossings) at a line across the room 0.2 m in front of the door
+    wall, x = 7.8 m (people vanish at the exit, and PedPy needs a frame after a crossing); the
+    model's exit times, stamped at the end of each 0.01 s integration step, give the time
+    between consecutive people through the door.""",
+    criterion="""In every seed everybody leaves and PedPy sees everybody cross the line, the
+    steady flow does not exceed 1.33 persons/s by more than the 0.1 s framing allows
+    (≤ 1.33 · 1.02 persons/s), and no two people leave closer together than 1/1.33 s minus
+    one integration step (≥ 0.742 s).""",
+    quick=True,
+)
+def imo_4b(ctx: CheckContext) -> Outcome:
+    """IMO MSC.1/Circ.1533 test 4 with the door-flow limit applied."""
+    scenario = validation_scenario("imo_04b_door_flow_limit.toml")
+    limit = scenario.venue.exits[0].max_flow_p_s
+    assert limit is not None
+    runs = [run_scenario(scenario, seed=s, workdir=ctx.workdir) for s in ctx.seeds]
+    flows = [measure_flow(r.trajectory, _LIMITED_DOOR_LINE, width_m=1.0) for r in runs]
+    steady = np.array([f.flow_1_s for f in flows])
+    exits = [np.sort(r.result.exit_times_s[np.isfinite(r.result.exit_times_s)]) for r in runs]
+    gaps = np.array([np.diff(t).min() if len(t) > 1 else np.inf for t in exits])
+    mean = np.array([(len(t) - 1) / (t[-1] - t[0]) for t in exits])
+    dt = float(runs[0].result.params["dt_s"])
+    least_gap = 1.0 / limit - dt
+    counted = all(f.crossings == r.result.agents for f, r in zip(flows, runs, strict=True))
+    passed = (
+        all(r.result.completed for r in runs)
+        and counted
+        and bool(np.all(steady <= limit * (1 + _FLOW_TOLERANCE)))
+        and bool(np.all(gaps >= least_gap - 1e-9))
+    )
+    measurements = [
+        Measurement(
+            "steady door flow, highest seed", float(steady.max()), "1/s", f"≤ {limit} · 1.02"
+        ),
+        Measurement("steady door flow per seed", ", ".join(f"{j:.3f}" for j in steady), "1/s"),
+        Measurement(
+            "least time between two people leaving, per seed",
+            ", ".join(f"{g:.2f}" for g in gaps),
+            "s",
+            f"≥ {least_gap:.3f} s",
+        ),
+        Measurement(
+            "mean flow, first to last person out, per seed",
+            ", ".join(f"{j:.3f}" for j in mean),
+            "1/s",
+        ),
+        Measurement(
+            "people counted at the line / people out",
+            f"{sum(f.crossings for f in flows)} / {sum(r.result.evacuated for r in runs)}",
+            "",
+            f"{sum(r.result.agents for r in runs)} / {sum(r.result.agents for r in runs)}",
+        ),
+    ]
+    return Outcome(
+        Verdict.of(passed),
+        tuple(measurements),
+        geometry=venue_figure(
+            runs[0].venue,
+            f"IMO 4b: 8 m × 5 m room, 100 people, 1 m door as the exit, at most {limit} persons/s",
+            people=runs[0].start,
+            lines={"measurement line (x = 7.8 m)": _LIMITED_DOOR_LINE},
+        ),
+        figures=(_limited_flow_figure(exits, ctx.seeds, limit),),
+        seeds=ctx.seeds,
+        details=(
+            f"The door passes {mean.mean():.2f} persons/s on average, "
+            f"{mean.mean() / limit:.0%} of the limit: people leave at least {gaps.min():.2f} s "
+            f"apart where the limit allows {1.0 / limit:.3f} s, since the next person can only "
+            "step across the exit line once the door is free again."
+        ),
+    )
+
+
+def _limited_flow_figure(exits: list[np.ndarray], seeds: tuple[int, ...], limit: float) -> Figure:
+    fig = new_figure()
+    ax = fig.axes[0]
+    for seed, t in zip(seeds, exits, strict=True):
+        ax.step(t, np.arange(1, len(t) + 1), where="post", label=f"seed {seed}")
+    t0 = exits[0][0]
+    span = np.array([t0, t0 + (len(exits[0]) - 1) / limit])
+    ax.plot(span, 1 + (span - t0) * limit, "k--", linewidth=1, label=f"{limit} persons/s")
+    ax.set_xlabel("time t (s)")
+    ax.set_ylabel("people out N(t)")
+    ax.legend(fontsize="small")
+    ax.grid(alpha=0.3)
+    return to_figure(fig, "IMO 4b: people out through the limited door against the limit")
 
 
 def _cdf_figure(samples: dict[str, tuple[np.ndarray, stats.rv_continuous]]) -> Figure:

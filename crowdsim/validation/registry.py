@@ -23,6 +23,7 @@ from pathlib import Path
 #: Modules whose import registers the checks, in report order.
 CHECK_MODULES = (
     "crowdsim.validation.rimea",
+    "crowdsim.validation.fundamental",
     "crowdsim.validation.routes",
     "crowdsim.validation.nist",
     "crowdsim.validation.empirical",

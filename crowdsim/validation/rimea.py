@@ -16,8 +16,8 @@ import pedpy
 from scipy import stats
 from shapely.geometry import LineString, box
 
-from crowdsim.model.distributions import Distribution
-from crowdsim.model.population import Population
+from crowdsim.model.population import Group, Population, PopulationSpec
+from crowdsim.model.profiles import profile
 from crowdsim.validation import venues
 from crowdsim.validation.figures import (
     draw_paths,
@@ -30,10 +30,12 @@ from crowdsim.validation.measure import (
     density_series,
     mean_density,
     measure_flow,
+    passing_speed_by_id,
     passing_speeds,
     start_times,
     steps_outside,
 )
+from crowdsim.validation.reference import scipy_distribution
 from crowdsim.validation.registry import (
     CheckContext,
     Figure,
@@ -188,86 +190,125 @@ def rimea_6(ctx: CheckContext) -> Outcome:
     )
 
 
-#: RiMEA test 7 walking speeds by group (m/s), after Weidmann (1993), as RiMEA tabulates them.
-RIMEA7_GROUPS: dict[str, tuple[float, float]] = {
-    "under 30 years": (0.58, 1.61),
-    "30 to 50 years": (1.41, 1.54),
-    "over 50 years": (0.68, 1.41),
-    "mobility impaired": (0.46, 0.76),
-}
-_RIMEA7_PEOPLE = 50
+#: RiMEA test 7 groups: the walking speeds on flat terrain of IMO MSC.1/Circ.1533, Table 3.4
+#: (crowdsim profiles, uniform ranges in m/s), in equal shares.
+RIMEA7_GROUPS = (
+    "female_under_30",
+    "female_30_50",
+    "female_over_50",
+    "male_under_30",
+    "male_30_50",
+    "male_over_50",
+)
+_RIMEA7_LANES = 240
 _RIMEA7_STRETCH = (10.0, 35.0)
 _RIMEA7_HALL_M = 40.0
+
+
+def rimea7_population() -> PopulationSpec:
+    """The RiMEA 7 crowd: one group per IMO profile of :data:`RIMEA7_GROUPS`, equal shares."""
+    return PopulationSpec(
+        groups=tuple(
+            Group(name=name, share=1.0, desired_speed=p.desired_speed, radius=p.radius)
+            for name, p in ((n, profile(n)) for n in RIMEA7_GROUPS)
+        )
+    )
 
 
 @register(
     "RiMEA 7",
     title="Demographic walking speeds",
-    source="RiMEA guideline 4.x, test 7 (speed ranges after Weidmann 1993)",
-    setup="""For each RiMEA age group (under 30: 0.58–1.61 m/s, 30–50: 1.41–1.54 m/s, over
-    50: 0.68–1.41 m/s, mobility impaired: 0.46–0.76 m/s) 50 people per seed get desired speeds
-    drawn uniformly from the group's range (crowdsim Distribution "uniform"), one group per
-    run (the model has no groups). They start in lanes 1.5 m apart across the west end of a
-    40 m long hall and walk east without meeting; PedPy measures each person's passing speed
-    over x = 10–35 m.""",
-    criterion="""Per group, every measured speed lies in the group's range (widened by one
-    frame of timing resolution, v²/(10 fps·25 m)), and the measured speeds pass a
-    Kolmogorov–Smirnov test against the uniform distribution they were drawn from at a
-    family-wise level of 5 % (Bonferroni over the four groups: p ≥ 0.0125).""",
+    source="RiMEA guideline 4.x, test 7; speeds of IMO MSC.1/Circ.1533, Table 3.4",
+    setup="""One run per seed of a mixed crowd: 240 people, each drawn into one of six groups
+    in equal shares (population groups with the IMO MSC.1/Circ.1533 Table 3.4 profiles:
+    female and male, under 30, 30–50 and over 50 years; desired speeds uniform over 0.93–1.55,
+    0.71–1.19, 0.56–0.94, 1.11–1.85, 0.97–1.62 and 0.84–1.40 m/s). They start one per 2 m lane
+    at the west end of a 480 m wide, 40 m long hall (crowdsim.validation.venues.
+    free_walking_hall) and walk east without meeting. PedPy measures each person's passing
+    speed over x = 10–35 m.""",
+    criterion="""Per group, the measured speeds of all seeds pass a one-sample
+    Kolmogorov–Smirnov test against the group's desired-speed distribution at a family-wise
+    level of 5 % (Bonferroni over the six groups: p ≥ 0.0083), and every person's speed is
+    measured.""",
     quick=True,
 )
 def rimea_7(ctx: CheckContext) -> Outcome:
     """RiMEA test 7."""
-    venue = venues.free_walking_hall(_RIMEA7_PEOPLE, length_m=_RIMEA7_HALL_M)
-    lanes = 1.5 * (np.arange(_RIMEA7_PEOPLE) + 0.5)
-    pos = np.column_stack([np.full(_RIMEA7_PEOPLE, 1.0), lanes])
-    width = 1.5 * _RIMEA7_PEOPLE
+    venue = venues.free_walking_hall(_RIMEA7_LANES, length_m=_RIMEA7_HALL_M)
+    spec = rimea7_population()
+    width = venue.bounds[3]
     x0, x1 = _RIMEA7_STRETCH
     line = LineString([(x0, width), (x0, 0.0)])  # PedPy measures to the line's left (+x)
+    measured: dict[str, list[np.ndarray]] = {name: [] for name in RIMEA7_GROUPS}
+    deviation: list[np.ndarray] = []
+    unmeasured = 0
+    start = np.zeros((0, 2))
+    for seed in ctx.seeds:
+        run = run_venue(venue, population=spec, seed=seed, workdir=ctx.workdir, time_limit_s=200.0)
+        speed = passing_speed_by_id(run.trajectory, line, x1 - x0)
+        ids = speed.index.to_numpy(dtype=np.int64)
+        unmeasured += len(run.group) - len(ids)
+        deviation.append(speed.to_numpy() - run.v0[ids])
+        for k, name in enumerate(RIMEA7_GROUPS):
+            measured[name].append(speed.to_numpy()[run.group[ids] == k])
+        if seed == ctx.seeds[0]:
+            start = run.start
     alpha = ALPHA / len(RIMEA7_GROUPS)
-    measurements: list[Measurement] = []
-    measured: dict[str, np.ndarray] = {}
-    passed = True
-    for name, (lo, hi) in RIMEA7_GROUPS.items():
-        speeds = []
-        for seed in ctx.seeds:
-            v0 = Distribution("uniform", {"low": lo, "high": hi}).sample(
-                np.random.default_rng(seed), _RIMEA7_PEOPLE
-            )
-            people = Population.at(pos, v0=v0, radius=0.25)
-            run = run_venue(venue, people=people, seed=seed, workdir=ctx.workdir)
-            speeds.append(passing_speeds(run.trajectory, line, x1 - x0))
-        v = np.concatenate(speeds)
-        measured[name] = v
-        tol = hi**2 / (TRAJECTORY_FPS * (x1 - x0))
-        in_range = bool(np.all((v >= lo - tol) & (v <= hi + tol)))
-        p = float(stats.kstest(v, stats.uniform(loc=lo, scale=hi - lo).cdf).pvalue)
-        passed &= in_range and p >= alpha and len(v) == _RIMEA7_PEOPLE * len(ctx.seeds)
+    speeds = {name: np.concatenate(v) for name, v in measured.items()}
+    pvalues = {
+        name: float(stats.kstest(v, _desired_speed(name).cdf).pvalue) for name, v in speeds.items()
+    }
+    passing = sum(p >= alpha for p in pvalues.values())
+    dev = np.abs(np.concatenate(deviation))
+    measurements = [
+        Measurement(
+            "groups whose speeds pass the KS test",
+            f"{passing} of {len(RIMEA7_GROUPS)}",
+            "",
+            f"{len(RIMEA7_GROUPS)} of {len(RIMEA7_GROUPS)}",
+        ),
+        Measurement("people without a measured speed", unmeasured, "", "0"),
+    ]
+    for name, v in speeds.items():
+        p = profile(name).desired_speed.params
         measurements += [
+            Measurement(f"{name}: KS p-value (n = {len(v)})", pvalues[name], "", f"≥ {alpha:.4f}"),
             Measurement(
                 f"{name}: measured speeds",
                 f"{v.min():.2f}–{v.max():.2f}",
                 "m/s",
-                f"{lo:.2f}–{hi:.2f} m/s",
+                f"{p['low']:.2f}–{p['high']:.2f} m/s",
             ),
-            Measurement(f"{name}: KS p-value (n = {len(v)})", p, "", f"≥ {alpha:.4f}"),
         ]
+    measurements.append(
+        Measurement(
+            "largest |measured − desired speed| of a person", float(dev.max()), "m/s", "informative"
+        )
+    )
     return Outcome(
-        Verdict.of(passed),
+        Verdict.of(passing == len(RIMEA7_GROUPS) and unmeasured == 0),
         tuple(measurements),
         geometry=venue_figure(
             venue,
-            "RiMEA 7: free-walking hall, one person per 1.5 m lane; speeds measured over "
-            "x = 10–35 m",
-            people=pos,
+            f"RiMEA 7: free-walking hall, one person per 2 m lane; speeds measured over "
+            f"x = {x0:.0f}–{x1:.0f} m",
+            people=start,
             lines={
                 "measurement start": line,
                 "measurement end": LineString([(x1, 0), (x1, width)]),
             },
         ),
-        figures=(_speed_cdf_figure(measured),),
+        figures=(_speed_cdf_figure(speeds),),
         seeds=ctx.seeds,
+        details=(
+            "Each person's measured speed differs from their own desired speed by at most "
+            f"{dev.max():.3f} m/s (median {np.median(dev):.3f} m/s)."
+        ),
     )
+
+
+def _desired_speed(name: str) -> stats.rv_continuous:
+    return scipy_distribution(profile(name).desired_speed)
 
 
 @register(
@@ -515,16 +556,16 @@ def _speed_cdf_figure(measured: dict[str, np.ndarray]) -> Figure:
     fig = new_figure(7.0, 4.2)
     ax = fig.axes[0]
     for k, (name, v) in enumerate(measured.items()):
-        lo, hi = RIMEA7_GROUPS[name]
         colour = f"C{k}"
         xs = np.sort(v)
         ax.step(xs, np.arange(1, len(xs) + 1) / len(xs), where="post", color=colour, label=name)
-        ax.plot([lo, hi], [0, 1], "--", color=colour, linewidth=1)
+        grid = np.linspace(xs[0] - 0.1, xs[-1] + 0.1, 200)
+        ax.plot(grid, _desired_speed(name).cdf(grid), "--", color=colour, linewidth=1)
     ax.set_xlabel("measured free walking speed (m/s)")
     ax.set_ylabel("cumulative share")
-    ax.legend(fontsize="small", title="measured (steps) vs drawn (dashed)")
+    ax.legend(fontsize="small", title="measured (steps) vs desired (dashed)")
     ax.grid(alpha=0.3)
-    return to_figure(fig, "RiMEA 7: measured speed distributions against the uniform ranges")
+    return to_figure(fig, "RiMEA 7: measured speeds per group against the groups' distributions")
 
 
 def _density_figure(run: SimRun) -> Figure:

@@ -1,15 +1,23 @@
-"""Checks of stairs, route allocation and route availability (RiMEA 2, 3, 10; NIST 4.1)."""
+"""Stairs, exit choice, route allocation and route availability (RiMEA 2, 3, 10, 11; NIST 4.1)."""
 
 from __future__ import annotations
 
 import numpy as np
+import shapely
 from shapely.geometry import LineString, box
 
 from crowdsim.model.events import ExitEvent
 from crowdsim.model.population import Population, PopulationSpec, ZoneOverride
-from crowdsim.validation.figures import venue_figure
-from crowdsim.validation.registry import CheckContext, Measurement, Outcome, Verdict, register
-from crowdsim.validation.simulate import run_venue
+from crowdsim.validation.figures import draw_area, new_figure, nt_figure, to_figure, venue_figure
+from crowdsim.validation.registry import (
+    CheckContext,
+    Figure,
+    Measurement,
+    Outcome,
+    Verdict,
+    register,
+)
+from crowdsim.validation.simulate import SimRun, run_scenario, run_venue, validation_scenario
 from crowdsim.venue import Exit, SpeedZone, Venue, Zone
 
 #: Desired speed (m/s) of the single walker of the stair tests.
@@ -134,6 +142,113 @@ def rimea_10(ctx: CheckContext) -> Outcome:
         (Measurement("people leaving by their assigned exit", honoured, "", f"{total}"),),
         geometry=venue_figure(venue, "RiMEA 10: hall with a west and an east exit"),
         seeds=ctx.seeds,
+    )
+
+
+#: RiMEA 11 exits: the nearer one for everybody, and the farther one.
+_R11_NEAR, _R11_FAR = "exit 1", "exit 2"
+
+
+@register(
+    "RiMEA 11",
+    title="Choice of exit",
+    source="RiMEA guideline 4.x, test 11",
+    setup="""1,000 adults (Weidmann speeds, immediate reaction) start in x ∈ [2, 15] m, y ∈ [2,
+    18] m of a 30 m × 20 m room with two 1 m exits in the north wall, exit 1 at x ∈ [21, 22] m
+    and exit 2 at x ∈ [27, 28] m (scenario experiments/validation/rimea_11_exit_choice.toml;
+    exit positions as in JuPedSim's RiMEA 11 geometry). Exit 1 is the nearer one for
+    everybody, by 4.7–5.9 m. Everybody uses the "quickest" exit choice: least walking time
+    plus queueing time (people heading for the exit who are nearer to it, divided by 1.3
+    persons/(m·s) × width), re-evaluated every 2 s with hysteresis. One run per seed.""",
+    criterion="""In every seed everybody leaves, most people leave by the nearer exit 1 (more
+    than half), and some by the farther exit 2 (at least one person).""",
+    quick=False,
+)
+def rimea_11(ctx: CheckContext) -> Outcome:
+    """RiMEA test 11."""
+    scenario = validation_scenario("rimea_11_exit_choice.toml")
+    measurements: list[Measurement] = []
+    shares: list[float] = []
+    notes: list[str] = []
+    runs: list[SimRun] = []
+    passed = True
+    for seed in ctx.seeds:
+        run = run_scenario(scenario, seed=seed, workdir=None)
+        r = run.result
+        near, far = r.per_exit[_R11_NEAR], r.per_exit[_R11_FAR]
+        passed &= r.completed and near > r.agents / 2 and far >= 1
+        shares.append(near / r.agents)
+        measurements.append(
+            Measurement(
+                f"people through exit 1 / exit 2, seed {seed}",
+                f"{near} / {far}",
+                "",
+                f"exit 1 > {r.agents // 2}, exit 2 ≥ 1",
+            )
+        )
+        if run.where_left_inside():
+            notes.append(f"Seed {seed}: {run.where_left_inside()}.")
+        runs.append(run)
+    first = runs[0]
+    nearer = _nearer_to(first.venue, first.start, _R11_NEAR)
+    measurements[:0] = [
+        Measurement(
+            "share of the people leaving by the nearer exit 1 (mean over seeds)",
+            float(np.mean(shares)),
+            "",
+            "> 0.5, and exit 2 used",
+        ),
+        Measurement(
+            f"people for whom exit 1 is the nearer (seed {ctx.seeds[0]})",
+            f"{int(nearer.sum())} of {len(nearer)}",
+        ),
+    ]
+    ts = first.result.timeseries
+    curves = {
+        name: (ts["time_s"].to_numpy(), ts[f"exit:{name}"].to_numpy())
+        for name in (_R11_NEAR, _R11_FAR)
+    }
+    return Outcome(
+        Verdict.of(bool(passed)),
+        tuple(measurements),
+        geometry=venue_figure(
+            first.venue,
+            "RiMEA 11: 30 m × 20 m room, 1,000 people; exit 1 (x = 21–22 m) is the nearer",
+            people=first.start,
+        ),
+        figures=(
+            _exit_use_figure(first),
+            nt_figure(curves, f"RiMEA 11: people out by each exit (seed {ctx.seeds[0]})"),
+        ),
+        seeds=ctx.seeds,
+        details=" ".join(notes),
+    )
+
+
+def _nearer_to(venue: Venue, pos: np.ndarray, name: str) -> np.ndarray:
+    """True where exit ``name`` is the nearest exit to ``pos`` (straight line: an empty room)."""
+    points = shapely.points(pos)
+    dist = np.column_stack([shapely.distance(points, e.line) for e in venue.exits])
+    return np.asarray(venue.exit_names)[np.argmin(dist, axis=1)] == name
+
+
+def _exit_use_figure(run: SimRun) -> Figure:
+    fig = new_figure(6.4, 4.6)
+    ax = fig.axes[0]
+    draw_area(ax, run.venue.walkable)
+    r = run.result
+    for k, name in enumerate(r.exit_names):
+        used = r.exit_index == k
+        ax.scatter(
+            run.start[used, 0], run.start[used, 1], s=4, color=f"C{k}", label=f"left by {name}"
+        )
+        ax.plot(*run.venue.exits[k].line.xy, color=f"C{k}", linewidth=4)
+    ax.set_aspect("equal")
+    ax.set_xlabel("x (m)")
+    ax.set_ylabel("y (m)")
+    ax.legend(fontsize="small", loc="lower right")
+    return to_figure(
+        fig, f"RiMEA 11: start positions by the exit people left through (seed {r.seed})"
     )
 
 

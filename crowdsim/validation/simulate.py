@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -42,6 +42,9 @@ class SimRun:
         start: (n, 2) start positions (m).
         traj: The trajectories as PedPy reads them (None if not recorded).
         left_inside: (k, 2) positions (m) of the people still inside when the run stopped.
+        group: (n,) each person's group, an index into the population's groups (the trajectory
+            ids are the person indices).
+        v0: (n,) each person's desired speed (m/s) as drawn.
     """
 
     result: RunResult
@@ -49,6 +52,8 @@ class SimRun:
     start: np.ndarray
     traj: pedpy.TrajectoryData | None
     left_inside: np.ndarray
+    group: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    v0: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     @property
     def trajectory(self) -> pedpy.TrajectoryData:
@@ -159,4 +164,12 @@ def _finished(
     model: EvacuationModel, result: RunResult, venue: Venue, traj: pedpy.TrajectoryData | None
 ) -> SimRun:
     inside = model.state.pos[model.state.active].copy()
-    return SimRun(result, venue, model.people.pos.copy(), traj, inside)
+    return SimRun(
+        result,
+        venue,
+        model.people.pos.copy(),
+        traj,
+        inside,
+        group=model.group.copy(),
+        v0=model.state.v0.copy(),
+    )

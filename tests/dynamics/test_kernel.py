@@ -1,5 +1,7 @@
 """The compiled social-force core against the formulas of Helbing, Farkas & Vicsek (2000)."""
 
+import dataclasses
+
 import numba
 import numpy as np
 import pytest
@@ -9,6 +11,8 @@ from crowdsim.dynamics.params import SocialForceParams
 from crowdsim.dynamics.space import SpatialGrid
 
 P = SocialForceParams()
+#: The defaults without fluctuations, for comparisons with closed formulas.
+QUIET = dataclasses.replace(P, fluctuation_m_s=0.0)
 
 
 def open_floor(size: float = 60.0, walls: list[np.ndarray] | None = None) -> SpatialGrid:
@@ -34,14 +38,18 @@ def stepper(grid: SpatialGrid, n: int, direction=(1.0, 0.0), params: SocialForce
 
 
 def reference_step(state: CrowdState, params: SocialForceParams) -> np.ndarray:
-    """Velocities after one step of HFV pair forces, all pairs, in plain numpy.
+    """Velocities after one step of pair forces for people walking east, in plain numpy.
 
-    Written independently of the kernel: explicit repulsion and body force, sliding friction
-    c·(Δvⱼᵢ·t)·t with c = min(κ·g/m, 1/dt), its part in the person's own velocity implicit.
+    Written independently of the kernel: driving term (v0·e − v)/τ; both exponential
+    repulsions weighted by λ + (1 − λ)(1 + cos φ)/2, φ between the walking direction and the
+    direction to the other person, and their sum against e capped at social_cap·v0/τ; body
+    force; sliding friction c·(Δvⱼᵢ·t)·t with c = min(κ·g/m, 1/dt), its part in the person's
+    own velocity implicit.
     """
-    x, v, r = state.pos, state.vel, state.radius
+    x, v, r, v0 = state.pos, state.vel, state.radius, state.v0
+    e = np.array([1.0, 0.0])
     n = len(x)
-    dt = params.dt_s
+    dt, lam = params.dt_s, params.anisotropy
     out = np.empty_like(v)
     for i in range(n):
         d_vec = x[i] - x
@@ -51,9 +59,18 @@ def reference_step(state: CrowdState, params: SocialForceParams) -> np.ndarray:
         nij = d_vec[near] / d[near, None]
         tij = np.column_stack([-nij[:, 1], nij[:, 0]])
         g = np.maximum(rij[near] - d[near], 0.0)
-        rep = params.a_n * np.exp((rij[near] - d[near]) / params.b_m) + params.k_kg_s2 * g
+        weight = lam + (1 - lam) * (1 - nij @ e) / 2
+        social = weight * (
+            params.a_n * np.exp((rij[near] - d[near]) / params.b_m)
+            + params.space_a_n * np.exp((rij[near] - d[near]) / params.space_b_m)
+        )
+        push = (social[:, None] / params.mass_kg * nij).sum(axis=0)
+        cap = params.social_cap * v0[i] / params.tau_s
+        if push @ e < -cap:
+            push -= (push @ e + cap) * e
         c = np.minimum(params.kappa_kg_ms * g / params.mass_kg, 1.0 / dt)
-        acc = -v[i] / params.tau_s + (rep[:, None] / params.mass_kg * nij).sum(axis=0)
+        body = (params.k_kg_s2 * g)[:, None] / params.mass_kg * nij
+        acc = (v0[i] * e - v[i]) / params.tau_s + push + body.sum(axis=0)
         acc += ((c * np.einsum("ij,ij->i", v[near], tij))[:, None] * tij).sum(axis=0)
         m = np.eye(2) + dt * np.einsum("k,ki,kj->ij", c, tij, tij)
         out[i] = np.linalg.solve(m, v[i] + dt * acc)
@@ -64,12 +81,11 @@ def test_pair_forces_match_the_published_formula():
     rng = np.random.default_rng(3)
     n = 300
     pos = rng.uniform(20, 32, size=(n, 2))  # about 2 persons/m², many contacts
-    # No target and a huge v0: only the forces act, and the speed cap (1.3·v0) never does.
-    state = CrowdState.create(pos, np.full(n, 1000.0), rng.uniform(0.25, 0.35, n))
+    # Walking east with a huge v0, so that the speed cap (1.3·v0) never acts.
+    state = CrowdState.create(pos, np.full(n, 1000.0), rng.uniform(0.2, 0.35, n))
     state.vel[:] = rng.normal(0, 0.3, size=(n, 2))
-    state.target[:] = -1
-    expected = reference_step(state, P)
-    stepper(open_floor(), n).advance(state, 0.0, 1)
+    expected = reference_step(state, QUIET)
+    stepper(open_floor(), n, params=QUIET).advance(state, 0.0, 1)
     assert np.allclose(state.vel, expected, rtol=1e-9, atol=1e-9)
 
 
@@ -84,10 +100,10 @@ def test_pair_forces_are_antisymmetric():
 
 def test_free_walker_relaxes_to_its_desired_speed_with_time_constant_tau():
     state = CrowdState.create(np.array([[5.0, 30.0]]), np.array([1.34]), np.array([0.3]))
-    stepper(open_floor(), 1).advance(state, 0.0, round(P.tau_s / P.dt_s))
-    # v(τ) = v0 (1 − e^−1) for the relaxation term; explicit steps of dt = τ/50 are within 1 %.
-    assert state.vel[0, 0] == pytest.approx(1.34 * (1 - np.exp(-1)), rel=0.01)
-    stepper(open_floor(), 1).advance(state, P.tau_s, 500)
+    stepper(open_floor(), 1, params=QUIET).advance(state, 0.0, round(P.tau_s / P.dt_s))
+    # v(τ) = v0 (1 − e^−1) for the relaxation term; explicit steps of dt = τ/30 are within 1.5 %.
+    assert state.vel[0, 0] == pytest.approx(1.34 * (1 - np.exp(-1)), rel=0.015)
+    stepper(open_floor(), 1, params=QUIET).advance(state, P.tau_s, 500)
     assert state.vel[0, 0] == pytest.approx(1.34, rel=1e-3)
     assert state.vel[0, 1] == pytest.approx(0.0, abs=1e-12)
 
@@ -111,11 +127,12 @@ def test_sliding_friction_at_a_wall_slows_and_never_speeds_up_the_slider():
 
 
 def test_social_wall_force_against_the_walk_is_capped_at_a_share_of_the_drive():
-    # Two jambs 1 m apart, a person of radius 0.35 m in front of the gap, walking through it
-    # (+x) at v0 = 0.5 m/s: the jambs' push back is capped, so the person keeps going.
+    # Two jambs 1 m apart, a person of radius 0.45 m (a walking aid) just in front of the gap,
+    # walking through it (+x) at v0 = 0.5 m/s: the jambs push back with 2.0 m/s², more than the
+    # cap of 0.8·v0/τ, so the cap decides and the person keeps going.
     jambs = [np.array([[29.0, 20.0], [29.0, 29.5]]), np.array([[29.0, 30.5], [29.0, 40.0]])]
-    state = CrowdState.create(np.array([[28.7, 30.0]]), np.array([0.5]), np.array([0.35]))
-    stepper(open_floor(walls=jambs), 1).advance(state, 0.0, 1)
+    state = CrowdState.create(np.array([[28.8, 30.0]]), np.array([0.5]), np.array([0.45]))
+    stepper(open_floor(walls=jambs), 1, params=QUIET).advance(state, 0.0, 1)
     acc = state.vel[0] / P.dt_s
     drive = 0.5 / P.tau_s
     assert acc[0] == pytest.approx(drive * (1 - P.wall_social_cap), rel=1e-6)
@@ -142,7 +159,7 @@ def test_wall_of_many_segments_pushes_like_one_wall():
         if np.hypot(*(q - [31.0, 30.05])) < np.hypot(*(a - [31.0, 30.05])):
             a, seg = q, seg
     dist = np.hypot(*(np.array([31.0, 30.05]) - a))
-    expected = P.a_n * np.exp((0.3 - dist) / P.b_m) / P.mass_kg
+    expected = P.wall_a_n * np.exp((0.3 - dist) / P.wall_b_m) / P.mass_kg
     assert np.hypot(*acc) == pytest.approx(expected, rel=0.02)
 
 
@@ -155,7 +172,7 @@ FENCE = [np.array([[40.0, -5.0], [40.0, 65.0], [40.02, 65.0], [40.02, -5.0], [40
         (1.34, P),
         (5.0, P),
         # Without wall forces only the integrator's crossing guard stands in the way.
-        (5.0, SocialForceParams(a_n=0.0, k_kg_s2=0.0)),
+        (5.0, SocialForceParams(a_n=0.0, space_a_n=0.0, wall_a_n=0.0, k_kg_s2=0.0)),
     ],
     ids=["normal", "panic", "guard-only"],
 )
@@ -189,3 +206,85 @@ def test_results_do_not_depend_on_the_number_of_threads(monkeypatch):
     finally:
         numba.set_num_threads(threads)
     assert all(np.array_equal(results[0], r) for r in results)
+
+
+def test_people_ahead_repel_more_than_people_behind_by_the_anisotropy():
+    # Walking east at v0 (no driving acceleration), one neighbour 0.8 m ahead or behind.
+    accs = []
+    for dx in (0.8, -0.8):
+        state = CrowdState.create(
+            np.array([[30.0, 30.0], [30.0 + dx, 30.0]]), [1.0, 1.0], [0.2] * 2
+        )
+        state.vel[:] = [1.0, 0.0]
+        state.target[1] = -1  # the neighbour stands
+        stepper(open_floor(), 2, params=QUIET).advance(state, 0.0, 1)
+        accs.append((state.vel[0, 0] - 1.0) / P.dt_s)
+    assert accs[0] < 0 < accs[1]
+    assert -accs[1] / accs[0] == pytest.approx(P.anisotropy, rel=1e-6)
+
+
+def test_social_forces_slow_a_walker_to_a_stand_but_never_push_them_back():
+    # A row of standing people 0.05 m beyond contact ahead: their repulsion far exceeds the
+    # drive, yet the walker only stops; only bodies in contact push backwards.
+    ahead = [[30.45, 27.0 + 0.45 * k] for k in range(14)]
+    pos = np.array([[30.0, 30.0], *ahead])
+    state = CrowdState.create(pos, np.ones(len(pos)), np.full(len(pos), 0.2))
+    state.target[1:] = -1
+    stepper(open_floor(), len(pos), params=QUIET).advance(state, 0.0, 300)
+    assert state.vel[0, 0] == pytest.approx(0.0, abs=1e-6)
+    assert state.pos[0, 0] >= 30.0 - 1e-9
+
+
+def test_somebody_not_walking_feels_only_contact():
+    # Two people 0.1 m apart, neither walking: no social push, so nobody moves.
+    state = CrowdState.create(np.array([[30.0, 30.0], [30.5, 30.0]]), [1.0, 1.0], [0.2] * 2)
+    state.target[:] = -1
+    stepper(open_floor(), 2).advance(state, 0.0, 100)
+    assert np.array_equal(state.pos, [[30.0, 30.0], [30.5, 30.0]])
+
+
+def blocked_pair(key: int) -> np.ndarray:
+    """Positions after 2 s of two people pressing on each other head-on."""
+    state = CrowdState.create(np.array([[30.0, 30.0], [30.42, 30.0]]), [1.0, 1.0], [0.2] * 2)
+    field = np.zeros((2, 4, 4, 2), np.float32)
+    field[0, ..., 0], field[1, ..., 0] = 1.0, -1.0
+    state.target[:] = [0, 1]
+    grid = open_floor()
+    SocialForceStepper(grid, field, (0.0, 0.0), 100.0, P, 2, noise_key=key).advance(state, 0.0, 200)
+    return state.pos
+
+
+def test_fluctuations_are_reproducible_and_move_blocked_people():
+    a, b, c = blocked_pair(7), blocked_pair(7), blocked_pair(8)
+    assert np.array_equal(a, b)
+    assert not np.array_equal(a, c)
+    assert np.abs(a[:, 1] - 30.0).max() > 0.01  # the head-on standoff breaks sideways
+
+
+def test_a_free_walker_at_the_desired_speed_does_not_fluctuate():
+    state = CrowdState.create(np.array([[5.0, 30.0]]), [1.34], [0.2])
+    state.vel[:] = [1.34, 0.0]
+    stepper(open_floor(), 1).advance(state, 0.0, 500)
+    assert np.array_equal(state.vel, [[1.34, 0.0]])
+
+
+def test_periodic_corridor_wraps_people_and_forces_across_the_seam():
+    params = QUIET
+    grid = SpatialGrid.periodic_corridor(10.0, 2.0, cell_m=0.5 + params.interaction_range_m)
+    # One walker near the east end comes back at the west end.
+    state = CrowdState.create(np.array([[9.9, 1.0]]), [1.0], [0.2])
+    state.vel[:] = [1.0, 0.0]
+    SocialForceStepper(grid, uniform_field((1.0, 0.0)), (0, 0), 100.0, params, 1).advance(
+        state, 0.0, 20
+    )
+    assert 0.0 <= state.pos[0, 0] < 0.2
+
+    # A pair straddling the seam feels the same forces as the same pair away from it.
+    def pair_velocity(x: float) -> np.ndarray:
+        s = CrowdState.create(np.array([[x, 1.0], [(x + 0.6) % 10.0, 1.0]]), [1.0, 1.0], [0.2] * 2)
+        SocialForceStepper(grid, uniform_field((1.0, 0.0)), (0, 0), 100.0, params, 2).advance(
+            s, 0.0, 1
+        )
+        return s.vel
+
+    assert np.allclose(pair_velocity(9.7), pair_velocity(4.0), atol=1e-12)

@@ -23,7 +23,7 @@ def test_people_are_placed_inside_their_zone_apart_and_clear_of_walls():
     assert d.min() > 0.9 * MIN_SPACING_M
     # Default attributes: Weidmann speeds (truncated at ±2 sd), HFV radii.
     assert pop.v0.min() >= 0.82 and pop.v0.max() <= 1.86
-    assert pop.radius.min() >= 0.25 and pop.radius.max() <= 0.35
+    assert pop.radius.min() >= 0.20 and pop.radius.max() <= 0.24
 
 
 def test_dense_zone_is_filled_to_five_persons_per_m2():

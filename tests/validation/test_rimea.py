@@ -2,11 +2,14 @@
 
 import numpy as np
 import pytest
+from scipy import stats
 
 from crowdsim.model.population import Population
+from crowdsim.model.profiles import profile
 from crowdsim.validation.measure import start_times
+from crowdsim.validation.reference import scipy_distribution
 from crowdsim.validation.registry import Verdict
-from crowdsim.validation.rimea import RIMEA7_GROUPS
+from crowdsim.validation.rimea import ALPHA, RIMEA7_GROUPS, rimea7_population
 from crowdsim.validation.simulate import run_venue, validation_venue
 from tests.validation.conftest import assert_passes, explain, run_check
 
@@ -35,9 +38,32 @@ def test_rimea_6_nobody_cuts_the_corner(context):
     assert_passes("RiMEA 6", context)
 
 
-def test_rimea_7_measured_speeds_follow_the_drawn_age_group_distributions(context):
+def test_rimea_7_measured_speeds_follow_each_groups_desired_speed_distribution(context):
     result = assert_passes("RiMEA 7", context)
-    assert len(result.outcome.measurements) == 2 * len(RIMEA7_GROUPS)
+    measured = {m.label: m.value for m in result.outcome.measurements}
+    assert measured["people without a measured speed"] == 0
+    level = ALPHA / len(RIMEA7_GROUPS)
+    pvalues = {k: float(v) for k, v in measured.items() if "KS p-value" in k}
+    assert len(pvalues) == len(RIMEA7_GROUPS)
+    assert all(p >= level for p in pvalues.values()), pvalues
+    # Every group is represented by enough people for the test to mean something.
+    sizes = [int(k.split("n = ")[1].rstrip(")")) for k in pvalues]
+    assert min(sizes) >= 20 * len(context.seeds)
+
+
+def test_rimea_7_population_draws_the_six_imo_profiles_in_equal_shares():
+    groups = rimea7_population().groups
+    assert [g.name for g in groups] == list(RIMEA7_GROUPS)
+    assert {g.share for g in groups} == {1.0}
+    assert all(g.desired_speed == profile(g.name).desired_speed for g in groups)
+
+
+def test_rimea_7_ks_level_rejects_speeds_ten_percent_below_the_desired_ones():
+    # The criterion has teeth: a crowd walking 10 % slower than drawn fails at the check's level.
+    dist = profile(RIMEA7_GROUPS[0]).desired_speed
+    slow = 0.9 * dist.sample(np.random.default_rng(1), 120)
+    p = stats.kstest(slow, scipy_distribution(dist).cdf).pvalue
+    assert p < ALPHA / len(RIMEA7_GROUPS)
 
 
 @pytest.mark.slow

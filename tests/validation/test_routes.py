@@ -1,5 +1,11 @@
-"""Stairs, route allocation and route availability checks: each asserts its criterion."""
+"""Stairs, exit choice, route allocation and route availability: each asserts its criterion."""
 
+from dataclasses import replace
+
+import pytest
+
+from crowdsim.model.population import ZoneOverride
+from crowdsim.validation.simulate import run_scenario, validation_scenario
 from tests.validation.conftest import assert_passes
 
 
@@ -17,3 +23,28 @@ def test_rimea_10_everybody_takes_the_assigned_exit(context):
 
 def test_nist_4_1_nobody_uses_the_exit_after_it_becomes_unavailable(context):
     assert_passes("NIST 4.1", context)
+
+
+@pytest.mark.slow
+def test_rimea_11_most_people_take_the_nearer_exit_and_some_the_farther(context):
+    result = assert_passes("RiMEA 11", context)
+    counts = [
+        m.value for m in result.outcome.measurements if m.label.startswith("people through exit 1")
+    ]
+    assert len(counts) == len(context.seeds)
+    for value in counts:
+        near, far = (int(n) for n in str(value).split(" / "))
+        assert near > far >= 1, value
+
+
+def test_rimea_11_with_the_nearest_exit_choice_nobody_takes_the_farther_exit():
+    # The far-exit users come from the queue-aware choice: choosing the nearest exit sends
+    # everybody to exit 1, and the criterion's "some use exit 2" would fail.
+    scenario = validation_scenario("rimea_11_exit_choice.toml")
+    population = replace(
+        scenario.population,
+        groups=tuple(replace(g, choice="nearest") for g in scenario.population.groups),
+        zones={"crowd": ZoneOverride(people=100)},
+    )
+    run = run_scenario(replace(scenario, population=population), seed=1, workdir=None)
+    assert run.result.per_exit == {"exit 1": 100, "exit 2": 0}
