@@ -15,10 +15,10 @@ class SocialForceParams:
     Nature 407:487 (2000) (HFV): a driving term, an isotropic short-range repulsion, body
     compression and sliding friction. From Helbing & Molnár, Phys. Rev. E 51:4282 (1995) come a
     longer-range *personal-space* repulsion, the anisotropy of both repulsions (people ahead count
-    more than people behind) and individual fluctuations. The defaults marked *calibrated* were fitted together
-    with the body radius (:mod:`crowdsim.model.profiles`) to the Wuppertal and HERMES bottleneck
-    flows and to Weidmann's fundamental diagram; ``docs/validation.md`` documents the fit and the
-    differences that remain.
+    more than people behind) and individual fluctuations. The defaults marked *calibrated* were
+    fitted together with the body radius (:mod:`crowdsim.model.profiles`) to the Wuppertal and
+    HERMES bottleneck flows and to Weidmann's fundamental diagram; ``docs/validation.md``
+    documents the fit and the differences that remain.
 
     Attributes:
         mass_kg: Body mass m (80 kg, HFV 2000).

@@ -31,7 +31,7 @@ def start_positions(
     In a corridor too narrow for two abreast (a single file) people stand on the centre line.
     """
     if width_m < 4 * radius_m:
-        x = (np.arange(people) + rng.uniform(0.0, 0.1, people)) * length_m / people
+        x = (np.arange(people) + rng.uniform(0.0, 0.1, people)) * length_m / people % length_m
         return np.column_stack([x, np.full(people, width_m / 2)])
     clear = radius_m + _WALL_GAP_M
     usable = (width_m - 2 * clear) * length_m
@@ -51,7 +51,9 @@ def start_positions(
         )
         lattice = np.vstack([lattice, more])
     chosen = lattice[rng.choice(len(lattice), people, replace=False)]
-    return chosen + rng.uniform(-0.01, 0.01, chosen.shape)
+    chosen = chosen + rng.uniform(-0.01, 0.01, chosen.shape)
+    chosen[:, 0] %= length_m
+    return chosen
 
 
 def run_periodic_corridor(
