@@ -204,9 +204,7 @@ def _bottleneck_details(wuppertal: list[SimRun]) -> str:
     limit = wuppertal[0].result.simulated_time_s
     return (
         f"In the 0.5 m replica {people - out} of {people} simulated people did not get out "
-        f"within {limit:.0f} s (the experiment took 66 s): with body radii of 0.25–0.35 m "
-        "(HFV 2000) most bodies are wider than the opening, which the contact forces and the "
-        "wall crossing guard do not let them squeeze through."
+        f"within {limit:.0f} s (the experiment took 66 s)."
     )
 
 
