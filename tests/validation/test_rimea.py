@@ -80,8 +80,8 @@ def test_rimea_12d_flow_grows_with_the_bottleneck_width(context):
 
 
 @pytest.mark.xfail(
-    reason="model result: the corner takes as long as the straight corridor of outer-edge "
-    "length (T_corner ≈ T_long); see docs/validation.md",
+    reason="model result: the crowd bunches at the inner edge and the corner takes longer "
+    "than the straight corridor of outer-edge length; see docs/validation.md",
     strict=False,
 )
 def test_rimea_15_corner_time_between_short_and_long_corridor(context):
