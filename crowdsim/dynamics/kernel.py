@@ -119,6 +119,15 @@ def _desired_direction(
 
 
 @nb.njit(cache=True, inline="always")
+def _capped_against(fx: float, fy: float, ex: float, ey: float, cap: float) -> tuple[float, float]:
+    """(fx, fy) with its component against the unit direction (ex, ey) limited to ``cap``."""
+    back = fx * ex + fy * ey
+    if back < -cap:
+        return fx - (back + cap) * ex, fy - (back + cap) * ey
+    return fx, fy
+
+
+@nb.njit(cache=True, inline="always")
 def _mix(z: np.uint64) -> np.uint64:
     """The SplitMix64 finaliser: a bijective scramble of 64 bits."""
     z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
@@ -437,26 +446,16 @@ def _accelerations(
                 myy += cf * ty * ty
         # Only the part pushing against the walking direction is capped: it is what held a
         # lone person in front of a door; the sideways part keeps people off the jambs.
-        back = wsx * ex + wsy * ey
-        cap = wall_cap * v0[i] * inv_tau
-        if back < -cap:
-            wsx -= (back + cap) * ex
-            wsy -= (back + cap) * ey
-        ax += wsx
-        ay += wsy
+        wsx, wsy = _capped_against(wsx, wsy, ex, ey, wall_cap * v0[i] * inv_tau)
         # Social pair forces slow a person down to a stand at most; only bodies in contact
         # push anybody backwards. Somebody not walking (waiting to start, or without a
         # target) keeps their place: only contact moves them.
         if ex == 0.0 and ey == 0.0:
             psx = 0.0
             psy = 0.0
-        back = psx * ex + psy * ey
-        cap = social_cap * v0[i] * inv_tau
-        if back < -cap:
-            psx -= (back + cap) * ex
-            psy -= (back + cap) * ey
-        ax += psx
-        ay += psy
+        psx, psy = _capped_against(psx, psy, ex, ey, social_cap * v0[i] * inv_tau)
+        ax += wsx + psx
+        ay += wsy + psy
         acc[i, 0] = ax
         acc[i, 1] = ay
         acc[i, 2] = mxx
