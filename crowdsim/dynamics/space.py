@@ -62,41 +62,17 @@ class SpatialGrid:
             ValueError: If the corridor is shorter than three cells (the neighbour search
                 would then meet the same person twice across the seam).
         """
-        nx = int(length_m // cell_m)
-        if nx < 3:
+        if length_m // cell_m < 3:
             raise ValueError(f"a periodic corridor must be at least {3 * cell_m:.2f} m long")
-        size = length_m / nx
-        ny = int(np.ceil(width_m / size)) + 2
-        y0 = -size
-        far = 2.0 * size  # walls run past the seam, so nobody meets a wall end
-        walls = np.array(
-            [[-far, 0.0, length_m + far, 0.0], [-far, width_m, length_m + far, width_m]]
-        )
-        counts = np.zeros(nx * ny, np.int64)
-        items: list[list[int]] = [[] for _ in range(nx * ny)]
-        for row in range(ny):
-            low, high = y0 + row * size, y0 + (row + 1) * size
-            for w, wy in enumerate((0.0, width_m)):
-                if low - size <= wy <= high + size:  # within one cell of the wall
-                    for col in range(nx):
-                        items[row * nx + col].append(w)
-        counts = np.array([len(c) for c in items], np.int64)
-        cell_start = np.zeros(nx * ny + 1, np.int64)
-        np.cumsum(counts, out=cell_start[1:])
-        none = np.full(2, -1, np.int64)
-        return cls(
-            x0=0.0,
-            y0=y0,
-            cell_m=size,
-            nx=nx,
-            ny=ny,
-            segments=walls,
-            kinds=np.full(2, WALL, np.int64),
-            prev=none,
-            next=none.copy(),
-            cell_start=cell_start,
-            cell_items=np.array([w for c in items for w in c], np.int64),
-            period_m=float(length_m),
+        far = 2.0 * cell_m  # walls run past the seam, so nobody meets a wall end
+        walls = [np.array([[-far, y], [length_m + far, y]]) for y in (0.0, width_m)]
+        return cls.build(
+            (0.0, 0.0, length_m, width_m),
+            walls,
+            np.zeros((0, 4)),
+            cell_m=cell_m,
+            reach_m=cell_m,
+            period_m=length_m,
         )
 
     @classmethod
@@ -108,6 +84,7 @@ class SpatialGrid:
         *,
         cell_m: float,
         reach_m: float,
+        period_m: float = 0.0,
     ) -> SpatialGrid:
         """Bin segments into a grid covering ``bounds`` (plus a margin).
 
@@ -119,10 +96,18 @@ class SpatialGrid:
             cell_m: Cell size (m), at least the pair interaction distance.
             reach_m: A segment is listed in every cell it comes within this distance of: the wall
                 interaction distance plus the largest move in one step.
+            period_m: If > 0, the grid is periodic along x with this period, which must equal the
+                width of ``bounds``: whole columns span exactly one period (cells at least
+                ``cell_m`` wide, no margin along x).
         """
         margin = cell_m
         x0, y0 = bounds[0] - margin, bounds[1] - margin
         nx = max(1, int(np.ceil((bounds[2] - bounds[0] + 2 * margin) / cell_m)))
+        if period_m > 0.0:
+            x0, nx = bounds[0], int(period_m // cell_m)
+            cell_m = period_m / nx
+            margin = cell_m
+            y0 = bounds[1] - margin
         ny = max(1, int(np.ceil((bounds[3] - bounds[1] + 2 * margin) / cell_m)))
         wall_segs, prev, nxt = _chain(walls)
         segments = np.ascontiguousarray(np.vstack([wall_segs, portals.reshape(-1, 4)]))
@@ -162,6 +147,7 @@ class SpatialGrid:
             next=nxt,
             cell_start=cell_start,
             cell_items=seg_idx.astype(np.int64),
+            period_m=float(period_m),
         )
 
 

@@ -256,7 +256,7 @@ def _fd_1d_figure(runs: list[list[FdPoint]]) -> Figure:
     data = _german_samples()
     ax.plot(data["rho_1_m"], data["speed_m_s"], ".", color="0.8", markersize=1, label="data")
     grid = np.arange(0.6, 2.5, 0.1)
-    band = np.array([single_file_band(g)[::2][:2] for g in grid])
+    band = np.array([[single_file_band(g)[k] for k in (0, 2)] for g in grid])  # v10, v90
     ax.fill_between(
         grid, band[:, 0], band[:, 1], color="tab:green", alpha=0.25, label="10–90 % band"
     )
