@@ -21,7 +21,7 @@ from crowdsim.model.ingress import IngressSpec, spawn_positions
 from crowdsim.model.metrics import CrowdingRecorder
 from crowdsim.model.population import Population, PopulationSpec, draw_population
 from crowdsim.model.result import RunResult, p95
-from crowdsim.model.routing import ASSIGNED, CHOICE_CODES, ChoiceSettings, Router
+from crowdsim.model.routing import ASSIGNED, CHOICE_CODES, NEAREST, ChoiceSettings, Router
 from crowdsim.model.trajectory import ParquetTrajectoryWriter, TrajectoryWriter
 from crowdsim.navigation.navigator import DEFAULT_RESOLUTION_M, Navigation, navigation_for
 from crowdsim.venue.geometry import Venue
@@ -347,6 +347,7 @@ class EvacuationModel(mesa.Model):
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Choice code, assigned target and familiar exit per person."""
         code = np.array([CHOICE_CODES[g.choice] for g in groups], np.int64)[self.group]
+        code[n0:] = NEAREST  # arrivals follow their ingress route, never an exit choice
         assigned = np.full(n, -1, np.int64)
         familiar = np.full(n, -1, np.int64)
         for k, g in enumerate(groups):

@@ -136,7 +136,7 @@ class Router:
         turn = (np.arange(len(target)) % period) == (step % period)
         who = np.flatnonzero(active & turn & (self.choice == QUICKEST) & ~self.hide)
         if len(who):
-            target[who] = self._quickest(target, pos, who)
+            target[who] = self._quickest(target, pos, who, active)
 
     def close_exit(self, k: int, target: np.ndarray, pos: np.ndarray, active: np.ndarray) -> None:
         """Exit ``k`` is closed: everybody heading there chooses again."""
@@ -178,25 +178,28 @@ class Router:
             target[who[row]] = open_exits[best]
             taken[best] += 1
 
-    def _quickest(self, target: np.ndarray, pos: np.ndarray, who: np.ndarray) -> np.ndarray:
+    def _quickest(
+        self, target: np.ndarray, pos: np.ndarray, who: np.ndarray, active: np.ndarray
+    ) -> np.ndarray:
         """Exit with the least walking-plus-queueing time for ``who``, with hysteresis."""
         open_exits = self.exits[self.exit_open]
         if len(open_exits) == 0:
             return target[who]
         dist = self.nav.distance_matrix(pos[who], open_exits)  # (m, e)
         speed = self.v0[who]
-        # People ahead: those heading for the same exit who are nearer to it.
+        # People ahead: everybody inside heading for the same exit who is nearer to it.
         ahead = np.zeros_like(dist)
         for col, e in enumerate(open_exits):
-            going = who[target[who] == e]
+            going = np.flatnonzero(active & (target == e))
             d_going = np.sort(self.nav.distance(int(e), pos[going])) if len(going) else np.zeros(0)
             ahead[:, col] = np.searchsorted(d_going, dist[:, col])
         cost = dist / speed[:, None] + ahead / self.capacity_p_s[open_exits][None, :]
         best = np.argmin(cost, axis=1)
         choice = open_exits[best]
         current = target[who]
-        col_of = {int(e): c for c, e in enumerate(open_exits)}
-        cur_col = np.array([col_of.get(int(c), -1) for c in current])
+        col_of = np.full(len(self.nav.directions), -1, np.int64)
+        col_of[open_exits] = np.arange(len(open_exits))
+        cur_col = np.where(current >= 0, col_of[np.clip(current, 0, None)], -1)
         have = cur_col >= 0
         cur_cost = np.full(len(who), np.inf)
         cur_cost[have] = cost[have, cur_col[have]]

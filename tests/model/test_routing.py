@@ -47,6 +47,18 @@ def test_quickest_choice_moves_people_off_the_congested_door():
     assert quickest.evacuation_time_s < 0.85 * nearest.evacuation_time_s
 
 
+def test_reviews_alone_move_people_off_a_queue_everybody_else_joined():
+    # Everybody starts at the 1 m door; only the staggered reviews may move people. A review
+    # must count the whole queue ahead, not just the people reviewing at the same step.
+    spec = PopulationSpec(groups=(Group(choice="quickest"),))
+    model = EvacuationModel(hall(300), population=spec, seed=1, time_limit_s=600)
+    near = model.navigation.index("exit", "near")
+    model.state.target[:] = near
+    for _ in range(50):  # 5 s: every person reviews about twice
+        model.step()
+    assert np.count_nonzero(model.state.target != near) >= 100
+
+
 def test_quickest_choice_does_not_oscillate():
     spec = PopulationSpec(groups=(Group(choice="quickest"),))
     model = EvacuationModel(hall(300), population=spec, seed=3, time_limit_s=600)
