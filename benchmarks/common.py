@@ -34,6 +34,7 @@ import numba
 import numpy as np
 from shapely.geometry import LineString, Polygon, box
 
+from crowdsim.dynamics import crowd
 from crowdsim.dynamics.params import SocialForceParams
 from crowdsim.model.evacuation import EvacuationModel
 from crowdsim.model.population import Population
@@ -223,10 +224,15 @@ def parallel_overhead_ms(steps: int = 3) -> float:
     About 0.01–0.05 ms when numba's threads run on distinct CPUs; several ms when they share one.
     """
     model = crowdsim_model(BenchRoom(n=64, side_m=10.0), time_limit_s=10.0)
-    model.step()
-    start = time.perf_counter()
-    for _ in range(steps):
+    single_below = crowd.PARALLEL_MIN_PEOPLE
+    crowd.PARALLEL_MIN_PEOPLE = 0  # use every thread: the probe is about their overhead
+    try:
         model.step()
+        start = time.perf_counter()
+        for _ in range(steps):
+            model.step()
+    finally:
+        crowd.PARALLEL_MIN_PEOPLE = single_below
     return 1e3 * (time.perf_counter() - start) / (steps * model.n_sub)
 
 

@@ -2,10 +2,11 @@
 
 Simulators:
 
-* **crowdsim**: :class:`EvacuationModel` (numba social force, dt = 0.01 s, 10 substeps per
-  model step), radius 0.3 m, desired speed 1.34 m/s;
-* **JuPedSim SFM**: ``jupedsim.SocialForceModel`` (Helbing et al. 2000, C++), the same radius,
-  speed, mass (80 kg), τ (0.5 s), A (2000 N), B (0.08 m), k and κ, dt = 0.01 s;
+* **crowdsim**: :class:`EvacuationModel` (numba social force with its calibrated defaults,
+  dt = 0.01 s, 10 substeps per model step), radius 0.3 m, desired speed 1.34 m/s;
+* **JuPedSim SFM**: ``jupedsim.SocialForceModel`` (Helbing et al. 2000, C++), the same radius
+  and speed, JuPedSim's Helbing–Farkas–Vicsek defaults (mass 80 kg, τ 0.5 s, A 2000 N,
+  B 0.08 m, k and κ), dt = 0.01 s;
 * **JuPedSim CFSM**: ``jupedsim.CollisionFreeSpeedModel`` (Tordeux et al. 2016), dt = 0.01 s,
   the same speed; it refuses overlapping agents at the start, so its radius is lowered to just
   under half the lattice spacing where 0.3 m would overlap (0.199 m at the default 0.4 m).

@@ -335,10 +335,13 @@ def _accelerations(
             if hd < hazards[k, 2]:
                 ex, ey = (hx / hd, hy / hd) if hd > 1e-9 else (1.0, 0.0)
                 break
+        # Somebody not walking (waiting to start, or without a target) keeps their place:
+        # no social forces from other people and no fluctuations.
+        walking = ex != 0.0 or ey != 0.0
         vd = v0[i] * _factor_at(speed_factor, xi, yi, fx0, fy0, fh)
         ax = (vd * ex - vxi) * inv_tau
         ay = (vd * ey - vyi) * inv_tau
-        if noise > 0.0 and vd > 0.0 and (ex != 0.0 or ey != 0.0):
+        if noise > 0.0 and vd > 0.0 and walking:
             # Fluctuations grow with the shortfall from the desired speed: none for a free
             # walker, full strength for somebody standing in a crowd.
             short = min(max(1.0 - (vxi * ex + vyi * ey) / vd, 0.0), 1.0)
@@ -385,16 +388,19 @@ def _accelerations(
                         nxij = 1.0 if i < j else -1.0
                         nyij = 0.0
                     overlap = rij - d
-                    # Short range plus personal space; people ahead count fully, those behind
-                    # by the share lam.
-                    look = lam + (1.0 - lam) * 0.5 * (1.0 - (nxij * ex + nyij * ey))
-                    social = look * (
-                        a_m * np.exp(min(overlap * inv_b, _MAX_EXPONENT))
-                        + space_a_m * np.exp(min(overlap * inv_space_b, _MAX_EXPONENT))
-                    )
-                    f = social
+                    if walking:
+                        # Short range plus personal space; people ahead count fully, those
+                        # behind by the share lam.
+                        look = lam + (1.0 - lam) * 0.5 * (1.0 - (nxij * ex + nyij * ey))
+                        social = look * (
+                            a_m * np.exp(min(overlap * inv_b, _MAX_EXPONENT))
+                            + space_a_m * np.exp(min(overlap * inv_space_b, _MAX_EXPONENT))
+                        )
+                        psx += social * nxij
+                        psy += social * nyij
                     if overlap > 0.0:
-                        f += k_m * overlap
+                        ax += k_m * overlap * nxij
+                        ay += k_m * overlap * nyij
                         # Friction c·(Δvⱼᵢ·t)·t: the part in vⱼ explicit, the part in vᵢ implicit.
                         tx = -nyij
                         ty = nxij
@@ -405,10 +411,6 @@ def _accelerations(
                         mxx += cf * tx * tx
                         mxy += cf * tx * ty
                         myy += cf * ty * ty
-                    ax += (f - social) * nxij
-                    ay += (f - social) * nyij
-                    psx += social * nxij
-                    psy += social * nyij
         # Wall forces from the segments binned in the person's cell (open portals do not push).
         # The social (exponential) part is summed apart and capped: see SocialForceParams.
         wsx = 0.0
@@ -448,11 +450,7 @@ def _accelerations(
         # lone person in front of a door; the sideways part keeps people off the jambs.
         wsx, wsy = _capped_against(wsx, wsy, ex, ey, wall_cap * v0[i] * inv_tau)
         # Social pair forces slow a person down to a stand at most; only bodies in contact
-        # push anybody backwards. Somebody not walking (waiting to start, or without a
-        # target) keeps their place: only contact moves them.
-        if ex == 0.0 and ey == 0.0:
-            psx = 0.0
-            psy = 0.0
+        # push anybody backwards.
         psx, psy = _capped_against(psx, psy, ex, ey, social_cap * v0[i] * inv_tau)
         ax += wsx + psx
         ay += wsy + psy

@@ -218,8 +218,16 @@ _LOCK = Lock()
 
 
 def _geometry_key(venue: Venue) -> bytes:
-    """Everything the fields depend on: walkable area, exits, targets and speed zones."""
+    """Everything the fields and their lookup by name depend on.
+
+    That is the walkable area, exits, gates (with their inside side), shelters, regions, speed
+    zones and the targets' names.
+    """
     parts = [venue.walkable.wkb, venue.exit_segments().tobytes(), venue.gate_segments().tobytes()]
+    parts += [np.asarray(g.inside, float).tobytes() for g in venue.gates]
+    names = [t.name for t in venue.exits] + [t.name for t in venue.shelters]
+    names += [t.name for t in venue.gates] + [t.name for t in venue.regions]
+    parts.append("\0".join(names).encode())
     parts += [s.area.wkb for s in venue.shelters] + [r.area.wkb for r in venue.regions]
     parts += [z.area.wkb + str(z.factor).encode() for z in venue.speed_zones]
     return b"|".join(parts)
