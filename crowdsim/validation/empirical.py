@@ -38,7 +38,7 @@ from crowdsim.validation.measure import (
     speed_density_pairs,
     steps_outside,
 )
-from crowdsim.validation.nist import MEASURED_SPECIFIC_FLOW
+from crowdsim.validation.reference import MEASURED_SPECIFIC_FLOW, weidmann_speed
 from crowdsim.validation.registry import (
     CheckContext,
     Figure,
@@ -59,12 +59,6 @@ SINGLE_FILE_COUNTS = {
     "02_culture_india_chattaraj2013": 169,
     "21_stopAndGoWavesCaserne_germany_seyfried2010": 61558,
 }
-
-
-def weidmann_speed(density_pm2: np.ndarray) -> np.ndarray:
-    """Weidmann (1993): v(ρ) = 1.34·[1 − exp(−1.913·(1/ρ − 1/5.4))] m/s, ρ in persons/m²."""
-    rho = np.asarray(density_pm2, dtype=float)
-    return 1.34 * (1.0 - np.exp(-1.913 * (1.0 / rho - 1.0 / 5.4)))
 
 
 #: Bottleneck widths of the flow-against-width sweep (m) and the people per run.

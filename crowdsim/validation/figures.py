@@ -78,7 +78,6 @@ def setup_figure(
     people: np.ndarray | None = None,
     lines: Mapping[str, LineString] | None = None,
     areas: Mapping[str, Polygon] | None = None,
-    width_in: float = 6.4,
 ) -> Figure:
     """Drawing of a set-up: walkable area, exits, start positions, measurement lines and areas.
 
@@ -90,10 +89,10 @@ def setup_figure(
         people: (n, 2) start positions (m).
         lines: Measurement lines by label.
         areas: Measurement areas by label.
-        width_in: Figure width in inches (the height follows the area's aspect ratio).
     """
     xmin, ymin, xmax, ymax = walkable.bounds
     aspect = (ymax - ymin + 1.0) / (xmax - xmin + 1.0)
+    width_in = 6.4  # the height follows the area's aspect ratio
     fig = new_figure(width_in, float(np.clip(width_in * aspect, 2.2, 8.0)) + 0.6)
     ax = fig.axes[0]
     draw_area(ax, walkable)

@@ -13,7 +13,6 @@ import numpy as np
 import pandas as pd
 from shapely.geometry import Polygon, box
 
-from crowdsim.validation.empirical import weidmann_speed
 from crowdsim.validation.experiments import (
     DATASETS,
     HERMES_UO_KEYS,
@@ -23,6 +22,7 @@ from crowdsim.validation.experiments import (
 from crowdsim.validation.figures import new_figure, setup_figure, to_figure
 from crowdsim.validation.measure import speed_density_pairs
 from crowdsim.validation.periodic import FPS, run_periodic_corridor, start_positions
+from crowdsim.validation.reference import weidmann_speed
 from crowdsim.validation.registry import (
     CheckContext,
     Figure,

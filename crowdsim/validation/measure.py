@@ -36,7 +36,6 @@ class Flow:
             (persons/s); the mean over all crossings if fewer than ten crossed, 0 if under two.
         width_m: Width the specific flow is divided by (m).
         steady_frames: First and last frame of the steady phase (the 10 % and 90 % crossings).
-        nt: PedPy's N–t table (``frame``, ``cumulative_pedestrians``, ``time``).
         crossing_times_s: Sorted crossing times (s).
     """
 
@@ -44,7 +43,6 @@ class Flow:
     flow_1_s: float
     width_m: float
     steady_frames: tuple[int, int]
-    nt: pd.DataFrame
     crossing_times_s: np.ndarray
 
     @property
@@ -61,12 +59,12 @@ class Flow:
 
 def measure_flow(traj: pedpy.TrajectoryData, line: LineString, *, width_m: float) -> Flow:
     """Flow across ``line`` (see :class:`Flow`) measured with ``pedpy.compute_n_t``."""
-    nt, crossing = pedpy.compute_n_t(traj_data=traj, measurement_line=pedpy.MeasurementLine(line))
+    _, crossing = pedpy.compute_n_t(traj_data=traj, measurement_line=pedpy.MeasurementLine(line))
     frames = np.sort(crossing[pedpy.FRAME_COL].to_numpy())
     times = frames / traj.frame_rate
     n = len(times)
     if n < 2:
-        return Flow(n, 0.0, width_m, (0, 0), nt, times)
+        return Flow(n, 0.0, width_m, (0, 0), times)
     if n < 10:
         i, j = 0, n - 1
     else:
@@ -74,7 +72,7 @@ def measure_flow(traj: pedpy.TrajectoryData, line: LineString, *, width_m: float
         j = int(np.ceil((1 + STEADY_SHARE) / 2 * n)) - 1
     span = times[j] - times[i]
     flow = (j - i) / span if span > 0 else float("inf")
-    return Flow(n, float(flow), width_m, (int(frames[i]), int(frames[j])), nt, times)
+    return Flow(n, float(flow), width_m, (int(frames[i]), int(frames[j])), times)
 
 
 def entry_times_by_id(traj: pedpy.TrajectoryData, area: BaseGeometry) -> pd.Series:

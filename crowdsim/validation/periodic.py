@@ -63,8 +63,6 @@ def run_periodic_corridor(
     *,
     seed: int,
     duration_s: float,
-    params: SocialForceParams | None = None,
-    population: PopulationSpec | None = None,
 ) -> pedpy.TrajectoryData:
     """Walk ``people`` east for ``duration_s`` seconds in a periodic corridor.
 
@@ -74,14 +72,14 @@ def run_periodic_corridor(
         people: Number of people (their density stays people / (length·width)).
         seed: Seed of the draws (speeds, radii, start positions, fluctuations).
         duration_s: Simulated time (s).
-        params: Social-force parameters (default: the calibrated defaults).
-        population: Desired speeds and radii (default: the model's adult profile).
+
+    People have the default adult profile and the default social-force parameters.
 
     Returns:
         The trajectories at :data:`FPS`, one id per person and pass along the corridor.
     """
-    params = params or SocialForceParams()
-    spec = population or PopulationSpec()
+    params = SocialForceParams()
+    spec = PopulationSpec()
     rng = np.random.default_rng(seed)
     v0 = spec.desired_speed.sample(rng, people)
     radius = spec.radius.sample(rng, people)

@@ -35,7 +35,7 @@ from crowdsim.validation.measure import (
     start_times,
     steps_outside,
 )
-from crowdsim.validation.reference import scipy_distribution
+from crowdsim.validation.reference import ALPHA, FRUIN_E_PM2, scipy_distribution
 from crowdsim.validation.registry import (
     CheckContext,
     Figure,
@@ -52,11 +52,6 @@ from crowdsim.validation.simulate import (
     validation_scenario,
     validation_venue,
 )
-
-#: Fruin's level-of-service E begins above this density (walkways, persons/m²): "congested".
-FRUIN_E_PM2 = 1.08
-#: Family-wise significance level of the Kolmogorov–Smirnov tests (Bonferroni-corrected).
-ALPHA = 0.05
 
 
 @register(

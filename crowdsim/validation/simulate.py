@@ -16,7 +16,6 @@ from pathlib import Path
 import numpy as np
 import pedpy
 
-from crowdsim.dynamics.params import SocialForceParams
 from crowdsim.model.evacuation import EvacuationModel
 from crowdsim.model.events import ExitEvent, ShelterLock
 from crowdsim.model.population import Population, PopulationSpec
@@ -86,7 +85,6 @@ def run_venue(
     workdir: Path | None,
     people: Population | None = None,
     population: PopulationSpec | None = None,
-    params: SocialForceParams | None = None,
     time_limit_s: float = 600.0,
     events: Sequence[ExitEvent | ShelterLock] = (),
 ) -> SimRun:
@@ -98,7 +96,6 @@ def run_venue(
         workdir: Scratch folder for the trajectory file (None: no trajectories).
         people: People placed by hand (replaces the venue's zones).
         population: How people are drawn from the zones (default: the model's).
-        params: Social-force parameters (default: the published ones).
         time_limit_s: Simulated time after which the run stops.
         events: Exit closures/openings and shelter locks on the timeline.
     """
@@ -108,7 +105,6 @@ def run_venue(
             venue,
             people=people,
             population=population,
-            params=params,
             seed=seed,
             time_limit_s=time_limit_s,
             trajectory=writer,

@@ -3,8 +3,7 @@
 import numpy as np
 import pytest
 
-from crowdsim.validation.empirical import weidmann_speed
-from crowdsim.validation.registry import Verdict
+from crowdsim.validation.reference import weidmann_speed
 from tests.validation.conftest import assert_passes, explain
 
 
@@ -26,7 +25,7 @@ def test_data_anchors_are_reproduced_by_the_pedpy_measurements(context, juelich_
 @pytest.mark.xfail(
     reason="model result: the 3.0 m replica passes 2.02 persons/(m·s), just below the band "
     "around the measured 2.39; see docs/validation.md",
-    strict=False,
+    strict=False,  # 1 % from the band: it may pass where floating point rounds differently
 )
 def test_bottleneck_flows_within_15_percent_of_the_experiments(context, juelich_data):
     assert_passes("EMP 1", context)
@@ -44,4 +43,3 @@ def test_corner_replica_never_cuts_the_corner(context, juelich_data):
 def test_faster_is_slower_minimum_at_an_intermediate_speed(context):
     result = assert_passes("EMP 4", context)
     assert result.outcome.figures, explain(result)
-    assert result.verdict is Verdict.PASS

@@ -7,11 +7,10 @@ from scipy import stats
 from crowdsim.model.population import Population
 from crowdsim.model.profiles import profile
 from crowdsim.validation.measure import start_times
-from crowdsim.validation.reference import scipy_distribution
-from crowdsim.validation.registry import Verdict
-from crowdsim.validation.rimea import ALPHA, RIMEA7_GROUPS, rimea7_population
+from crowdsim.validation.reference import ALPHA, scipy_distribution
+from crowdsim.validation.rimea import RIMEA7_GROUPS, rimea7_population
 from crowdsim.validation.simulate import run_venue, validation_venue
-from tests.validation.conftest import assert_passes, explain, run_check
+from tests.validation.conftest import assert_passes
 
 
 def test_rimea_1_travel_time_26_to_34_s(context):
@@ -21,7 +20,9 @@ def test_rimea_1_travel_time_26_to_34_s(context):
 
 
 def test_rimea_5_everybody_starts_within_two_steps_of_their_premovement_time(context):
-    assert_passes("RiMEA 5", context)
+    result = assert_passes("RiMEA 5", context)
+    assert result.outcome.geometry is not None  # the report shows the set-up
+    assert result.outcome.geometry.png.startswith(b"\x89PNG")
 
 
 def test_start_time_detection_sees_a_push_before_the_start(tmp_path):
@@ -42,10 +43,8 @@ def test_rimea_7_measured_speeds_follow_each_groups_desired_speed_distribution(c
     result = assert_passes("RiMEA 7", context)
     measured = {m.label: m.value for m in result.outcome.measurements}
     assert measured["people without a measured speed"] == 0
-    level = ALPHA / len(RIMEA7_GROUPS)
     pvalues = {k: float(v) for k, v in measured.items() if "KS p-value" in k}
     assert len(pvalues) == len(RIMEA7_GROUPS)
-    assert all(p >= level for p in pvalues.values()), pvalues
     # Every group is represented by enough people for the test to mean something.
     sizes = [int(k.split("n = ")[1].rstrip(")")) for k in pvalues]
     assert min(sizes) >= 20 * len(context.seeds)
@@ -79,17 +78,11 @@ def test_rimea_12d_flow_grows_with_the_bottleneck_width(context):
     assert_passes("RiMEA 12d", context)
 
 
+@pytest.mark.slow
 @pytest.mark.xfail(
     reason="model result: the crowd bunches at the inner edge and the corner takes longer "
     "than the straight corridor of outer-edge length; see docs/validation.md",
-    strict=False,
+    strict=True,
 )
 def test_rimea_15_corner_time_between_short_and_long_corridor(context):
     assert_passes("RiMEA 15", context)
-
-
-def test_every_rimea_check_draws_its_geometry(context):
-    result = run_check("RiMEA 5", context)
-    assert result.outcome.geometry is not None, explain(result)
-    assert result.outcome.geometry.png.startswith(b"\x89PNG")
-    assert result.verdict in (Verdict.PASS, Verdict.FAIL)
