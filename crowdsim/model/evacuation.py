@@ -172,6 +172,7 @@ class EvacuationModel(mesa.Model):
         self._setup_ingress(n)
         self._setup_shelters()
         self._events = sorted(events, key=lambda e: e.at_s)
+        self._check_events()
         self._closed_by_event = np.zeros(len(venue.exits), np.bool_)
         self.threats = tuple(threats)
         self.hazards = np.zeros((0, 3))
@@ -465,7 +466,6 @@ class EvacuationModel(mesa.Model):
 
     def _setup_shelters(self) -> None:
         self.occupancy = np.zeros(len(self.venue.shelters), np.int64)
-        self._shelter_locked = np.zeros(len(self.venue.shelters), np.bool_)
         for s in self.venue.shelters:
             shapely.prepare(s.area)
 
@@ -473,7 +473,7 @@ class EvacuationModel(mesa.Model):
         """Seekers inside a shelter with room are admitted, in index order; never over capacity."""
         s = self.state
         for k, shelter in enumerate(self.venue.shelters):
-            if self._shelter_locked[k] or self.occupancy[k] >= shelter.capacity:
+            if not self.router.shelter_open[k]:  # full or locked
                 continue
             seeking = np.flatnonzero(s.active & (s.target == self.router.shelters[k]))
             if len(seeking) == 0:
@@ -498,12 +498,22 @@ class EvacuationModel(mesa.Model):
                 self._closed_by_event[k] = not event.open
                 self._set_exit(k, event.open)
             else:
-                names = [sh.name for sh in self.venue.shelters]
-                if event.shelter not in names:
-                    raise ValueError(f"{self.venue.source}: no shelter named {event.shelter!r}")
-                k = names.index(event.shelter)
-                self._shelter_locked[k] = True
+                k = self._shelter_number(event.shelter)
                 self.router.close_shelter(k, s.target, s.pos, s.active)
+
+    def _check_events(self) -> None:
+        """Fail at the start, not when it fires, on an event naming no exit or shelter."""
+        for event in self._events:
+            if isinstance(event, ExitEvent):
+                self._exit_number(event.exit)
+            else:
+                self._shelter_number(event.shelter)
+
+    def _shelter_number(self, name: str) -> int:
+        names = [sh.name for sh in self.venue.shelters]
+        if name not in names:
+            raise ValueError(f"{self.venue.source}: no shelter named {name!r}")
+        return names.index(name)
 
     def _exit_number(self, name: str) -> int:
         if name not in self.venue.exit_names:

@@ -22,14 +22,15 @@ def test_scenario_runs_for_its_first_minute(path):
     scenario = load_scenario(path).with_overrides(time_limit_s=60.0)
     summary = scenario.run().summary()
     for key in (*REQUIRED, *SPECIFIC.get(path.name, ())):
-        assert key in summary, key
+        assert summary.get(key) is not None, key
     assert summary["wall_penetrations"] == 0
 
 
 def test_lockdown_leaves_people_outside_the_locked_rooms():
     result = load_scenario(ROOT / "experiments/scenarios/lockdown.toml").run()
     assert 0 < result.sheltered <= 120
-    assert result.summary()["unprotected"] == result.agents - result.sheltered - result.evacuated
+    left_out = int((result.status == "inside").sum())
+    assert left_out > 0 and result.summary()["unprotected"] == left_out
     late = result.time_to_safety_s[result.status == "sheltered"]
     assert late.max() <= 45.0 + 1e-9
 

@@ -1,6 +1,7 @@
 """Shelters with capacity and lockdown."""
 
 import numpy as np
+import pytest
 from shapely.geometry import LineString, box
 
 from crowdsim.model.evacuation import EvacuationModel
@@ -72,6 +73,11 @@ def test_lockdown_leaves_latecomers_outside():
     sheltered_late = result.time_to_safety_s[result.status == "sheltered"]
     assert sheltered_late.max() <= 20.0 + 1e-9
     assert 0 < result.sheltered < 150
-    assert result.remaining == 150 - result.sheltered - result.evacuated > 0
-    assert not result.completed
-    assert result.summary()["unprotected"] == result.remaining
+    left_out = int(np.count_nonzero(result.status == "inside"))
+    assert left_out > 0 and not result.completed
+    assert result.summary()["unprotected"] == left_out
+
+
+def test_an_event_naming_no_shelter_fails_before_the_run():
+    with pytest.raises(ValueError, match="no shelter named 'room C'"):
+        EvacuationModel(building(), events=(ShelterLock(600.0, "room C"),), seed=1)
