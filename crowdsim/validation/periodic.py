@@ -89,7 +89,7 @@ def run_periodic_corridor(
     grid = SpatialGrid.periodic_corridor(
         length_m,
         width_m,
-        cell_m=2 * float(radius.max()) + params.interaction_range_m + max_move,
+        cell_m=2 * float(radius.max()) + params.pair_reach_m + max_move,
     )
     east = np.zeros((1, 2, 2, 2), np.float32)
     east[..., 0] = 1.0

@@ -22,7 +22,7 @@ def open_floor(size: float = 60.0, walls: list[np.ndarray] | None = None) -> Spa
         (0.0, 0.0, size, size),
         walls or [],
         np.zeros((0, 4)),
-        cell_m=0.7 + P.interaction_range_m,
+        cell_m=0.7 + P.pair_reach_m,
         reach_m=0.35 + P.interaction_range_m + 0.2,
     )
 
@@ -43,36 +43,56 @@ def reference_step(state: CrowdState, params: SocialForceParams) -> np.ndarray:
 
     Written independently of the kernel: driving term (v0·e − v)/τ; both exponential
     repulsions weighted by λ + (1 − λ)(1 + cos φ)/2, φ between the walking direction and the
-    direction to the other person, and their sum against e capped at social_cap·v0/τ; body
-    force; sliding friction c·(Δvⱼᵢ·t)·t with c = min(κ·g/m, 1/dt), its part in the person's
-    own velocity implicit.
+    direction to the other person; the personal space evaluated at the gap shortened by
+    w·T·|v| for somebody ahead whose centre is w-in the walker's path (w = 1 within rᵢⱼ/2 of
+    the path, 0 beyond 3rᵢⱼ/4, a smooth step between), its braking part scaled by w; their
+    sum against e capped at social_cap·v0/τ; body force; sliding friction c·(Δvⱼᵢ·t)·t with
+    c = min(κ·g/m, 1/dt), its part in the person's own velocity implicit.
     """
     x, v, r, v0 = state.pos, state.vel, state.radius, state.v0
     e = np.array([1.0, 0.0])
     n = len(x)
-    dt, lam = params.dt_s, params.anisotropy
+    dt, lam, reach = params.dt_s, params.anisotropy, params.interaction_range_m
     out = np.empty_like(v)
     for i in range(n):
+        speed = np.hypot(*v[i])
+        u = v[i] / speed
+        sweep = min(params.headway_s * speed, params.headway_max_m)
         d_vec = x[i] - x
         d = np.hypot(d_vec[:, 0], d_vec[:, 1])
         rij = r[i] + r
-        near = (np.arange(n) != i) & (d < rij + params.interaction_range_m)
-        nij = d_vec[near] / d[near, None]
-        tij = np.column_stack([-nij[:, 1], nij[:, 0]])
-        g = np.maximum(rij[near] - d[near], 0.0)
+        others = np.arange(n) != i
+        nij = d_vec / np.where(others, d, 1.0)[:, None]
         weight = lam + (1 - lam) * (1 - nij @ e) / 2
-        social = weight * (
-            params.a_n * np.exp((rij[near] - d[near]) / params.b_m)
-            + params.space_a_n * np.exp((rij[near] - d[near]) / params.space_b_m)
+        ahead = nij @ u < 0
+        aside = np.abs(d_vec[:, 0] * u[1] - d_vec[:, 1] * u[0])
+        step = np.clip((aside - rij / 2) / (rij / 4), 0.0, 1.0)
+        way = np.where(ahead, 1 - step**2 * (3 - 2 * step), 0.0)
+        gap = d - rij
+        short = others & (gap < reach)
+        space = others & (gap - sweep * way < reach)
+        push = ((weight * params.a_n * np.exp(-gap / params.b_m))[short, None] * nij[short]).sum(
+            axis=0
         )
-        push = (social[:, None] / params.mass_kg * nij).sum(axis=0)
+        steer = nij - ((1 - way) * np.minimum(nij @ u, 0.0))[:, None] * u
+        push += (
+            (weight * params.space_a_n * np.exp((sweep * way - gap) / params.space_b_m))[
+                space, None
+            ]
+            * steer[space]
+        ).sum(axis=0)
+        push /= params.mass_kg
         cap = params.social_cap * v0[i] / params.tau_s
         if push @ e < -cap:
             push -= (push @ e + cap) * e
+        touch = others & (gap < 0)
+        nt = nij[touch]
+        tij = np.column_stack([-nt[:, 1], nt[:, 0]])
+        g = -gap[touch]
         c = np.minimum(params.kappa_kg_ms * g / params.mass_kg, 1.0 / dt)
-        body = (params.k_kg_s2 * g)[:, None] / params.mass_kg * nij
+        body = (params.k_kg_s2 * g)[:, None] / params.mass_kg * nt
         acc = (v0[i] * e - v[i]) / params.tau_s + push + body.sum(axis=0)
-        acc += ((c * np.einsum("ij,ij->i", v[near], tij))[:, None] * tij).sum(axis=0)
+        acc += ((c * np.einsum("ij,ij->i", v[touch], tij))[:, None] * tij).sum(axis=0)
         m = np.eye(2) + dt * np.einsum("k,ki,kj->ij", c, tij, tij)
         out[i] = np.linalg.solve(m, v[i] + dt * acc)
     return out
@@ -204,19 +224,58 @@ def test_results_do_not_depend_on_the_number_of_threads(monkeypatch):
     assert all(np.array_equal(results[0], r) for r in results)
 
 
+def first_step_acceleration(
+    offset: tuple[float, float], speed: float, params: SocialForceParams = QUIET
+) -> np.ndarray:
+    """Acceleration of a walker moving east at v0 = ``speed`` past one standing neighbour."""
+    state = CrowdState.create(
+        np.array([[30.0, 30.0], [30.0 + offset[0], 30.0 + offset[1]]]), [speed, 1.0], [0.2] * 2
+    )
+    state.vel[0] = [speed, 0.0]  # at the desired speed: no driving acceleration
+    state.target[1] = -1  # the neighbour stands
+    stepper(open_floor(), 2, params=params).advance(state, 0.0, 1)
+    return (state.vel[0] - [speed, 0.0]) / params.dt_s
+
+
 def test_people_ahead_repel_more_than_people_behind_by_the_anisotropy():
-    # Walking east at v0 (no driving acceleration), one neighbour 0.8 m ahead or behind.
-    accs = []
-    for dx in (0.8, -0.8):
-        state = CrowdState.create(
-            np.array([[30.0, 30.0], [30.0 + dx, 30.0]]), [1.0, 1.0], [0.2] * 2
+    isotropic_space = dataclasses.replace(QUIET, headway_s=0.0)
+    ahead, behind = (
+        first_step_acceleration((dx, 0.0), 1.0, isotropic_space)[0] for dx in (0.8, -0.8)
+    )
+    assert ahead < 0 < behind
+    assert -behind / ahead == pytest.approx(P.anisotropy, rel=1e-6)
+
+
+def test_personal_space_reaches_further_ahead_the_faster_one_walks():
+    # Somebody standing straight ahead, 0.6 m beyond contact: the personal space is felt at the
+    # gap shortened by T·v (Seyfried et al. 2005: the distance kept grows with speed).
+    gap = 0.6
+    for speed in (0.5, 1.0, 2.0):
+        reach = min(QUIET.headway_s * speed, QUIET.headway_max_m)
+        expected = (
+            -(
+                QUIET.a_n * np.exp(-gap / QUIET.b_m)
+                + QUIET.space_a_n * np.exp((reach - gap) / QUIET.space_b_m)
+            )
+            / QUIET.mass_kg
         )
-        state.vel[:] = [1.0, 0.0]
-        state.target[1] = -1  # the neighbour stands
-        stepper(open_floor(), 2, params=QUIET).advance(state, 0.0, 1)
-        accs.append((state.vel[0, 0] - 1.0) / P.dt_s)
-    assert accs[0] < 0 < accs[1]
-    assert -accs[1] / accs[0] == pytest.approx(P.anisotropy, rel=1e-6)
+        acc = first_step_acceleration((0.4 + gap, 0.0), speed)
+        assert acc[0] == pytest.approx(expected, rel=1e-9)
+        assert acc[1] == pytest.approx(0.0, abs=1e-12)
+
+
+def test_somebody_ahead_beside_the_path_steers_the_walker_aside_without_braking_them():
+    # Centre 0.35 m beside the path (more than 3/4 of the radii summed, 0.3 m) and 0.6 m
+    # ahead: the personal space pushes only sideways, its reach is not lengthened, and the
+    # braking is the short-range term's alone.
+    dx, dy = 0.6, 0.35
+    d = np.hypot(dx, dy)
+    weight = QUIET.anisotropy + (1 - QUIET.anisotropy) * (1 + dx / d) / 2
+    short = weight * QUIET.a_n * np.exp((0.4 - d) / QUIET.b_m) / QUIET.mass_kg
+    space = weight * QUIET.space_a_n * np.exp((0.4 - d) / QUIET.space_b_m) / QUIET.mass_kg
+    acc = first_step_acceleration((dx, dy), 1.0)
+    assert acc[0] == pytest.approx(-short * dx / d, rel=1e-9)
+    assert acc[1] == pytest.approx(-(short + space) * dy / d, rel=1e-9)
 
 
 def test_social_forces_slow_a_walker_to_a_stand_but_never_push_them_back():

@@ -35,10 +35,5 @@ def test_rimea_4_speed_falls_with_density(context, juelich_data):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    reason="model limitation: discs whose size does not grow with speed walk too fast in a "
-    "single file at 0.7-1.5 persons/m; see docs/validation.md",
-    strict=True,
-)
 def test_rimea_16_single_file_within_the_data_band(context, juelich_data):
     assert_passes("RiMEA 16", context)

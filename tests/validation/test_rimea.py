@@ -80,7 +80,7 @@ def test_rimea_12d_flow_grows_with_the_bottleneck_width(context):
 
 @pytest.mark.slow
 @pytest.mark.xfail(
-    reason="model result: the crowd bunches at the inner edge and the corner takes longer "
+    reason="model result: the crowd bunches at the inner edge and the corner takes 2 % longer "
     "than the straight corridor of outer-edge length; see docs/validation.md",
     strict=True,
 )
