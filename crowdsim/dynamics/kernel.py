@@ -24,7 +24,9 @@ One call to :func:`advance` moves the crowd ``n_sub`` time steps of ``dt`` secon
    and loses the velocity component into the wall);
 4. lets people through *portals*, one at a time in index order (a serial pass, so the outcome
    does not depend on threads): an **exit** evacuates the person, and may admit one person per
-   ``headway`` seconds (a door-flow limit); a **gate** (a screening lane's service point) admits
+   ``headway`` seconds (a door-flow limit); the evacuated walk on straight beyond the exit for
+   ``run_out_s`` and keep their room meanwhile, so that the next person has somebody ahead;
+   a **gate** (a screening lane's service point) admits
    one person, holds them for their service time, and stays shut to the next until then. A portal
    that is closed, or busy, is a wall.
 
@@ -72,7 +74,8 @@ Arrays = tuple[Any, ...]
     _SPACE_B,
     _HEADWAY,
     _HEADWAY_MAX,
-) = range(18)
+    _RUN_OUT,
+) = range(19)
 _MAX_EXPONENT = 50.0
 #: Walking up to a free screening lane counts as service, up to this long (s).
 _WALK_UP_S = 1.0
@@ -259,6 +262,8 @@ def _enters_hazard(hazards: np.ndarray, px: float, py: float, qx: float, qy: flo
 def build_cells(
     pos: np.ndarray,
     active: np.ndarray,
+    exit_time: np.ndarray,
+    since: float,
     x0: float,
     y0: float,
     cell_m: float,
@@ -269,7 +274,7 @@ def build_cells(
     cell_fill: np.ndarray,
     order: np.ndarray,
 ) -> None:
-    """Counting sort of active people into cells.
+    """Counting sort into cells of active people and of those who left by an exit after ``since``.
 
     Cell c then holds ``order[cell_start[c]:cell_start[c + 1]]``.
     """
@@ -277,7 +282,7 @@ def build_cells(
     cell_start[:] = 0
     n = pos.shape[0]
     for i in range(n):
-        if active[i]:
+        if active[i] or exit_time[i] > since:
             c = _cell_of(pos[i, 0], pos[i, 1], x0, y0, inv, nx, ny)
             agent_cell[i] = c
             cell_start[c + 1] += 1
@@ -511,7 +516,7 @@ def _move(
     crossing: np.ndarray,
 ) -> int:
     """Integrate every active person; moves onto a free portal are left to :func:`_admit`."""
-    pos, vel, v0, active = crowd[0], crowd[1], crowd[2], crowd[5]
+    pos, vel, v0, active, exit_time = crowd[0], crowd[1], crowd[2], crowd[5], crowd[8]
     speed_factor, fx0, fy0, fh, hazards = field[1], field[2], field[3], field[4], field[5]
     segments, kinds, seg_start, seg_items, agent_cell = (
         space[0],
@@ -523,11 +528,20 @@ def _move(
     period, gx0 = space[11], space[12]
     portal_open, portal_free_at = portals[0], portals[1]
     cap_factor = params[_CAP]
+    relax = dt / params[_TAU]
+    since = t - params[_RUN_OUT]
     blocked = 0
     n = pos.shape[0]
     for i in nb.prange(n):
         crossing[i] = -1
         if not active[i]:
+            if exit_time[i] > since:  # beyond an exit: straight on, speeding up to v0
+                speed = np.sqrt(vel[i, 0] ** 2 + vel[i, 1] ** 2)
+                scale = 1.0 + (v0[i] - speed) * relax / max(speed, 1e-9)
+                vel[i, 0] *= scale
+                vel[i, 1] *= scale
+                pos[i, 0] += vel[i, 0] * dt
+                pos[i, 1] += vel[i, 1] * dt
             continue
         # Solve (I + dt·M) v' = v + dt·a: explicit forces, implicit own-velocity friction.
         rx = vel[i, 0] + acc[i, 0] * dt
@@ -670,7 +684,8 @@ def advance(
     gx0, gy0, cell_m = space[8], space[9], space[10]
     agent_cell, cell_start, cell_fill, order = space[11], space[12], space[13], space[14]
     period = space[15]
-    pos, active = crowd[0], crowd[5]
+    pos, active, exit_time = crowd[0], crowd[5], crowd[8]
+    run_out = params[_RUN_OUT]
     inner = (
         segments,
         kinds,
@@ -690,7 +705,21 @@ def advance(
     step0 = round(t0 / dt)
     for k in range(n_sub):
         t = t0 + k * dt
-        build_cells(pos, active, gx0, gy0, cell_m, nx, ny, agent_cell, cell_start, cell_fill, order)
+        build_cells(
+            pos,
+            active,
+            exit_time,
+            t - run_out,
+            gx0,
+            gy0,
+            cell_m,
+            nx,
+            ny,
+            agent_cell,
+            cell_start,
+            cell_fill,
+            order,
+        )
         _accelerations(crowd, field, inner, portals, params, t, dt, key, step0 + k, acc)
         blocked += _move(crowd, field, inner, portals, params, t, dt, acc, crossing)
         blocked += _admit(crowd, portals, t, t + dt, acc, crossing)

@@ -58,12 +58,6 @@ def test_same_seed_same_run_other_seed_other_run():
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    reason="an exit in the wall removes people on the door line, so nobody is ahead of the next "
-    "person: 3.3 persons/(m·s) through this 2 m door against 2.4 where people walk on beyond "
-    "the opening (EMP 1); a run-out area beyond exits is not modelled yet",
-    strict=True,
-)
 def test_500_people_leave_a_room_at_a_flow_within_the_measured_range():
     # 20 m x 20 m room, one 2 m door. Measured bottleneck flows are about 1.9-2.4
     # persons/(m·s) (Kretz 2006, Seyfried 2009, Liao 2014); the social-force model is known to
