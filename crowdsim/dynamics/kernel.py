@@ -9,9 +9,10 @@ One call to :func:`advance` moves the crowd ``n_sub`` time steps of ``dt`` secon
    * driving term (v0·e − v)/τ, with e sampled bilinearly from the navigation field of the
      person's target, zero before the person's start (pre-movement) time;
    * pair force [A·exp((rᵢⱼ − dᵢⱼ)/B) + k·g(rᵢⱼ − dᵢⱼ)]·nᵢⱼ + κ·g(rᵢⱼ − dᵢⱼ)·(Δvⱼᵢ·tᵢⱼ)·tᵢⱼ
-     plus the personal space Aₛ·exp((rᵢⱼ − dᵢⱼ + wᵢⱼ·T·|vᵢ|)/Bₛ), where wᵢⱼ ∈ [0, 1] says how
-     far j stands in i's way and T is the headway time; both exponential terms are weighted
-     by the anisotropy and capped against the walking direction (see SocialForceParams);
+     plus the personal space Aₛ·exp((rᵢⱼ − dᵢⱼ + wᵢⱼ·min(T·|vᵢ|, L))/Bₛ), where wᵢⱼ ∈ [0, 1]
+     says how far j stands in i's way, T is the headway time and L its cap; both exponential
+     terms are weighted by the anisotropy and capped against the walking direction (see
+     SocialForceParams);
    * wall force [A·exp((rᵢ − dᵢW)/B) + k·g(rᵢ − dᵢW)]·nᵢW − κ·g(rᵢ − dᵢW)·(vᵢ·tᵢW)·tᵢW from the
      nearest point of every wall segment binned in the person's cell;
 
@@ -25,10 +26,9 @@ One call to :func:`advance` moves the crowd ``n_sub`` time steps of ``dt`` secon
 4. lets people through *portals*, one at a time in index order (a serial pass, so the outcome
    does not depend on threads): an **exit** evacuates the person, and may admit one person per
    ``headway`` seconds (a door-flow limit); the evacuated walk on straight beyond the exit for
-   ``run_out_s`` and keep their room meanwhile, so that the next person has somebody ahead;
-   a **gate** (a screening lane's service point) admits
-   one person, holds them for their service time, and stays shut to the next until then. A portal
-   that is closed, or busy, is a wall.
+   ``run_out_s`` and keep their room meanwhile, so that the next person has somebody ahead; a
+   **gate** (a screening lane's service point) admits one person, holds them for their service
+   time, and stays shut to the next until then. A portal that is closed, or busy, is a wall.
 
 Desired speeds are scaled by a speed-factor grid (stairs, ramps: factor < 1) sampled at the
 person's position.

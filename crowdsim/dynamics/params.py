@@ -69,14 +69,14 @@ class SocialForceParams:
             space steers one aside without braking, so that two files interleave as in the
             zipper of a bottleneck (Hoogendoorn & Daamen 2005). With T = 0 the personal space
             is the isotropic term of Helbing & Molnár.
+        headway_max_m: The headway reach T·|v| is capped at this length (0.8 m), which bounds
+            the range of the pair forces for fast walkers.
         run_out_s: People who pass an exit walk on straight beyond it for this long (2 s)
             before they are removed, at their desired speed, and keep their room meanwhile: the
             next person through a door in a wall has somebody ahead, as at a real door. Removed
             on the door line, people left a 2 m door in a wall at 3.3 persons/(m·s) against
             the 1.9–2.4 measured where the crowd walks on beyond the opening. 2 s at 1.34 m/s
             carries a person 2.7 m on, beyond the reach of the pair forces.
-        headway_max_m: The headway reach T·|v| is capped at this length (0.8 m), which bounds
-            the range of the pair forces for fast walkers.
     """
 
     mass_kg: float = 80.0
