@@ -490,10 +490,10 @@ def _accelerations(
                 myy += cf * ty * ty
         # Only the part pushing against the walking direction is capped: it is what held a
         # lone person in front of a door; the sideways part keeps people off the jambs.
-        wsx, wsy = _capped_against(wsx, wsy, ex, ey, wall_cap * v0[i] * inv_tau)
+        wsx, wsy = _capped_against(wsx, wsy, ex, ey, wall_cap * vd * inv_tau)
         # Social pair forces slow a person down to a stand at most; only bodies in contact
         # push anybody backwards.
-        psx, psy = _capped_against(psx, psy, ex, ey, social_cap * v0[i] * inv_tau)
+        psx, psy = _capped_against(psx, psy, ex, ey, social_cap * vd * inv_tau)
         ax += wsx + psx
         ay += wsy + psy
         acc[i, 0] = ax

@@ -35,8 +35,10 @@ class SocialForceParams:
             densities of the verification suite (ω·dt ≈ 0.39 for k = 1.2·10⁵, m = 80).
         wall_social_cap: The part of the social wall repulsion, summed over all walls, that
             pushes against a person's walking direction is capped at this share of the
-            driving-force scale m·v0/τ (0.8). Without the cap the two jambs of a 1 m door held
-            anybody slower than 0.88 m/s in front of the door for good. The sideways part, which
+            driving-force scale m·v_d/τ (0.8), v_d the desired speed on the floor underfoot
+            (v0 times the speed factor of stairs). Without the cap the two jambs of a 1 m door
+            held anybody slower than 0.88 m/s in front of the door for good. The sideways part,
+            which
             keeps people centred in a door, is left whole; the body force k·g and the crossing
             guard still keep everybody out of the walls.
         wall_a_n: Strength of the social wall repulsion (2000 N, HFV 2000).
@@ -55,7 +57,7 @@ class SocialForceParams:
             door: a 2 m door passed 2.1 persons/(m·s) with 150 people waiting and 3.5 with 500,
             and in a periodic corridor the mean speed hardly fell with density.
         social_cap: The social (exponential) repulsion from other people may push against a
-            person's walking direction with at most this share of m·v0/τ (1.0): it can slow a
+            person's walking direction with at most this share of m·v_d/τ (1.0): it can slow a
             person down to a stand but not make them walk backwards; only bodies in contact
             push anybody back. Without it a dense periodic corridor drifted backwards.
         space_a_n: Strength of the personal-space repulsion (250 N, calibrated).

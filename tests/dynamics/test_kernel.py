@@ -278,14 +278,21 @@ def test_somebody_ahead_beside_the_path_steers_the_walker_aside_without_braking_
     assert acc[1] == pytest.approx(-(short + space) * dy / d, rel=1e-9)
 
 
-def test_social_forces_slow_a_walker_to_a_stand_but_never_push_them_back():
+@pytest.mark.parametrize("floor_factor", [1.0, 0.3], ids=["level", "stairs"])
+def test_social_forces_slow_a_walker_to_a_stand_but_never_push_them_back(floor_factor):
     # A row of standing people 0.05 m beyond contact ahead: their repulsion far exceeds the
-    # drive, yet the walker only stops; only bodies in contact push backwards.
+    # drive, yet the walker only stops; only bodies in contact push backwards. On slow floor
+    # the cap scales with the local desired speed, not with v0.
     ahead = [[30.45, 27.0 + 0.45 * k] for k in range(14)]
     pos = np.array([[30.0, 30.0], *ahead])
     state = CrowdState.create(pos, np.ones(len(pos)), np.full(len(pos), 0.2))
     state.target[1:] = -1
-    stepper(open_floor(), len(pos), params=QUIET).advance(state, 0.0, 300)
+    factor = np.full((4, 4), floor_factor, np.float32)
+    field = uniform_field((1.0, 0.0))
+    walk = SocialForceStepper(
+        open_floor(), field, (0.0, 0.0), 100.0, QUIET, len(pos), speed_factor=factor
+    )
+    walk.advance(state, 0.0, 300)
     assert state.vel[0, 0] == pytest.approx(0.0, abs=1e-6)
     assert state.pos[0, 0] >= 30.0 - 1e-9
 
