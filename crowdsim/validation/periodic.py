@@ -16,9 +16,8 @@ from crowdsim.dynamics.crowd import CrowdState, SocialForceStepper
 from crowdsim.dynamics.params import SocialForceParams
 from crowdsim.dynamics.space import SpatialGrid
 from crowdsim.model.population import PopulationSpec
+from crowdsim.validation.simulate import TRAJECTORY_FPS as FPS
 
-#: Frames per second of the recorded trajectories.
-FPS = 10.0
 #: Least distance of a start position from a wall (m), beyond the body radius.
 _WALL_GAP_M = 0.02
 

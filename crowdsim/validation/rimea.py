@@ -45,7 +45,6 @@ from crowdsim.validation.registry import (
     register,
 )
 from crowdsim.validation.simulate import (
-    TRAJECTORY_FPS,
     SimRun,
     run_scenario,
     run_venue,
@@ -128,7 +127,7 @@ def rimea_5(ctx: CheckContext) -> Outcome:
     )
     start = start_times(run.trajectory, threshold_m=0.01)
     delay = start - t_pre
-    step = 1.0 / TRAJECTORY_FPS
+    step = float(run.result.params["step_s"])
     passed = bool(np.all((delay >= 0.0) & (delay <= 2 * step + 1e-9)))
     measurements = [Measurement("largest start delay", float(np.nanmax(delay)), "s", "0–0.2 s")]
     measurements += [
@@ -315,8 +314,8 @@ def _desired_speed(name: str) -> stats.rv_continuous:
     open; step 2: doors 1 and 2 in the north wall locked (layout doors_1_2_locked). One run
     per seed and step.""",
     criterion="""Everybody leaves in both steps, and the time the last person leaves grows
-    substantially when two exits are locked: T(2 exits) / T(4 exits) ≥ 1.5 in every seed
-    (RiMEA expects about twice as long).""",
+    substantially when two exits are locked: T(2 exits) / T(4 exits) between 1.5 and 2.5 in
+    every seed (RiMEA expects about twice as long; far longer would mean a jam).""",
     quick=False,
 )
 def rimea_9(ctx: CheckContext) -> Outcome:
@@ -336,9 +335,9 @@ def rimea_9(ctx: CheckContext) -> Outcome:
         ]
         t_open, t_locked = open_run.result.evacuation_time_s, locked.result.evacuation_time_s
         ratio = t_locked / t_open
-        passed &= open_run.result.completed and locked.result.completed and ratio >= 1.5
+        passed &= open_run.result.completed and locked.result.completed and 1.5 <= ratio <= 2.5
         measurements += [
-            Measurement(f"T(2 exits) / T(4 exits), seed {seed}", ratio, "", "≥ 1.5 (≈ 2)"),
+            Measurement(f"T(2 exits) / T(4 exits), seed {seed}", ratio, "", "1.5–2.5 (≈ 2)"),
             Measurement(f"T(4 exits), seed {seed}", t_open, "s"),
             Measurement(f"T(2 exits), seed {seed}", t_locked, "s"),
         ]

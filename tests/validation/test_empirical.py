@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from crowdsim.validation.reference import weidmann_speed
-from tests.validation.conftest import assert_passes, explain
+from tests.validation.conftest import assert_passes
 
 
 def test_weidmann_fundamental_diagram():
@@ -41,5 +41,4 @@ def test_corner_replica_never_cuts_the_corner(context, juelich_data):
 
 
 def test_faster_is_slower_minimum_at_an_intermediate_speed(context):
-    result = assert_passes("EMP 4", context)
-    assert result.outcome.figures, explain(result)
+    assert_passes("EMP 4", context)

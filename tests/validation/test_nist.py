@@ -8,7 +8,6 @@ from scipy import stats
 
 from crowdsim.model.distributions import Distribution
 from crowdsim.validation.nist import IMO_DOOR_FLOW_1_S, scipy_distribution
-from crowdsim.validation.registry import Verdict
 from crowdsim.validation.simulate import run_scenario, validation_scenario
 from tests.validation.conftest import assert_passes, explain, run_check
 
@@ -50,11 +49,11 @@ def test_nist_5_1_density_in_front_of_the_door_exceeds_the_density_behind_it(con
 
 
 def test_imo_4_door_flow_is_reported_as_information(context):
+    # Informative: no criterion, but the emergent flow must lie in the measured range
+    # (1.9-2.4 persons/s through 1 m; ±20 %).
     result = run_check("IMO 4", context)
-    assert result.verdict is Verdict.INFO, explain(result)
     steady = result.outcome.measurements[0]
-    assert steady.unit == "1/s" and 0.3 < float(steady.value) < 3.0
-    assert "1.33" in steady.reference
+    assert steady.unit == "1/s" and 1.5 < float(steady.value) < 2.9, explain(result)
 
 
 def test_nist_2_8_completion_time_grows_with_the_number_of_opposing_people(context):

@@ -8,7 +8,7 @@ from crowdsim.model.population import Population
 from crowdsim.model.profiles import profile
 from crowdsim.validation.measure import start_times
 from crowdsim.validation.reference import ALPHA, scipy_distribution
-from crowdsim.validation.rimea import RIMEA7_GROUPS, rimea7_population
+from crowdsim.validation.rimea import RIMEA7_GROUPS
 from crowdsim.validation.simulate import run_venue, validation_venue
 from tests.validation.conftest import assert_passes
 
@@ -20,9 +20,7 @@ def test_rimea_1_travel_time_26_to_34_s(context):
 
 
 def test_rimea_5_everybody_starts_within_two_steps_of_their_premovement_time(context):
-    result = assert_passes("RiMEA 5", context)
-    assert result.outcome.geometry is not None  # the report shows the set-up
-    assert result.outcome.geometry.png.startswith(b"\x89PNG")
+    assert_passes("RiMEA 5", context)
 
 
 def test_start_time_detection_sees_a_push_before_the_start(tmp_path):
@@ -42,19 +40,10 @@ def test_rimea_6_nobody_cuts_the_corner(context):
 def test_rimea_7_measured_speeds_follow_each_groups_desired_speed_distribution(context):
     result = assert_passes("RiMEA 7", context)
     measured = {m.label: m.value for m in result.outcome.measurements}
-    assert measured["people without a measured speed"] == 0
     pvalues = {k: float(v) for k, v in measured.items() if "KS p-value" in k}
-    assert len(pvalues) == len(RIMEA7_GROUPS)
     # Every group is represented by enough people for the test to mean something.
     sizes = [int(k.split("n = ")[1].rstrip(")")) for k in pvalues]
     assert min(sizes) >= 20 * len(context.seeds)
-
-
-def test_rimea_7_population_draws_the_six_imo_profiles_in_equal_shares():
-    groups = rimea7_population().groups
-    assert [g.name for g in groups] == list(RIMEA7_GROUPS)
-    assert {g.share for g in groups} == {1.0}
-    assert all(g.desired_speed == profile(g.name).desired_speed for g in groups)
 
 
 def test_rimea_7_ks_level_rejects_speeds_ten_percent_below_the_desired_ones():
@@ -66,7 +55,7 @@ def test_rimea_7_ks_level_rejects_speeds_ten_percent_below_the_desired_ones():
 
 
 @pytest.mark.slow
-def test_rimea_9_locking_two_of_four_exits_at_least_1_5_times_longer(context):
+def test_rimea_9_locking_two_of_four_exits_about_doubles_the_time(context):
     assert_passes("RiMEA 9", context)
 
 
