@@ -140,6 +140,9 @@ class EvacuationModel(mesa.Model):
         )
         self.state.active[:] = self.status == INSIDE
         choice_code, assigned, familiar = self._choices(n, n0, groups)
+        n_gates = len(venue.gates)
+        headway = np.array([1.0 / e.max_flow_p_s if e.max_flow_p_s else 0.0 for e in venue.exits])
+        self.portals = PortalState.create(len(venue.exits), n_gates, headway)
         self.router = Router(
             venue,
             self.navigation,
@@ -149,13 +152,11 @@ class EvacuationModel(mesa.Model):
             hide,
             self.state.v0,
             choice or ChoiceSettings(),
+            exit_open=self.portals.open[: len(venue.exits)],  # one truth: kernel and router
         )
         self.state.target[:] = -1
         self.state.target[:n0] = self.router.initial(self.state.pos[:n0])
         self._check_targets(n0)
-        n_gates = len(venue.gates)
-        headway = np.array([1.0 / e.max_flow_p_s if e.max_flow_p_s else 0.0 for e in venue.exits])
-        self.portals = PortalState.create(len(venue.exits), n_gates, headway)
         self.stepper = SocialForceStepper(
             self._spatial_grid(),
             self.navigation.directions,
@@ -173,7 +174,9 @@ class EvacuationModel(mesa.Model):
         self._setup_shelters()
         self._events = sorted(events, key=lambda e: e.at_s)
         self._check_events()
+        # An exit is open unless an event closed it or it lies in a hazard area.
         self._closed_by_event = np.zeros(len(venue.exits), np.bool_)
+        self._lost_to_hazard = np.zeros(len(venue.exits), np.bool_)
         self.threats = tuple(threats)
         self.hazards = np.zeros((0, 3))
         self._hazard_routed_at: np.ndarray | None = None
@@ -494,9 +497,8 @@ class EvacuationModel(mesa.Model):
         while self._events and self._events[0].at_s <= t + 1e-9:
             event = self._events.pop(0)
             if isinstance(event, ExitEvent):
-                k = self._exit_number(event.exit)
-                self._closed_by_event[k] = not event.open
-                self._set_exit(k, event.open)
+                self._closed_by_event[self._exit_number(event.exit)] = not event.open
+                self._sync_exits()
             else:
                 k = self._shelter_number(event.shelter)
                 self.router.close_shelter(k, s.target, s.pos, s.active)
@@ -523,17 +525,24 @@ class EvacuationModel(mesa.Model):
             )
         return self.venue.exit_names.index(name)
 
-    def _set_exit(self, k: int, is_open: bool) -> None:
-        s = self.state
-        if is_open == bool(self.portals.open[k]):
+    def _sync_exits(self, *, everybody: bool = False) -> None:
+        """Open exactly the exits no event closed and no hazard covers, then re-route once.
+
+        When an exit opens (or ``everybody``), everybody chooses again; when exits only close,
+        only those heading for them.
+        """
+        want = ~self._closed_by_event & ~self._lost_to_hazard
+        is_open = self.router.exit_open
+        closing = np.flatnonzero(is_open & ~want)
+        everybody |= bool(np.any(want & ~is_open))
+        if not (len(closing) or everybody):
             return
-        self.portals.open[k] = is_open
-        if is_open:
-            self.router.open_exit(
-                k, s.target, s.pos, np.flatnonzero(s.active & ~self._in_ingress_route())
-            )
-        else:
-            self.router.close_exit(k, s.target, s.pos, s.active)
+        is_open[:] = want
+        s = self.state
+        who = s.active & ~self._in_ingress_route()
+        if not everybody:
+            who &= np.isin(s.target, closing)
+        self.router.assign(s.target, np.flatnonzero(who), s.pos)
 
     def _update_threats(self, t: float) -> None:
         live = [th for th in self.threats if th.active(t)]
@@ -572,11 +581,8 @@ class EvacuationModel(mesa.Model):
         self.navigation = nav
         self.router.nav = nav
         self.stepper.set_directions(nav.directions)
-        for k, e in enumerate(self.venue.exits):
-            lost = e.line.intersects(disks)
-            self._set_exit(k, not lost and not self._closed_by_event[k])
-        s = self.state
-        self.router.assign(s.target, np.flatnonzero(s.active & ~self._in_ingress_route()), s.pos)
+        self._lost_to_hazard[:] = [e.line.intersects(disks) for e in self.venue.exits]
+        self._sync_exits(everybody=True)  # the fields changed: everybody chooses on them
 
     # -- ingress ------------------------------------------------------------------------------
 

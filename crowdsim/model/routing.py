@@ -62,6 +62,8 @@ class Router:
         hide: (n,) True for people who head for shelters.
         v0: (n,) desired speeds (m/s), for walking-time estimates.
         settings: Re-evaluation settings.
+        exit_open: (n_exits,) which exits are open; the router reads it, its owner (the model,
+            whose portal states the kernel reads) writes it. Default: all open.
     """
 
     def __init__(
@@ -74,6 +76,7 @@ class Router:
         hide: np.ndarray,
         v0: np.ndarray,
         settings: ChoiceSettings,
+        exit_open: np.ndarray | None = None,
     ) -> None:
         self.nav = nav
         self.choice = choice
@@ -84,7 +87,7 @@ class Router:
         self.settings = settings
         self.exits = np.arange(nav.n_exits)
         self.shelters = nav.of_kind("shelter")
-        self.exit_open = np.ones(nav.n_exits, np.bool_)
+        self.exit_open = np.ones(nav.n_exits, np.bool_) if exit_open is None else exit_open
         self.shelter_open = np.ones(len(self.shelters), np.bool_)
         self.capacity_p_s = np.array(
             [e.max_flow_p_s or QUEUE_FLOW_PMS * e.width_m for e in venue.exits], float
@@ -137,16 +140,6 @@ class Router:
         who = np.flatnonzero(active & turn & (self.choice == QUICKEST) & ~self.hide)
         if len(who):
             target[who] = self._quickest(target, pos, who, active)
-
-    def close_exit(self, k: int, target: np.ndarray, pos: np.ndarray, active: np.ndarray) -> None:
-        """Exit ``k`` is closed: everybody heading there chooses again."""
-        self.exit_open[k] = False
-        self.assign(target, np.flatnonzero(active & (target == k)), pos)
-
-    def open_exit(self, k: int, target: np.ndarray, pos: np.ndarray, who: np.ndarray) -> None:
-        """Exit ``k`` opens: the people ``who`` (indices) choose again from where they are."""
-        self.exit_open[k] = True
-        self.assign(target, who, pos)
 
     def close_shelter(
         self, k: int, target: np.ndarray, pos: np.ndarray, active: np.ndarray

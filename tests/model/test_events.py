@@ -25,11 +25,25 @@ def hall(people: int) -> Venue:
 
 def test_closed_exit_is_unused_after_closing_and_users_reroute():
     events = (ExitEvent(10.0, "east"),)
-    result = EvacuationModel(hall(300), seed=1, events=events, time_limit_s=600).run()
-    assert result.completed
+    model = EvacuationModel(hall(300), seed=1, events=events, time_limit_s=600)
+    while model.time_s < 10.0 - 1e-9:
+        model.step()
+    bound_east = np.flatnonzero(model.state.active & (model.state.target == 0))
+    result = model.run()
+    assert result.completed and len(bound_east) > 20
     east = result.exit_index == 0
     assert east.any() and result.exit_times_s[east].max() <= 10.0 + 1e-9
-    assert result.per_exit["west"] + result.per_exit["north"] == 300 - east.sum()
+    # Those still heading east when it closed left by the other exits.
+    assert np.isin(result.exit_index[bound_east], (1, 2)).all()
+
+
+def test_an_event_does_not_reopen_an_exit_inside_a_hazard_area():
+    threat = Threat(onset_s=0.0, path=((28.5, 10.0),), hazard_radius_m=2.5, perception_radius_m=5.0)
+    events = (ExitEvent(0.5, "east"), ExitEvent(1.0, "east", open=True))
+    model = EvacuationModel(hall(100), seed=1, events=events, threats=(threat,), time_limit_s=600)
+    result = model.run()
+    assert result.completed and result.per_exit["east"] == 0
+    assert not model.portals.open[0]
 
 
 def test_exit_opening_later_is_used_after_it_opens():
