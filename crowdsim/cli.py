@@ -79,8 +79,8 @@ def _run(args: argparse.Namespace) -> int:
         if bar is None:
             from tqdm import tqdm
 
-            bar = tqdm(total=len(model.state), unit="people", desc="evacuated", leave=False)
-        bar.n = int(model.exit_counts.sum())
+            bar = tqdm(total=len(model.state), unit="people", desc="safe", leave=False)
+        bar.n = int(model.safe.sum())  # evacuated, sheltered or entered
         bar.set_postfix_str(f"t = {model.time_s:.0f} s", refresh=False)
         bar.refresh()
 

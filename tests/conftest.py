@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
-import pytest
 from shapely.geometry import LineString, Polygon, box
 
 from crowdsim.venue import Exit, Venue, Zone
@@ -40,16 +38,3 @@ def rimea6(people: int = 20) -> Venue:
         exits=(Exit("top", LineString([(10, 12), (12, 12)])),),
         zones=(Zone("start", box(0, 0, 6, 2), people),),
     )
-
-
-@pytest.fixture
-def square_lattice():
-    """Points on a square lattice of given spacing filling a box."""
-
-    def make(xmin: float, ymin: float, xmax: float, ymax: float, spacing: float) -> np.ndarray:
-        xs = np.arange(xmin, xmax + 1e-9, spacing)
-        ys = np.arange(ymin, ymax + 1e-9, spacing)
-        gx, gy = np.meshgrid(xs, ys)
-        return np.column_stack([gx.ravel(), gy.ravel()])
-
-    return make

@@ -39,7 +39,7 @@ DEFAULT_TIME_LIMIT_S = 1800.0
 #: then routes keep clear of the area it can reach meanwhile.
 HAZARD_REROUTE_SHARE = 0.75
 
-#: Person status codes.
+#: Person status codes; EVACUATED and those after it are safe.
 ABSENT, INSIDE, EVACUATED, SHELTERED, ENTERED = range(5)
 STATUS_NAMES = ("absent", "inside", "evacuated", "sheltered", "entered")
 #: Ingress stages: heading for a lane, for secondary search, for the destination.
@@ -265,7 +265,7 @@ class EvacuationModel(mesa.Model):
         s = self.state
         n = len(s)
         evacuated = int(np.count_nonzero(self.status == EVACUATED))
-        safe = np.isin(self.status, (EVACUATED, SHELTERED, ENTERED))
+        safe = self.safe
         completed = bool(safe.all())
         table = self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
         c = self.crowding
@@ -454,9 +454,7 @@ class EvacuationModel(mesa.Model):
             reporters[f"exit:{name}"] = partial(_exit_count, k=k)
         if self.venue.shelters:
             reporters["sheltered"] = lambda m: int(np.count_nonzero(m.status == SHELTERED))
-            reporters["unprotected"] = lambda m: int(
-                np.count_nonzero(np.isin(m.status, (ABSENT, INSIDE)))
-            )
+            reporters["unprotected"] = lambda m: int(np.count_nonzero(~m.safe))
             for k, shelter in enumerate(self.venue.shelters):
                 reporters[f"shelter:{shelter.name}"] = partial(_occupancy, k=k)
         if self.ingress is not None:
@@ -706,8 +704,13 @@ class EvacuationModel(mesa.Model):
 
     # -- output -------------------------------------------------------------------------------
 
+    @property
+    def safe(self) -> np.ndarray:
+        """(n,) True for everybody who is safe: evacuated, sheltered or entered."""
+        return self.status >= EVACUATED
+
     def _unfinished(self) -> bool:
-        return bool(np.any((self.status == INSIDE) | (self.status == ABSENT)))
+        return not bool(self.safe.all())
 
     def _record_frame(self) -> None:
         if self.trajectory is None:
