@@ -159,6 +159,10 @@ class SocialForceParams:
         """Largest gap (m) between two bodies at which they still repel each other."""
         return self.interaction_range_m + (self.headway_max_m if self.headway_s > 0 else 0.0)
 
+    def cell_m(self, largest_radius_m: float) -> float:
+        """Side (m) of the neighbour cells: two bodies within reach share or touch a cell."""
+        return 2.0 * largest_radius_m + self.pair_reach_m
+
     def to_dict(self) -> dict[str, float]:
         """Plain dictionary, e.g. for result metadata."""
         return asdict(self)

@@ -436,7 +436,7 @@ class EvacuationModel(mesa.Model):
             bounds,
             self.venue.wall_polylines(),
             portals,
-            cell_m=2 * r_max + self.params.pair_reach_m,
+            cell_m=self.params.cell_m(r_max),
             reach_m=r_max + reach + 2 * max_move,
         )
 

@@ -19,9 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import skfmm
-from scipy import ndimage
 
-from crowdsim.navigation.grid import NavGrid
+from crowdsim.navigation.grid import NavGrid, nearest_index
 
 #: Distance (m) from walls over which routes are discouraged (about a body width).
 WALL_CLEARANCE_M = 0.5
@@ -89,7 +88,7 @@ def compute_field(
     cost = _filled(skfmm.travel_time(phi, route_speed, dx=grid.h, order=2), free, target, nearest)
     direction = _directions(cost, grid)
     # Inside the target the distance is flat: keep the heading of the nearest cell outside it.
-    approach = _nearest_free_index(free & ~target)
+    approach = nearest_index(free & ~target)
     direction[target] = direction[approach[0], approach[1]][target]
     return DistanceField(distance=d.astype(np.float32), direction=direction)
 
@@ -107,12 +106,6 @@ def _filled(
     d[free & ~np.isfinite(d)] = UNREACHABLE_M
     d[free & np.ma.getmaskarray(field) & ~target] = UNREACHABLE_M
     return np.where(free, d, d[nearest[0], nearest[1]])
-
-
-def _nearest_free_index(free: np.ndarray) -> np.ndarray:
-    """For every cell, the (row, column) of the nearest free cell (itself if free)."""
-    _, idx = ndimage.distance_transform_edt(~free, return_indices=True)
-    return np.asarray(idx)
 
 
 def _directions(d: np.ndarray, grid: NavGrid) -> np.ndarray:

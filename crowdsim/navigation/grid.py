@@ -50,8 +50,7 @@ class NavGrid:
     @cached_property
     def nearest_free(self) -> np.ndarray:
         """(2, ny, nx): row and column of the nearest free cell of every cell (itself if free)."""
-        _, idx = ndimage.distance_transform_edt(~self.free, return_indices=True)
-        return np.asarray(idx)
+        return nearest_index(self.free)
 
     @cached_property
     def _wall_transform(self) -> tuple[np.ndarray, np.ndarray]:
@@ -93,3 +92,9 @@ class NavGrid:
         v00, v01 = values[i, j], values[i, j + 1]
         v10, v11 = values[i + 1, j], values[i + 1, j + 1]
         return (v00 * (1 - ax) + v01 * ax) * (1 - ay) + (v10 * (1 - ax) + v11 * ax) * ay
+
+
+def nearest_index(mask: np.ndarray) -> np.ndarray:
+    """(2, ny, nx): row and column of the nearest cell of ``mask`` (itself if in it)."""
+    _, idx = ndimage.distance_transform_edt(~mask, return_indices=True)
+    return np.asarray(idx)

@@ -84,11 +84,10 @@ def run_periodic_corridor(
     radius = spec.radius.sample(rng, people)
     pos = start_positions(length_m, width_m, people, rng, float(radius.max()))
     state = CrowdState.create(pos, v0, radius)
-    max_move = params.speed_cap_factor * float(v0.max()) * params.dt_s
     grid = SpatialGrid.periodic_corridor(
         length_m,
         width_m,
-        cell_m=2 * float(radius.max()) + params.pair_reach_m + max_move,
+        cell_m=params.cell_m(float(radius.max())),
     )
     east = np.zeros((1, 2, 2, 2), np.float32)
     east[..., 0] = 1.0

@@ -22,7 +22,7 @@ def open_floor(size: float = 60.0, walls: list[np.ndarray] | None = None) -> Spa
         (0.0, 0.0, size, size),
         walls or [],
         np.zeros((0, 4)),
-        cell_m=0.7 + P.pair_reach_m,
+        cell_m=P.cell_m(0.35),
         reach_m=0.35 + P.interaction_range_m + 0.2,
     )
 
@@ -332,7 +332,7 @@ def test_a_free_walker_at_the_desired_speed_does_not_fluctuate():
 
 def test_periodic_corridor_wraps_people_and_forces_across_the_seam():
     params = QUIET
-    grid = SpatialGrid.periodic_corridor(10.0, 2.0, cell_m=0.5 + params.pair_reach_m)
+    grid = SpatialGrid.periodic_corridor(10.0, 2.0, cell_m=params.cell_m(0.25))
     # One walker near the east end comes back at the west end.
     state = CrowdState.create(np.array([[9.9, 1.0]]), [1.0], [0.2])
     state.vel[:] = [1.0, 0.0]
