@@ -36,7 +36,8 @@ DEFAULT_STEP_S = 0.1
 #: Default time limit (s) of a run.
 DEFAULT_TIME_LIMIT_S = 1800.0
 #: A moving hazard's routes are recomputed once it has moved this share of its radius; until
-#: then routes keep clear of the area it can reach meanwhile.
+#: then routes avoid its area at the last recomputation (0.3 m wider), and the kernel keeps
+#: everybody out of where it is now.
 HAZARD_REROUTE_SHARE = 0.75
 
 #: Person status codes; EVACUATED and those after it are safe.
