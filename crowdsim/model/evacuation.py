@@ -318,16 +318,11 @@ class EvacuationModel(mesa.Model):
         """Arrival times and entry-region numbers of ingress people, in time order."""
         if self.ingress is None:
             return np.zeros(0), np.zeros(0, np.int64)
-        names = [r.name for r in self.venue.regions]
         times, entries = [], []
         for a in self.ingress.arrivals:
-            if a.entry not in names:
-                raise ValueError(
-                    f"{self.venue.source}: ingress entry {a.entry!r} is not a region of the "
-                    f"venue; regions: {', '.join(names) or 'none'}"
-                )
+            entry = self.venue.region_number(a.entry, "ingress entry")
             times.append(a.times(self.rng))
-            entries.append(np.full(a.total, names.index(a.entry)))
+            entries.append(np.full(a.total, entry))
         t = np.concatenate(times)
         order = np.argsort(t, kind="stable")
         return t[order], np.concatenate(entries)[order]
@@ -594,13 +589,9 @@ class EvacuationModel(mesa.Model):
         if self.ingress is None:
             return
         spec = self.ingress
-        names = [r.name for r in self.venue.regions]
-        for name in (spec.destination, spec.secondary_region):
-            if name is not None and name not in names:
-                raise ValueError(
-                    f"{self.venue.source}: ingress names region {name!r}; regions: "
-                    f"{', '.join(names) or 'none'}"
-                )
+        self.venue.region_number(spec.destination, "ingress destination")
+        if spec.secondary_region is not None:
+            self.venue.region_number(spec.secondary_region, "secondary-search region")
         if not self.venue.gates:
             raise ValueError(f"{self.venue.source}: ingress needs screening gates in the venue")
         arriving = self.status == ABSENT

@@ -289,13 +289,19 @@ class Venue:
         """Screening gates as an (n_gates, 4) array x1,y1,x2,y2 (file order)."""
         return _segments([g.line for g in self.gates])
 
-    def region(self, name: str) -> Region:
-        """The region called ``name``."""
-        for r in self.regions:
-            if r.name == name:
-                return r
-        known = ", ".join(r.name for r in self.regions) or "none"
-        raise KeyError(f"{self.source}: no region named {name!r}; regions: {known}")
+    def region_number(self, name: str, role: str) -> int:
+        """Position in ``regions`` of the region called ``name``.
+
+        Raises:
+            ValueError: There is none; the message names ``role`` (what refers to it).
+        """
+        names = [r.name for r in self.regions]
+        if name not in names:
+            raise ValueError(
+                f"{self.source}: {role} {name!r} is not a region of the venue; regions: "
+                f"{', '.join(names) or 'none'}"
+            )
+        return names.index(name)
 
     def with_layout(self, name: str) -> Venue:
         """The venue as a layout variant changes it (``"base"`` returns the venue itself).

@@ -117,3 +117,25 @@ def test_crowding_in_the_unprotected_forecourt_is_measured():
     assert c["unprotected_person_s_above_2pm2"] > 0
     assert c["unprotected_person_s_above_2pm2"] <= c["person_s_above_2pm2"]
     assert sum(c["los_person_s"].values()) > 0
+
+
+@pytest.mark.parametrize(
+    ("arrivals", "destination", "secondary", "message"),
+    [
+        ("plaza", "arena", None, "ingress entry 'plaza' is not a region of the venue"),
+        ("forecourt", "pitch", None, "ingress destination 'pitch' is not a region"),
+        ("forecourt", "arena", "tent", "secondary-search region 'tent' is not a region"),
+    ],
+)
+def test_ingress_naming_a_missing_region_is_refused_with_the_regions_listed(
+    arrivals, destination, secondary, message
+):
+    spec = IngressSpec(
+        arrivals=(Arrivals(arrivals, total=5, start_s=0.0, end_s=5.0),),
+        destination=destination,
+        secondary_region=secondary,
+        secondary_share=0.1 if secondary else 0.0,
+    )
+    with pytest.raises(ValueError, match=message) as err:
+        EvacuationModel(checkpoint(), ingress=spec, seed=1)
+    assert "regions: forecourt, arena, secondary" in str(err.value)
