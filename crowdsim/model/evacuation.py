@@ -19,7 +19,7 @@ from crowdsim.model.agents import Pedestrian
 from crowdsim.model.events import ExitEvent, ShelterLock, Threat
 from crowdsim.model.ingress import IngressSpec, spawn_positions
 from crowdsim.model.metrics import CrowdingRecorder
-from crowdsim.model.population import Population, PopulationSpec, draw_population
+from crowdsim.model.population import Population, PopulationSpec, draw_bodies, draw_population
 from crowdsim.model.result import RunResult, p95
 from crowdsim.model.routing import ASSIGNED, CHOICE_CODES, NEAREST, ChoiceSettings, Router
 from crowdsim.model.trajectory import ParquetTrajectoryWriter, TrajectoryWriter
@@ -129,8 +129,8 @@ class EvacuationModel(mesa.Model):
         self._arrival_entry = np.concatenate([np.full(n0, -1), arrive_entry]).astype(np.int64)
         self.safe_time_s = np.full(n, np.nan)
         groups = self.population_spec.effective_groups
-        self.group = np.concatenate([self.people.group, self._arrival_groups(len(arrive_t))])
-        v0, radius = self._arrival_bodies(len(arrive_t))
+        arrive_group, v0, radius = draw_bodies(groups, len(arrive_t), self.rng)
+        self.group = np.concatenate([self.people.group, arrive_group])
         pos = np.vstack([self.people.pos, np.zeros((len(arrive_t), 2))])
         hide = np.concatenate([self.people.hide, np.zeros(len(arrive_t), np.bool_)])
         self.state = CrowdState.create(
@@ -326,21 +326,6 @@ class EvacuationModel(mesa.Model):
         t = np.concatenate(times)
         order = np.argsort(t, kind="stable")
         return t[order], np.concatenate(entries)[order]
-
-    def _arrival_groups(self, m: int) -> np.ndarray:
-        groups = self.population_spec.effective_groups
-        shares = np.array([g.share for g in groups], float)
-        return self.rng.choice(len(groups), size=m, p=shares / shares.sum()).astype(np.int64)
-
-    def _arrival_bodies(self, m: int) -> tuple[np.ndarray, np.ndarray]:
-        groups = self.population_spec.effective_groups
-        g = self.group[len(self.people) :]
-        v0, radius = np.empty(m), np.empty(m)
-        for k, grp in enumerate(groups):
-            mine = g == k
-            v0[mine] = grp.desired_speed.sample(self.rng, int(mine.sum()))
-            radius[mine] = grp.radius.sample(self.rng, int(mine.sum()))
-        return v0, radius
 
     def _choices(
         self, n: int, n0: int, groups: Sequence[Any]

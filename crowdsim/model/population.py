@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -225,13 +226,37 @@ def draw_population(venue: Venue, spec: PopulationSpec, rng: np.random.Generator
     if not parts:
         return Population.at(np.zeros((0, 2)))
     population = Population(*(np.concatenate([getattr(p, f) for p in parts]) for f in _FIELDS))
-    if (population.v0 <= 0).any():
+    check_bodies(population.v0, population.radius)
+    return population
+
+
+def draw_bodies(
+    groups: Sequence[Group], n: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Group numbers, desired speeds (m/s) and radii (m) of ``n`` people drawn by group share.
+
+    Raises:
+        ValueError: A drawn speed or radius is out of range (see :func:`check_bodies`).
+    """
+    shares = np.array([g.share for g in groups], float)
+    group = rng.choice(len(groups), size=n, p=shares / shares.sum()).astype(np.int64)
+    v0, radius = np.empty(n), np.empty(n)
+    for k, grp in enumerate(groups):
+        mine = group == k
+        v0[mine] = grp.desired_speed.sample(rng, int(mine.sum()))
+        radius[mine] = grp.radius.sample(rng, int(mine.sum()))
+    check_bodies(v0, radius)
+    return group, v0, radius
+
+
+def check_bodies(v0: np.ndarray, radius: np.ndarray) -> None:
+    """Refuse desired speeds ≤ 0 m/s and radii outside (0.05, 1.0] m."""
+    if (v0 <= 0).any():
         raise ValueError("population: desired speeds must be > 0 m/s; set min > 0 on desired_speed")
-    if (population.radius <= 0.05).any() or (population.radius > 1.0).any():
+    if (radius <= 0.05).any() or (radius > 1.0).any():
         raise ValueError(
             "population: radii must lie in (0.05, 1.0] m; bound the radius distribution"
         )
-    return population
 
 
 _FIELDS = ("pos", "v0", "radius", "t_start", "zone", "group", "hide")

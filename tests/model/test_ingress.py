@@ -139,3 +139,17 @@ def test_ingress_naming_a_missing_region_is_refused_with_the_regions_listed(
     with pytest.raises(ValueError, match=message) as err:
         EvacuationModel(checkpoint(), ingress=spec, seed=1)
     assert "regions: forecourt, arena, secondary" in str(err.value)
+
+
+def test_arrivals_are_drawn_with_the_same_checks_as_the_crowd():
+    # A radius distribution reaching 1.5 m is refused for arrivals as for a zone's crowd.
+    from crowdsim.model.population import Group, PopulationSpec
+
+    giants = Group("giants", radius=Distribution("uniform", {"low": 0.2, "high": 1.5}))
+    spec = IngressSpec(
+        arrivals=(Arrivals("forecourt", total=50, start_s=0.0, end_s=5.0),), destination="arena"
+    )
+    with pytest.raises(ValueError, match=r"radii must lie in \(0.05, 1.0\] m"):
+        EvacuationModel(
+            checkpoint(), ingress=spec, population=PopulationSpec(groups=(giants,)), seed=1
+        )
