@@ -38,7 +38,9 @@ from crowdsim.dynamics import crowd
 from crowdsim.dynamics.params import SocialForceParams
 from crowdsim.model.evacuation import EvacuationModel
 from crowdsim.model.population import Population
+from crowdsim.model.scenario import Scenario
 from crowdsim.model.trajectory import TrajectoryWriter
+from crowdsim.study import build
 from crowdsim.venue import Exit, Venue
 
 #: Lattice spacing of the initial block (m).
@@ -172,16 +174,15 @@ def crowdsim_model(
     seed: int = 1,
 ) -> EvacuationModel:
     """A crowdsim evacuation model of ``room`` with everybody alike."""
-    return EvacuationModel(
+    scenario = Scenario.for_venue(
         room.venue(),
         people=Population.at(room.positions(), v0=v0_m_s, radius=radius_m),
-        seed=seed,
         params=SocialForceParams(dt_s=DT_S),
         step_s=STEP_S,
         time_limit_s=time_limit_s,
         navigation_resolution_m=navigation_resolution_m,
-        trajectory=trajectory,
     )
+    return build(scenario, seed=seed, trajectory=trajectory)
 
 
 def warm_up_crowdsim() -> float:

@@ -9,10 +9,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from crowdsim.errors import CrowdsimError, OutputError
 from crowdsim.model.evacuation import EvacuationModel
 from crowdsim.model.result import RunResult
-from crowdsim.model.scenario import load_scenario
+from crowdsim.model.scenario_io import load_scenario
 from crowdsim.model.trajectory import parquet_to_sqlite
+from crowdsim.study import run
 from crowdsim.validation.command import add_validate_command
 
 
@@ -22,7 +24,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.func(args))
-    except (ValueError, OSError, FloatingPointError) as err:
+    except CrowdsimError as err:
         print(f"crowdsim: error: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -63,7 +65,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _convert(args: argparse.Namespace) -> int:
     if not args.source.is_file():
-        raise ValueError(f"{args.source}: file not found")
+        raise OutputError(str(args.source), "file", "not found; check the path")
     parquet_to_sqlite(args.source, args.target)
     print(f"wrote {args.target}")
     return 0
@@ -85,10 +87,11 @@ def _run(args: argparse.Namespace) -> int:
         bar.refresh()
 
     try:
-        result = scenario.run(
+        result = run(
+            scenario,
             layout=args.layout,
             seed=args.seed,
-            trajectory_path=args.trajectory,
+            trajectory=args.trajectory,
             fps=args.fps,
             progress=progress if show_bar else None,
         )

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from shapely.geometry import LineString, Polygon, box
 
+from crowdsim.model.evacuation import EvacuationModel
+from crowdsim.model.scenario import Scenario
+from crowdsim.model.trajectory import TrajectoryRecorder
+from crowdsim.study import build
 from crowdsim.venue import Exit, Venue, Zone
 
 
@@ -38,3 +44,10 @@ def rimea6(people: int = 20) -> Venue:
         exits=(Exit("top", LineString([(10, 12), (12, 12)])),),
         zones=(Zone("start", box(0, 0, 6, 2), people),),
     )
+
+
+def model_of(
+    venue: Venue, *, seed: int = 0, trajectory: TrajectoryRecorder | None = None, **fields: Any
+) -> EvacuationModel:
+    """The model of one run of ``venue``; ``fields`` are :class:`Scenario` fields."""
+    return build(Scenario.for_venue(venue, **fields), seed=seed, trajectory=trajectory)

@@ -4,9 +4,11 @@ from crowdsim.model.distributions import Distribution
 from crowdsim.model.evacuation import EvacuationModel
 from crowdsim.model.population import Population, PopulationSpec, ZoneOverride
 from crowdsim.model.result import RunResult
-from crowdsim.model.scenario import Scenario, ScenarioError, load_scenario
+from crowdsim.model.scenario import Scenario
+from crowdsim.model.scenario_io import load_scenario
 from crowdsim.model.trajectory import (
     ParquetTrajectoryWriter,
+    TrajectoryRecorder,
     TrajectoryWriter,
     open_trajectory,
     parquet_to_sqlite,
@@ -20,7 +22,7 @@ __all__ = [
     "PopulationSpec",
     "RunResult",
     "Scenario",
-    "ScenarioError",
+    "TrajectoryRecorder",
     "TrajectoryWriter",
     "ZoneOverride",
     "load_scenario",

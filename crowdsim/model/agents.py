@@ -1,59 +1,74 @@
-"""Pedestrians as Mesa agents: thin views onto one row of the model's crowd arrays."""
+"""Pedestrians as Mesa agents: thin views onto one row of the model's per-person columns."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol, cast
 
 import mesa
 import numpy as np
 
-if TYPE_CHECKING:
-    from crowdsim.model.evacuation import EvacuationModel
+from crowdsim.dynamics.crowd import CrowdState
+from crowdsim.model.routing import Router
+from crowdsim.model.status import INSIDE, STATUS_NAMES, Status
 
 #: States a pedestrian can be in while inside.
 WAITING, MOVING = "waiting", "moving"
 
 
+class _Frame(Protocol):
+    """What a pedestrian view reads of its model."""
+
+    state: CrowdState
+    status: Status
+    router: Router
+
+    @property
+    def time_s(self) -> float:
+        """Simulated time (s)."""
+
+
 class Pedestrian(mesa.Agent):
-    """One person: a view onto row ``index`` of ``model.state``, which holds all physical state.
+    """One person: a view onto row ``index`` of the model's columns, which hold all state.
 
     Agents are never stepped one by one: the compiled kernel moves everybody at once. The view
     exists for identity, inspection and (in later layers) decisions taken every few seconds.
     """
 
-    model: EvacuationModel
-
-    def __init__(self, model: EvacuationModel, index: int) -> None:
+    def __init__(self, model: mesa.Model, index: int) -> None:
         super().__init__(model)
         self.index = index
 
     @property
+    def _frame(self) -> _Frame:
+        return cast(_Frame, self.model)
+
+    @property
     def position(self) -> tuple[float, float]:
         """Centre (x, y) in metres."""
-        x, y = self.model.state.pos[self.index]
+        x, y = self._frame.state.pos[self.index]
         return (float(x), float(y))
 
     @property
     def velocity(self) -> tuple[float, float]:
         """Velocity (vx, vy) in m/s."""
-        vx, vy = self.model.state.vel[self.index]
+        vx, vy = self._frame.state.vel[self.index]
         return (float(vx), float(vy))
 
     @property
     def speed(self) -> float:
         """Speed in m/s."""
-        return float(np.hypot(*self.model.state.vel[self.index]))
+        return float(np.hypot(*self._frame.state.vel[self.index]))
 
     @property
     def desired_speed(self) -> float:
         """Desired speed v0 in m/s."""
-        return float(self.model.state.v0[self.index])
+        return float(self._frame.state.v0[self.index])
 
     @property
     def target(self) -> str | None:
-        """Name of the exit or shelter the person heads for."""
-        t = int(self.model.state.target[self.index])
-        return self.model.navigation.target_names[t] if t >= 0 else None
+        """Name of the exit, shelter, gate or region the person heads for."""
+        t = int(self._frame.state.target[self.index])
+        return self._frame.router.nav.target_names[t] if t >= 0 else None
 
     @property
     def state(self) -> str:
@@ -62,17 +77,16 @@ class Pedestrian(mesa.Agent):
         ``waiting`` (pre-movement, screening) or ``moving`` while inside; otherwise ``absent``
         (not arrived yet), ``evacuated``, ``sheltered`` or ``entered``.
         """
-        from crowdsim.model.evacuation import INSIDE, STATUS_NAMES
-
-        status = int(self.model.status[self.index])
+        frame = self._frame
+        status = int(frame.status.code[self.index])
         if status != INSIDE:
             return STATUS_NAMES[status]
-        return MOVING if self.model.time_s >= self.model.state.t_start[self.index] else WAITING
+        return MOVING if frame.time_s >= frame.state.t_start[self.index] else WAITING
 
     @property
     def exit_time_s(self) -> float | None:
         """When the person left (s), or None while inside."""
-        t = float(self.model.state.exit_time[self.index])
+        t = float(self._frame.state.exit_time[self.index])
         return None if np.isnan(t) else t
 
     def __repr__(self) -> str:

@@ -25,7 +25,7 @@ FRUIN_LOS = (("A", 0.31), ("B", 0.43), ("C", 0.72), ("D", 1.08), ("E", 2.17), ("
 THRESHOLDS_PM2 = (2.0, 4.0)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class DensityMap:
     """Per-cell crowding over a run.
 

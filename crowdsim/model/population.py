@@ -9,9 +9,11 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from crowdsim.errors import SetupError
 from crowdsim.model.distributions import Distribution
 from crowdsim.model.profiles import PROFILES
-from crowdsim.venue.geometry import Venue, Zone
+from crowdsim.venue.features import Zone
+from crowdsim.venue.geometry import Venue
 
 #: Closest spacing (m) of the placement lattice: 0.4 m, the spacing of dense benchmark crowds.
 MIN_SPACING_M = 0.4
@@ -125,7 +127,7 @@ class PopulationSpec:
         return (Group(desired_speed=self.desired_speed, radius=self.radius),)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Population:
     """Initial people: arrays of equal length, one row per person.
 
@@ -158,6 +160,11 @@ class Population:
         return len(self.pos)
 
     @classmethod
+    def joined(cls, parts: Sequence[Population]) -> Population:
+        """The people of ``parts`` one after the other, numbered in that order."""
+        return cls(**{f: np.concatenate([getattr(p, f) for p in parts]) for f in _FIELDS})
+
+    @classmethod
     def at(
         cls,
         pos: np.ndarray,
@@ -182,13 +189,16 @@ def draw_population(venue: Venue, spec: PopulationSpec, rng: np.random.Generator
     """Place every zone's people and draw their attributes with ``rng``.
 
     Raises:
-        ValueError: If a zone override names an unknown zone, or a zone's people do not fit.
+        SetupError: If a zone override names an unknown zone, a zone's people do not fit, or a
+            drawn speed or radius is out of range.
     """
     unknown = set(spec.zones) - {z.name for z in venue.zones}
     if unknown:
-        raise ValueError(
-            f"{venue.source}: population names zone(s) {', '.join(sorted(unknown))} that the venue "
-            f"does not have; zones: {', '.join(z.name for z in venue.zones) or 'none'}"
+        raise SetupError(
+            venue.source,
+            "population.zones",
+            f"names zone(s) {', '.join(sorted(unknown))} that the venue does not have; zones: "
+            f"{', '.join(z.name for z in venue.zones) or 'none'}",
         )
     groups = spec.effective_groups
     shares = np.array([g.share for g in groups], float)
@@ -202,7 +212,7 @@ def draw_population(venue: Venue, spec: PopulationSpec, rng: np.random.Generator
             continue
         override = spec.zones.get(zone.name, ZoneOverride())
         pos = place(
-            zone.area.intersection(free), n, rng, what=f"{venue.source}: zone {zone.name!r}"
+            zone.area.intersection(free), n, rng, source=venue.source, feature=f"zone {zone.name!r}"
         )
         group = rng.choice(len(groups), size=n, p=shares).astype(np.int64)
         v0, radius, pre = np.empty(n), np.empty(n), np.empty(n)
@@ -220,23 +230,29 @@ def draw_population(venue: Venue, spec: PopulationSpec, rng: np.random.Generator
             hide = np.full(n, policy == "hide")
         parts.append(
             Population(
-                pos, v0, radius, override.alarm_s + pre, np.full(n, k, np.int64), group, hide
+                pos=pos,
+                v0=v0,
+                radius=radius,
+                t_start=override.alarm_s + pre,
+                zone=np.full(n, k, np.int64),
+                group=group,
+                hide=hide,
             )
         )
     if not parts:
         return Population.at(np.zeros((0, 2)))
-    population = Population(*(np.concatenate([getattr(p, f) for p in parts]) for f in _FIELDS))
-    check_bodies(population.v0, population.radius)
+    population = Population.joined(parts)
+    check_bodies(population.v0, population.radius, source=venue.source)
     return population
 
 
 def draw_bodies(
-    groups: Sequence[Group], n: int, rng: np.random.Generator
+    groups: Sequence[Group], n: int, rng: np.random.Generator, *, source: str
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Group numbers, desired speeds (m/s) and radii (m) of ``n`` people drawn by group share.
 
     Raises:
-        ValueError: A drawn speed or radius is out of range (see :func:`check_bodies`).
+        SetupError: A drawn speed or radius is out of range (see :func:`check_bodies`).
     """
     shares = np.array([g.share for g in groups], float)
     group = rng.choice(len(groups), size=n, p=shares / shares.sum()).astype(np.int64)
@@ -245,24 +261,32 @@ def draw_bodies(
         mine = group == k
         v0[mine] = grp.desired_speed.sample(rng, int(mine.sum()))
         radius[mine] = grp.radius.sample(rng, int(mine.sum()))
-    check_bodies(v0, radius)
+    check_bodies(v0, radius, source=source)
     return group, v0, radius
 
 
-def check_bodies(v0: np.ndarray, radius: np.ndarray) -> None:
-    """Refuse desired speeds ≤ 0 m/s and radii outside (0.05, 1.0] m."""
+def check_bodies(v0: np.ndarray, radius: np.ndarray, *, source: str) -> None:
+    """Refuse desired speeds ≤ 0 m/s and radii outside (0.05, 1.0] m.
+
+    Raises:
+        SetupError: Naming ``source`` (the scenario or venue the people come from).
+    """
     if (v0 <= 0).any():
-        raise ValueError("population: desired speeds must be > 0 m/s; set min > 0 on desired_speed")
+        raise SetupError(
+            source, "population", "desired speeds must be > 0 m/s; set min > 0 on desired_speed"
+        )
     if (radius <= 0.05).any() or (radius > 1.0).any():
-        raise ValueError(
-            "population: radii must lie in (0.05, 1.0] m; bound the radius distribution"
+        raise SetupError(
+            source, "population", "radii must lie in (0.05, 1.0] m; bound the radius distribution"
         )
 
 
 _FIELDS = ("pos", "v0", "radius", "t_start", "zone", "group", "hide")
 
 
-def place(region: BaseGeometry, n: int, rng: np.random.Generator, *, what: str) -> np.ndarray:
+def place(
+    region: BaseGeometry, n: int, rng: np.random.Generator, *, source: str, feature: str
+) -> np.ndarray:
     """``n`` points spread over ``region`` on a jittered hexagonal lattice.
 
     The lattice spacing starts at the one that fits ``n`` people in the region's area and
@@ -270,11 +294,13 @@ def place(region: BaseGeometry, n: int, rng: np.random.Generator, *, what: str) 
     chosen at random.
 
     Raises:
-        ValueError: If the region cannot hold ``n`` people at the closest spacing.
+        SetupError: If the region cannot hold ``n`` people at the closest spacing.
     """
     area = region.area
     if area <= 0:
-        raise ValueError(f"{what}: no room to place people (zone lies against walls or obstacles)")
+        raise SetupError(
+            source, feature, "no room to place people (the zone lies against walls or obstacles)"
+        )
     spacing = max(np.sqrt(2.0 * area / (np.sqrt(3.0) * n)), MIN_SPACING_M)
     shapely.prepare(region)
     while True:
@@ -282,9 +308,11 @@ def place(region: BaseGeometry, n: int, rng: np.random.Generator, *, what: str) 
         if len(sites) >= n:
             break
         if spacing <= MIN_SPACING_M:
-            raise ValueError(
-                f"{what}: {n} people do not fit (room for {len(sites)} at {MIN_SPACING_M} m "
-                "spacing); lower the number of people or enlarge the zone"
+            raise SetupError(
+                source,
+                feature,
+                f"{n} people do not fit (room for {len(sites)} at {MIN_SPACING_M} m spacing); "
+                "lower the number of people or enlarge the zone",
             )
         spacing = max(spacing * 0.95, MIN_SPACING_M)
     chosen = sites[rng.choice(len(sites), size=n, replace=False)]

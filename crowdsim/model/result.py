@@ -3,15 +3,47 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
+import mesa
 import numpy as np
 import pandas as pd
 
-from crowdsim.model.metrics import DensityMap
+from crowdsim.dynamics.crowd import CrowdState
+from crowdsim.dynamics.params import SocialForceParams
+from crowdsim.model import columns
+from crowdsim.model.ingress import Ingress
+from crowdsim.model.metrics import CrowdingRecorder, DensityMap
+from crowdsim.model.population import Population
+from crowdsim.model.status import ABSENT, ENTERED, EVACUATED, SHELTERED, Status
+from crowdsim.model.timeline import Timeline
+from crowdsim.venue import Venue
 
 
-@dataclass(frozen=True, eq=False)
+class _Finished(Protocol):
+    """What a result is made of: the model's processes at the end of a run."""
+
+    venue: Venue
+    seed: int | None
+    params: SocialForceParams
+    step_s: float
+    people: Population
+    state: CrowdState
+    status: Status
+    ingress: Ingress
+    timeline: Timeline
+    crowding: CrowdingRecorder
+    datacollector: mesa.DataCollector
+    exit_counts: np.ndarray
+    wall_penetrations: int
+    refused_moves: int
+
+    @property
+    def time_s(self) -> float:
+        """Simulated time (s)."""
+
+
+@dataclass(frozen=True, eq=False, kw_only=True)
 class RunResult:
     """Facts of one finished run.
 
@@ -52,6 +84,11 @@ class RunResult:
         density_map: Per-cell maximum density and time above 2 and 4 persons/m².
         waits_s: (screened,) waiting time of each screened person (s): service start minus
             arrival minus their free walking time to the lane.
+        start_pos_m: (agents, 2) where each person started (m; NaN for ingress arrivals, who
+            appear in their entry region).
+        end_pos_m: (agents, 2) where each person was at the end (m; NaN if never arrived).
+        group: (agents,) each person's group, an index into the population's groups.
+        v0_m_s: (agents,) each person's desired speed (m/s).
     """
 
     venue: str
@@ -79,6 +116,66 @@ class RunResult:
     crowding: dict[str, Any] = field(default_factory=dict, repr=False)
     density_map: DensityMap | None = field(default=None, repr=False)
     waits_s: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)
+    start_pos_m: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)), repr=False)
+    end_pos_m: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)), repr=False)
+    group: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64), repr=False)
+    v0_m_s: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)
+
+    @classmethod
+    def from_model(cls, model: _Finished, *, wall_time_s: float = 0.0) -> RunResult:
+        """The facts of a model's run so far."""
+        s, status = model.state, model.status
+        n = len(s)
+        completed = status.all_safe
+        table = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+        c = model.crowding
+        crowding: dict[str, Any] = {
+            "max_density_pm2": c.max_density_pm2,
+            "person_s_above_2pm2": c.person_s_above[2.0],
+            "person_s_above_4pm2": c.person_s_above[4.0],
+            "los_person_s": dict(c.los_person_s),
+        }
+        if model.timeline.threats:
+            crowding["hazard_person_s"] = c.hazard_person_s
+        if c.unprotected is not None:
+            crowding["unprotected_max_density_pm2"] = c.unprotected_max_pm2
+            crowding["unprotected_person_s_above_2pm2"] = c.unprotected_person_s_above[2.0]
+            crowding["unprotected_person_s_above_4pm2"] = c.unprotected_person_s_above[4.0]
+        from_start = model.ingress.entry < 0
+        placed = status.code != ABSENT
+        return cls(
+            venue=model.venue.name,
+            layout=model.venue.layout,
+            seed=model.seed,
+            agents=n,
+            evacuated=status.count(EVACUATED),
+            completed=completed,
+            evacuation_time_s=float(np.nanmax(status.safe_time_s)) if completed and n else np.nan,
+            p95_exit_time_s=p95(s.exit_time),
+            per_exit={
+                name: int(model.exit_counts[k]) for k, name in enumerate(model.venue.exit_names)
+            },
+            simulated_time_s=model.time_s,
+            wall_time_s=wall_time_s,
+            wall_penetrations=model.wall_penetrations,
+            refused_moves=model.refused_moves,
+            exit_times_s=s.exit_time.copy(),
+            exit_index=s.exit_id.copy(),
+            exit_names=model.venue.exit_names,
+            timeseries=table,
+            params={"step_s": model.step_s, **model.params.to_dict()},
+            sheltered=status.count(SHELTERED),
+            entered=status.count(ENTERED),
+            time_to_safety_s=status.safe_time_s.copy(),
+            status=status.names(),
+            crowding=crowding,
+            density_map=c.density_map(),
+            waits_s=model.ingress.waits(),
+            start_pos_m=np.where(from_start[:, None], model.people.pos, np.nan),
+            end_pos_m=np.where(placed[:, None], s.pos, np.nan),
+            group=model.people.group.copy(),
+            v0_m_s=s.v0.copy(),
+        )
 
     @property
     def per_exit_flow_p_s(self) -> dict[str, float | None]:
@@ -125,10 +222,10 @@ class RunResult:
         for key in ("unprotected_person_s_above_2pm2", "unprotected_person_s_above_4pm2"):
             if key in self.crowding:
                 out[key] = _num(self.crowding[key])
-        if "sheltered" in self.timeseries.columns:
+        if columns.SHELTERED in self.timeseries.columns:
             out["sheltered"] = self.sheltered
             out["unprotected"] = self.remaining
-        if "entered" in self.timeseries.columns:
+        if columns.ENTERED in self.timeseries.columns:
             out["entered"] = self.entered
             out["mean_wait_s"] = _num(float(np.mean(self.waits_s))) if len(self.waits_s) else None
             out["max_wait_s"] = _num(float(np.max(self.waits_s))) if len(self.waits_s) else None

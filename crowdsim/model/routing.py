@@ -19,8 +19,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from crowdsim.errors import SetupError
+from crowdsim.model.population import Population, PopulationSpec
 from crowdsim.navigation.navigator import Navigation
-from crowdsim.venue.geometry import Venue
+from crowdsim.venue import Venue
 
 NEAREST, ASSIGNED, QUICKEST, FAMILIAR = range(4)
 CHOICE_CODES = {
@@ -51,7 +53,7 @@ class ChoiceSettings:
 
 
 class Router:
-    """Keeps every person's target up to date.
+    """Keeps every person's target up to date; owns the choice columns.
 
     Args:
         venue: The venue layout (exit widths and flow limits for queue estimates).
@@ -59,15 +61,16 @@ class Router:
         choice: (n,) choice code per person.
         assigned: (n,) assigned target number (−1: none).
         familiar: (n,) familiar exit number (−1: none).
-        hide: (n,) True for people who head for shelters.
-        v0: (n,) desired speeds (m/s), for walking-time estimates.
+        hide: (n,) True for people who head for shelters (read, not owned).
+        v0: (n,) desired speeds (m/s), for walking-time estimates (read, not owned).
         settings: Re-evaluation settings.
-        exit_open: (n_exits,) which exits are open; the router reads it, its owner (the model,
-            whose portal states the kernel reads) writes it. Default: all open.
+        exit_open: (n_exits,) which exits are open; the router reads it, its owner (the
+            engine, whose portal states the kernel reads) writes it. Default: all open.
     """
 
     def __init__(
         self,
+        *,
         venue: Venue,
         nav: Navigation,
         choice: np.ndarray,
@@ -91,6 +94,69 @@ class Router:
         self.shelter_open = np.ones(len(self.shelters), np.bool_)
         self.capacity_p_s = np.array(
             [e.max_flow_p_s or QUEUE_FLOW_PMS * e.width_m for e in venue.exits], float
+        )
+
+    @classmethod
+    def for_people(
+        cls,
+        *,
+        venue: Venue,
+        nav: Navigation,
+        spec: PopulationSpec,
+        people: Population,
+        arriving: np.ndarray,
+        v0: np.ndarray,
+        settings: ChoiceSettings,
+        exit_open: np.ndarray,
+    ) -> Router:
+        """A router whose choices come from the people's groups and zone overrides.
+
+        Args:
+            venue: The venue layout.
+            nav: Navigation fields.
+            spec: The population's groups and zone overrides.
+            people: Everybody in the run (arrivals included).
+            arriving: (n,) True for ingress arrivals: they follow their ingress route and never
+                take an exit choice.
+            v0: (n,) desired speeds (m/s).
+            settings: Re-evaluation settings.
+            exit_open: (n_exits,) the exits' open flags (owned by the engine).
+
+        Raises:
+            SetupError: If a group or zone names a target the layout does not have.
+        """
+        groups = spec.effective_groups
+        group = people.group
+        n = len(group)
+        code = np.array([CHOICE_CODES[g.choice] for g in groups], np.int64)[group]
+        code[arriving] = NEAREST
+        assigned = np.full(n, -1, np.int64)
+        familiar = np.full(n, -1, np.int64)
+        for k, g in enumerate(groups):
+            mine = group == k
+            if g.target is not None:
+                assigned[mine] = _target_number(venue, nav, g.target, f"group {g.name!r}")
+            if g.familiar is not None:
+                familiar[mine] = _target_number(
+                    venue, nav, g.familiar, f"group {g.name!r}", exit_only=True
+                )
+        zone_names = [z.name for z in venue.zones]
+        for name, override in spec.zones.items():
+            if override.target is None:
+                continue
+            mine = (people.zone == zone_names.index(name)) & ~arriving
+            assigned[mine] = _target_number(venue, nav, override.target, f"zone {name!r}")
+            code[mine] = ASSIGNED
+        return cls(
+            venue=venue,
+            nav=nav,
+            choice=code,
+            assigned=assigned,
+            familiar=familiar,
+            hide=people.hide,
+            v0=v0,
+            settings=settings,
+            exit_open=exit_open,
         )
 
     def initial(self, pos: np.ndarray) -> np.ndarray:
@@ -200,3 +266,26 @@ class Router:
         s = self.settings
         switch = ~have | (new_cost < cur_cost * (1 - s.switch_gain) - s.switch_margin_s)
         return np.where(switch, choice, current)
+
+
+def _target_number(
+    venue: Venue, nav: Navigation, name: str, who: str, *, exit_only: bool = False
+) -> int:
+    """Navigation target number of the exit (or shelter, or region) called ``name``.
+
+    Raises:
+        SetupError: If the layout has no such open target.
+    """
+    kinds = ("exit",) if exit_only else ("exit", "shelter", "region")
+    for kind in kinds:
+        try:
+            return nav.index(kind, name)
+        except KeyError:
+            continue
+    known = [nm for nm, kd in zip(nav.target_names, nav.target_kinds, strict=True) if kd in kinds]
+    raise SetupError(
+        venue.source,
+        who,
+        f"target {name!r} is not an open {'exit' if exit_only else 'exit, shelter or region'} "
+        f"of layout {venue.layout!r}; choose one of: {', '.join(known) or 'none'}",
+    )

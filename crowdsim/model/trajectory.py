@@ -19,6 +19,8 @@ from typing import Any
 import numpy as np
 from shapely.geometry.base import BaseGeometry
 
+from crowdsim.errors import OutputError
+
 _SCHEMA = """
 CREATE TABLE trajectory_data (frame INTEGER NOT NULL, id INTEGER NOT NULL,
                               pos_x REAL NOT NULL, pos_y REAL NOT NULL,
@@ -34,21 +36,44 @@ _GEOMETRY_HASH = 1
 _FLUSH_ROWS = 50_000
 _COLUMNS = ("frame", "id", "pos_x", "pos_y", "ori_x", "ori_y")
 _FIELDS = ("frame", "id", "x", "y", "ox", "oy")
+#: One person's row: id, origin, v0 (m/s), radius (m), start time (s), exit, exit time (s).
+AgentRow = tuple[int, str, float, float, float, str | None, float | None]
 _ROW = np.dtype(
     [("frame", "<i8"), ("id", "<i8"), ("x", "<f8"), ("y", "<f8"), ("ox", "<f8"), ("oy", "<f8")]
 )
 
 
-class _FrameRecorder(ABC):
-    """What both trajectory formats share: argument checks, frame batching, context manager."""
+class TrajectoryRecorder(ABC):
+    """What both trajectory formats share: the file's facts, frame batching, context manager.
 
-    def __init__(self, path: str | Path, fps: float) -> None:
+    Args:
+        path: File to create (an existing file is replaced).
+        fps: Frames per second the frames are written at.
+        walkable: Walkable area stored with the trajectories.
+        metadata: Extra metadata (venue, layout, seed...).
+
+    Raises:
+        OutputError: If ``fps`` is not positive or the folder does not exist.
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        fps: float,
+        walkable: BaseGeometry,
+        metadata: dict[str, str] | None = None,
+    ) -> None:
         self.path = Path(path)
-        if fps <= 0:
-            raise ValueError(f"trajectory fps must be > 0, got {fps}")
+        if not fps > 0:
+            raise OutputError(str(self.path), "fps", f"must be > 0, got {fps}")
         if not self.path.parent.exists():
-            raise ValueError(f"{self.path}: folder {self.path.parent} does not exist")
+            raise OutputError(
+                str(self.path), "folder", f"{self.path.parent} does not exist; create it first"
+            )
         self.fps = float(fps)
+        self.walkable = walkable
+        self.metadata = dict(metadata or {})
         self._pending: list[np.ndarray] = []
         self._pending_rows = 0
         self.frames_written = 0
@@ -73,6 +98,10 @@ class _FrameRecorder(ABC):
         """Store a batch of rows (structured array of dtype ``_ROW``)."""
 
     @abstractmethod
+    def write_agents(self, rows: list[AgentRow]) -> None:
+        """Store per-person attributes and outcomes."""
+
+    @abstractmethod
     def close(self) -> None:
         """Finish the file."""
 
@@ -88,35 +117,28 @@ class _FrameRecorder(ABC):
         self.close()
 
 
-class TrajectoryWriter(_FrameRecorder):
-    """Writes frames of a run into a new SQLite file.
+class TrajectoryWriter(TrajectoryRecorder):
+    """Writes frames of a run into a new SQLite file (arguments: :class:`TrajectoryRecorder`).
 
     Frames are kept as numpy arrays and written in batches by a background thread, which runs
     while the compiled kernel (which releases the GIL) moves the crowd; :meth:`close` waits for
     it and indexes the table.
-
-    Args:
-        path: File to create (an existing file is replaced).
-        fps: Frames per second the frames are written at.
-        walkable: Walkable area stored as the file's geometry.
-        metadata: Extra ``metadata`` rows (venue, layout, seed...).
     """
 
-    def __init__(
-        self,
-        path: str | Path,
-        *,
-        fps: float,
-        walkable: BaseGeometry,
-        metadata: dict[str, str] | None = None,
-    ) -> None:
-        super().__init__(path, fps)
-        self.path.unlink(missing_ok=True)
-        self._db: sqlite3.Connection | None = sqlite3.connect(self.path, check_same_thread=False)
-        # A new file written once: no rollback journal, no syncing until it is closed.
-        self._db.execute("PRAGMA journal_mode = OFF")
-        self._db.execute("PRAGMA synchronous = OFF")
-        self._db.executescript(_SCHEMA)
+    def __init__(self, path: str | Path, **kwargs: Any) -> None:
+        super().__init__(path, **kwargs)
+        walkable, metadata = self.walkable, self.metadata
+        try:
+            self.path.unlink(missing_ok=True)
+            self._db: sqlite3.Connection | None = sqlite3.connect(
+                self.path, check_same_thread=False
+            )
+            # A new file written once: no rollback journal, no syncing until it is closed.
+            self._db.execute("PRAGMA journal_mode = OFF")
+            self._db.execute("PRAGMA synchronous = OFF")
+            self._db.executescript(_SCHEMA)
+        except (sqlite3.Error, OSError) as err:
+            raise OutputError(str(self.path), "trajectory", f"cannot be created: {err}") from None
         xmin, ymin, xmax, ymax = walkable.bounds
         rows = {
             "version": "2",
@@ -125,7 +147,7 @@ class TrajectoryWriter(_FrameRecorder):
             "xmax": repr(xmax),
             "ymin": repr(ymin),
             "ymax": repr(ymax),
-            **(metadata or {}),
+            **metadata,
         }
         self._db.executemany("INSERT INTO metadata VALUES (?, ?)", list(rows.items()))
         self._db.execute("INSERT INTO geometry VALUES (?, ?)", (_GEOMETRY_HASH, walkable.wkt))
@@ -134,9 +156,7 @@ class TrajectoryWriter(_FrameRecorder):
         self._thread = Thread(target=self._drain, name="crowdsim-trajectory", daemon=True)
         self._thread.start()
 
-    def write_agents(
-        self, rows: list[tuple[int, str, float, float, float, str | None, float | None]]
-    ) -> None:
+    def write_agents(self, rows: list[AgentRow]) -> None:
         """Store per-person attributes and outcomes in ``crowdsim_agents``."""
         self._flush()
         self._queue.join()
@@ -155,7 +175,7 @@ class TrajectoryWriter(_FrameRecorder):
         self._db.close()
         self._db = None
         if self._error is not None:
-            raise OSError(f"{self.path}: writing the trajectory failed: {self._error}")
+            raise OutputError(str(self.path), "trajectory", f"writing failed: {self._error}")
 
     def _write_rows(self, rows: np.ndarray) -> None:
         self._queue.put(rows)
@@ -182,46 +202,35 @@ class TrajectoryWriter(_FrameRecorder):
                 self._queue.task_done()
 
 
-class ParquetTrajectoryWriter(_FrameRecorder):
+class ParquetTrajectoryWriter(TrajectoryRecorder):
     """Writes frames of a run into an Apache Parquet file: the fast way to record.
 
     Columns ``frame, id, pos_x, pos_y, ori_x, ori_y`` (the JuPedSim row layout); the file's
     metadata holds ``fps``, the walkable area as WKT and the run's metadata; per-person
     attributes go to a sibling file ``<name>.agents.parquet``. Appending a frame costs a few
     array copies, so recording stays a small share of run time. :func:`parquet_to_sqlite`
-    turns the file into the JuPedSim SQLite layout for PedPy.
-
-    Args:
-        path: File to create (an existing file is replaced).
-        fps: Frames per second the frames are written at.
-        walkable: Walkable area stored in the metadata.
-        metadata: Extra metadata (venue, layout, seed...).
+    turns the file into the JuPedSim SQLite layout for PedPy. Arguments:
+    :class:`TrajectoryRecorder`.
     """
 
-    def __init__(
-        self,
-        path: str | Path,
-        *,
-        fps: float,
-        walkable: BaseGeometry,
-        metadata: dict[str, str] | None = None,
-    ) -> None:
+    def __init__(self, path: str | Path, **kwargs: Any) -> None:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        super().__init__(path, fps)
-        meta = {"fps": repr(self.fps), "walkable_wkt": walkable.wkt, **(metadata or {})}
+        super().__init__(path, **kwargs)
+        meta = {"fps": repr(self.fps), "walkable_wkt": self.walkable.wkt, **self.metadata}
         self._schema = pa.schema(
             [(name, pa.from_numpy_dtype(_ROW[k])) for k, name in enumerate(_COLUMNS)],
             metadata={k: str(v) for k, v in meta.items()},
         )
-        self._writer: Any = pq.ParquetWriter(
-            self.path, self._schema, compression="lz4", use_dictionary=False
-        )
+        try:
+            self._writer: Any = pq.ParquetWriter(
+                self.path, self._schema, compression="lz4", use_dictionary=False
+            )
+        except OSError as err:
+            raise OutputError(str(self.path), "trajectory", f"cannot be created: {err}") from None
 
-    def write_agents(
-        self, rows: list[tuple[int, str, float, float, float, str | None, float | None]]
-    ) -> None:
+    def write_agents(self, rows: list[AgentRow]) -> None:
         """Store per-person attributes and outcomes in ``<name>.agents.parquet``."""
         import pyarrow as pa
         import pyarrow.parquet as pq
@@ -266,7 +275,7 @@ def open_trajectory(
     fps: float,
     walkable: BaseGeometry,
     metadata: dict[str, str] | None = None,
-) -> TrajectoryWriter | ParquetTrajectoryWriter:
+) -> TrajectoryRecorder:
     """A writer for ``path``: Parquet for ``.parquet``, else the JuPedSim SQLite layout."""
     cls = ParquetTrajectoryWriter if Path(path).suffix == ".parquet" else TrajectoryWriter
     return cls(path, fps=fps, walkable=walkable, metadata=metadata)

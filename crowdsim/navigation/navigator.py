@@ -11,9 +11,11 @@ import shapely
 from shapely.geometry import LineString, Polygon
 from shapely.geometry.base import BaseGeometry
 
+from crowdsim.errors import SetupError
 from crowdsim.navigation.field import UNREACHABLE_M, DistanceField, compute_field
 from crowdsim.navigation.grid import NavGrid
-from crowdsim.venue.geometry import Exit, Venue
+from crowdsim.venue.features import Exit
+from crowdsim.venue.geometry import Venue
 
 #: Default grid spacing (m) of the distance fields.
 DEFAULT_RESOLUTION_M = 0.1
@@ -69,9 +71,10 @@ class Navigation:
             blocked: Extra area that routes avoid (hazards); exits inside it are unreachable.
         """
         if not 0.02 <= resolution_m <= 0.5:
-            raise ValueError(
-                f"navigation resolution {resolution_m} m is out of range; use 0.02–0.5 m "
-                "(0.1–0.25 m recommended)"
+            raise SetupError(
+                venue.source,
+                "navigation_resolution_m",
+                f"{resolution_m} m is out of range; use 0.02–0.5 m (0.1–0.25 m recommended)",
             )
         unknown = set(kinds) - set(TARGET_KINDS)
         if unknown:
@@ -209,7 +212,7 @@ def _field(
             return DistanceField(
                 np.full((ny, nx), UNREACHABLE_M, np.float32), np.zeros((ny, nx, 2), np.float32)
             )
-        raise ValueError(f"{venue.source}: {kind} {name!r}: {err}") from None
+        raise SetupError(venue.source, f"{kind} {name!r}", str(err)) from None
 
 
 _CACHE: OrderedDict[tuple[bytes, float, tuple[str, ...]], Navigation] = OrderedDict()

@@ -12,6 +12,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from crowdsim.errors import CrowdsimError
 from crowdsim.validation.registry import DEFAULT_SEEDS, CheckResult
 
 if TYPE_CHECKING:
@@ -55,7 +56,7 @@ def run_validate(args: argparse.Namespace) -> int:
     """Handler of ``crowdsim validate``; returns the exit status.
 
     Raises:
-        ValueError: For an unknown check id or a missing dependency (exit status 2).
+        CrowdsimError: For an unknown check id or a missing dependency (exit status 2).
     """
     try:
         from crowdsim.validation.registry import select_checks
@@ -64,11 +65,13 @@ def run_validate(args: argparse.Namespace) -> int:
 
         checks = select_checks(quick=args.quick, only=args.only)
     except KeyError as err:
-        raise ValueError(err.args[0]) from None
+        raise CrowdsimError("crowdsim validate", "--only", err.args[0]) from None
     except ImportError as err:
-        raise ValueError(
-            f"crowdsim validate needs {err.name or 'a missing package'}; install the "
-            "development extra: pip install -e '.[dev]'"
+        raise CrowdsimError(
+            "crowdsim validate",
+            "dependencies",
+            f"needs {err.name or 'a missing package'}; install the development extra: "
+            "pip install -e '.[dev]'",
         ) from None
     if args.list:
         for c in checks:

@@ -18,6 +18,7 @@ from scipy import stats
 from shapely.geometry import LineString, box
 
 from crowdsim.model.scenario import Scenario
+from crowdsim.study import build
 from crowdsim.validation.figures import new_figure, nt_figure, to_figure, venue_figure
 from crowdsim.validation.measure import Flow, entry_times_by_id, mean_density, measure_flow
 from crowdsim.validation.reference import ALPHA, MEASURED_SPECIFIC_FLOW, scipy_distribution
@@ -74,7 +75,7 @@ def nist_1_1(ctx: CheckContext) -> Outcome:
         scenario = validation_scenario(file)
         reference = scipy_distribution(scenario.population.premovement)
         for seed in ctx.seeds:
-            starts = scenario.build_model(seed=seed).people.t_start
+            starts = build(scenario, seed=seed).people.t_start
             p = float(stats.kstest(starts, reference.cdf).pvalue)
             passed &= p >= alpha
             measurements.append(

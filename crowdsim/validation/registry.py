@@ -134,48 +134,6 @@ class CheckContext:
             raise ValueError("give at least one seed")
 
 
-@dataclass(frozen=True)
-class CheckResult:
-    """A finished check: static description, outcome and run time; frozen and picklable.
-
-    Attributes:
-        id: Short identifier, e.g. ``"RiMEA 1"``.
-        title: One line.
-        source: Guideline or publication the check comes from.
-        setup: Set-up in words (geometry, people, parameters).
-        criterion: The criterion in words (or what an ``INFO`` entry compares).
-        quick: True if the check belongs to the quick subset.
-        outcome: Its measurements, verdict and figures.
-        duration_s: Wall-clock time of the check.
-        error: Traceback text if the check raised (verdict ``ERROR``).
-    """
-
-    id: str
-    title: str
-    source: str
-    setup: str
-    criterion: str
-    quick: bool
-    outcome: Outcome
-    duration_s: float
-    error: str = ""
-
-    @property
-    def verdict(self) -> Verdict:
-        """The check's verdict."""
-        return self.outcome.verdict
-
-    @property
-    def headline(self) -> str:
-        """The first measurement as ``label: value`` (or the error's last line)."""
-        if self.error:
-            return self.error.strip().splitlines()[-1]
-        if not self.outcome.measurements:
-            return ""
-        m = self.outcome.measurements[0]
-        return f"{m.label}: {m.text}"
-
-
 CheckFunction = Callable[[CheckContext], Outcome]
 
 
@@ -209,16 +167,70 @@ class Check:
             error = traceback.format_exc()
             outcome = Outcome(Verdict.ERROR, ())
         return CheckResult(
-            id=self.id,
-            title=self.title,
-            source=self.source,
-            setup=self.setup,
-            criterion=self.criterion,
-            quick=self.quick,
-            outcome=outcome,
-            duration_s=time.perf_counter() - start,
-            error=error,
+            check=self, outcome=outcome, duration_s=time.perf_counter() - start, error=error
         )
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """A finished check: the check itself, its outcome and run time; frozen.
+
+    Attributes:
+        check: The check that ran (its id, title, source, set-up and criterion).
+        outcome: Its measurements, verdict and figures.
+        duration_s: Wall-clock time of the check.
+        error: Traceback text if the check raised (verdict ``ERROR``).
+    """
+
+    check: Check
+    outcome: Outcome
+    duration_s: float
+    error: str = ""
+
+    @property
+    def id(self) -> str:
+        """Short identifier, e.g. ``"RiMEA 1"``."""
+        return self.check.id
+
+    @property
+    def title(self) -> str:
+        """One line."""
+        return self.check.title
+
+    @property
+    def source(self) -> str:
+        """Guideline or publication the check comes from."""
+        return self.check.source
+
+    @property
+    def setup(self) -> str:
+        """Set-up in words (geometry, people, parameters)."""
+        return self.check.setup
+
+    @property
+    def criterion(self) -> str:
+        """The criterion in words (or what an ``INFO`` entry compares)."""
+        return self.check.criterion
+
+    @property
+    def quick(self) -> bool:
+        """True if the check belongs to the quick subset."""
+        return self.check.quick
+
+    @property
+    def verdict(self) -> Verdict:
+        """The check's verdict."""
+        return self.outcome.verdict
+
+    @property
+    def headline(self) -> str:
+        """The first measurement as ``label: value`` (or the error's last line)."""
+        if self.error:
+            return self.error.strip().splitlines()[-1]
+        if not self.outcome.measurements:
+            return ""
+        m = self.outcome.measurements[0]
+        return f"{m.label}: {m.text}"
 
 
 _REGISTRY: dict[str, Check] = {}
@@ -237,13 +249,13 @@ def register(
         if check_id in _REGISTRY:
             raise ValueError(f"check id {check_id!r} is registered twice")
         _REGISTRY[check_id] = Check(
-            check_id,
-            title,
-            source,
-            " ".join(setup.split()),
-            " ".join(criterion.split()),
-            quick,
-            function,
+            id=check_id,
+            title=title,
+            source=source,
+            setup=" ".join(setup.split()),
+            criterion=" ".join(criterion.split()),
+            quick=quick,
+            function=function,
         )
         return function
 

@@ -16,6 +16,7 @@ import pedpy
 from scipy import stats
 from shapely.geometry import LineString, box
 
+from crowdsim.model import columns
 from crowdsim.model.population import Group, Population, PopulationSpec
 from crowdsim.model.profiles import profile
 from crowdsim.validation import venues
@@ -344,7 +345,7 @@ def rimea_9(ctx: CheckContext) -> Outcome:
         if seed == ctx.seeds[0]:
             for label, run in (("4 exits open", open_run), ("doors 1, 2 locked", locked)):
                 ts = run.result.timeseries
-                curves[label] = (ts["time_s"].to_numpy(), ts["evacuated"].to_numpy())
+                curves[label] = (ts[columns.TIME_S].to_numpy(), ts[columns.EVACUATED].to_numpy())
     return Outcome(
         Verdict.of(bool(passed)),
         tuple(measurements),

@@ -6,6 +6,7 @@ import numpy as np
 import shapely
 from shapely.geometry import LineString, box
 
+from crowdsim.model import columns
 from crowdsim.model.events import ExitEvent
 from crowdsim.model.population import Population, PopulationSpec, ZoneOverride
 from crowdsim.validation.figures import draw_area, new_figure, nt_figure, to_figure, venue_figure
@@ -204,7 +205,7 @@ def rimea_11(ctx: CheckContext) -> Outcome:
     ]
     ts = first.result.timeseries
     curves = {
-        name: (ts["time_s"].to_numpy(), ts[f"exit:{name}"].to_numpy())
+        name: (ts[columns.TIME_S].to_numpy(), ts[columns.exit_column(name)].to_numpy())
         for name in (_R11_NEAR, _R11_FAR)
     }
     return Outcome(

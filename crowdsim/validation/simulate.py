@@ -1,7 +1,7 @@
 """Runs of crowdsim for the checks, with their trajectories loaded in PedPy.
 
-A run writes its trajectory with :class:`~crowdsim.model.trajectory.TrajectoryWriter` (the
-JuPedSim SQLite layout) into the check's scratch folder and reads it back with
+A run goes through :func:`crowdsim.study.run`, writes its trajectory in the JuPedSim SQLite
+layout into the check's scratch folder and reads it back with
 ``pedpy.load_trajectory_from_jupedsim_sqlite``, so every measurement on simulated crowds goes
 through the same PedPy code as the experiments.
 """
@@ -9,19 +9,19 @@ through the same PedPy code as the experiments.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pedpy
 
-from crowdsim.model.evacuation import EvacuationModel
 from crowdsim.model.events import ExitEvent, ShelterLock
 from crowdsim.model.population import Population, PopulationSpec
 from crowdsim.model.result import RunResult
-from crowdsim.model.scenario import Scenario, load_scenario
-from crowdsim.model.trajectory import TrajectoryWriter
+from crowdsim.model.scenario import Scenario
+from crowdsim.model.scenario_io import load_scenario
+from crowdsim.study import run
 from crowdsim.validation.paths import scenario_path
 from crowdsim.venue import Venue, load_venue
 
@@ -88,7 +88,7 @@ def run_venue(
     time_limit_s: float = 600.0,
     events: Sequence[ExitEvent | ShelterLock] = (),
 ) -> SimRun:
-    """Run ``venue`` once; record trajectories if ``workdir`` is given.
+    """Run ``venue`` once with the default scenario; record trajectories if ``workdir`` is given.
 
     Args:
         venue: Venue with its layout applied.
@@ -99,31 +99,31 @@ def run_venue(
         time_limit_s: Simulated time after which the run stops.
         events: Exit closures/openings and shelter locks on the timeline.
     """
-
-    def build(writer: TrajectoryWriter | None) -> EvacuationModel:
-        return EvacuationModel(
-            venue,
-            people=people,
-            population=population,
-            seed=seed,
-            time_limit_s=time_limit_s,
-            trajectory=writer,
-            events=events,
-        )
-
-    return _run(build, venue, workdir)
+    scenario = Scenario.for_venue(
+        venue,
+        people=people,
+        population=population or PopulationSpec(),
+        time_limit_s=time_limit_s,
+        events=tuple(events),
+    )
+    return run_scenario(scenario, seed=seed, workdir=workdir)
 
 
 def run_scenario(
     scenario: Scenario, *, seed: int, workdir: Path | None, layout: str | None = None
 ) -> SimRun:
     """Run a scenario once with ``seed`` (and ``layout``); record trajectories if asked."""
-    venue = scenario.venue.with_layout(scenario.layout if layout is None else layout)
-
-    def build(writer: TrajectoryWriter | None) -> EvacuationModel:
-        return scenario.build_model(layout=venue.layout, seed=seed, trajectory=writer)
-
-    return _run(build, venue, workdir)
+    venue = scenario.venue_for(layout)
+    if workdir is None:
+        return _finished(run(scenario, seed=seed, layout=layout), venue, None)
+    workdir.mkdir(parents=True, exist_ok=True)
+    path = workdir / f"run-{next(_counter)}.sqlite"
+    try:
+        result = run(scenario, seed=seed, layout=layout, trajectory=path, fps=TRAJECTORY_FPS)
+        traj = pedpy.load_trajectory_from_jupedsim_sqlite(trajectory_file=path)
+    finally:
+        path.unlink(missing_ok=True)
+    return _finished(result, venue, traj)
 
 
 def validation_scenario(name: str) -> Scenario:
@@ -136,36 +136,14 @@ def validation_venue(name: str) -> Venue:
     return load_venue(scenario_path(f"venues/{name}"))
 
 
-def _run(
-    build: Callable[[TrajectoryWriter | None], EvacuationModel],
-    venue: Venue,
-    workdir: Path | None,
-) -> SimRun:
-    if workdir is None:
-        model = build(None)
-        return _finished(model, model.run(), venue, None)
-    workdir.mkdir(parents=True, exist_ok=True)
-    path = workdir / f"run-{next(_counter)}.sqlite"
-    try:
-        with TrajectoryWriter(path, fps=TRAJECTORY_FPS, walkable=venue.walkable) as writer:
-            model = build(writer)
-            result = model.run()
-        traj = pedpy.load_trajectory_from_jupedsim_sqlite(trajectory_file=path)
-    finally:
-        path.unlink(missing_ok=True)
-    return _finished(model, result, venue, traj)
-
-
-def _finished(
-    model: EvacuationModel, result: RunResult, venue: Venue, traj: pedpy.TrajectoryData | None
-) -> SimRun:
-    inside = model.state.pos[model.state.active].copy()
+def _finished(result: RunResult, venue: Venue, traj: pedpy.TrajectoryData | None) -> SimRun:
+    inside = result.end_pos_m[result.status == "inside"]
     return SimRun(
         result,
         venue,
-        model.people.pos.copy(),
+        result.start_pos_m.copy(),
         traj,
         inside,
-        group=model.group.copy(),
-        v0=model.state.v0.copy(),
+        group=result.group,
+        v0=result.v0_m_s,
     )

@@ -5,7 +5,8 @@ TOML file (format in ``docs/venue-format.md``) and every problem is reported as 
 :class:`VenueError` naming the file, the feature and the fix.
 """
 
-from crowdsim.venue.geometry import (
+from crowdsim.errors import VenueError
+from crowdsim.venue.features import (
     BASE_LAYOUT,
     MAX_ZONE_DENSITY_PM2,
     OBSTACLE_KINDS,
@@ -16,11 +17,11 @@ from crowdsim.venue.geometry import (
     Region,
     Shelter,
     SpeedZone,
-    Venue,
     Zone,
 )
+from crowdsim.venue.geometry import Venue
 from crowdsim.venue.io import load_venue, venue_from_mapping
-from crowdsim.venue.validation import VenueError, validate_venue
+from crowdsim.venue.validation import validate_venue
 
 __all__ = [
     "BASE_LAYOUT",

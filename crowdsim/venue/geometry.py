@@ -16,169 +16,19 @@ import shapely
 from shapely.geometry import LineString, MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
-#: Obstacle kinds a venue file may use; all of them block movement the same way.
-OBSTACLE_KINDS = (
-    "wall",
-    "column",
-    "stage",
-    "bar",
-    "fence",
-    "bollard",
-    "barrier",
-    "screening",
-    "furniture",
-    "other",
+from crowdsim.errors import VenueError
+from crowdsim.venue.features import (
+    BASE_LAYOUT,
+    Exit,
+    Gate,
+    Layout,
+    Obstacle,
+    Region,
+    Shelter,
+    SpeedZone,
+    Zone,
 )
-
-#: Highest density (persons/m²) a zone may be filled to: Weidmann's (1993) jam density.
-MAX_ZONE_DENSITY_PM2 = 5.4
-
-
-@dataclass(frozen=True)
-class Exit:
-    """A door opening on the boundary of the walkable area.
-
-    Attributes:
-        name: Unique name, used in results (per-exit counts).
-        line: The opening as a straight segment lying on the walkable boundary (m).
-        max_flow_p_s: Optional door-flow limit in persons/s (e.g. the maritime rule of
-            1.33 persons/(m·s) of IMO MSC.1/Circ.1533); None: the flow emerges from the crowd.
-    """
-
-    name: str
-    line: LineString
-    max_flow_p_s: float | None = None
-
-    @property
-    def width_m(self) -> float:
-        """Clear width of the opening in metres."""
-        return float(self.line.length)
-
-
-@dataclass(frozen=True)
-class Obstacle:
-    """Anything that blocks movement: wall, column, stage, bar, fence, bollard, barrier.
-
-    Attributes:
-        name: Unique name, so that layouts can remove it.
-        kind: One of :data:`OBSTACLE_KINDS` (informative; all kinds block alike).
-        geometry: The blocked area as a polygon or multipolygon (m).
-    """
-
-    name: str
-    kind: str
-    geometry: Polygon | MultiPolygon
-
-
-@dataclass(frozen=True)
-class Shelter:
-    """A protected space people can move into (invacuation), with a capacity in persons."""
-
-    name: str
-    area: Polygon
-    capacity: int
-
-
-@dataclass(frozen=True)
-class Zone:
-    """An occupancy zone: where, and how many, people start.
-
-    Attributes:
-        name: Unique name.
-        area: Where people are placed (m); it must lie inside the walkable area.
-        people: Number of people placed in the zone at the start.
-    """
-
-    name: str
-    area: Polygon
-    people: int
-
-    @property
-    def density_pm2(self) -> float:
-        """Initial density in persons/m² over the zone's area."""
-        return self.people / self.area.area if self.area.area > 0 else float("inf")
-
-
-@dataclass(frozen=True)
-class SpeedZone:
-    """An area where people walk at a share of their desired speed (stairs, ramps, rubble).
-
-    Attributes:
-        name: Unique name.
-        area: Where the factor applies (m).
-        factor: Share of the desired speed, in (0, 2] (e.g. 0.5 on stairs).
-        kind: Informative: ``stairs``, ``ramp`` or ``other``.
-    """
-
-    name: str
-    area: Polygon
-    factor: float
-    kind: str = "stairs"
-
-
-@dataclass(frozen=True)
-class Region:
-    """A named area for measurement and routing (a destination, the unprotected forecourt).
-
-    Attributes:
-        name: Unique name.
-        area: The area (m).
-        tags: Labels; ``unprotected`` marks areas whose crowding counts as exposure.
-    """
-
-    name: str
-    area: Polygon
-    tags: tuple[str, ...] = ()
-
-    @property
-    def unprotected(self) -> bool:
-        """True if the region is tagged ``unprotected``."""
-        return "unprotected" in self.tags
-
-
-@dataclass(frozen=True)
-class Gate:
-    """The service point of one screening lane: a line people cross one at a time.
-
-    Attributes:
-        name: Unique name of the lane.
-        checkpoint: Name of the checkpoint (bank of lanes) it belongs to.
-        line: Segment across the lane, from lane wall to lane wall (m).
-        inside: A point on the side people go to after screening (orients the gate).
-        lane_type: Kind of screening, keyed to a service-time distribution in the scenario
-            (``wtmd``: walk-through metal detector; ``bag_search``...).
-    """
-
-    name: str
-    checkpoint: str
-    line: LineString
-    inside: tuple[float, float]
-    lane_type: str = "wtmd"
-
-
-@dataclass(frozen=True)
-class Layout:
-    """A named variant of the base venue (a security option).
-
-    Attributes:
-        name: The layout's name.
-        description: One line for reports.
-        add_obstacles: Obstacles added (barriers, fences, bollard lines, screening lanes).
-        remove_obstacles: Names of base obstacles removed.
-        close_exits: Names of exits that are closed (they become walls).
-        add_gates: Screening lanes added.
-    """
-
-    name: str
-    description: str = ""
-    add_obstacles: tuple[Obstacle, ...] = ()
-    remove_obstacles: tuple[str, ...] = ()
-    close_exits: tuple[str, ...] = ()
-    add_gates: tuple[Gate, ...] = ()
-
-
-#: The name of the unmodified venue.
-BASE_LAYOUT = "base"
+from crowdsim.venue.validation import validate_venue
 
 
 @dataclass(frozen=True)
@@ -218,8 +68,6 @@ class Venue:
     description: str = ""
 
     def __post_init__(self) -> None:
-        from crowdsim.venue.validation import validate_venue
-
         validate_venue(self)
 
     def __hash__(self) -> int:
@@ -267,11 +115,17 @@ class Venue:
         return (float(b[0]), float(b[1]), float(b[2]), float(b[3]))
 
     def exit(self, name: str) -> Exit:
-        """The open exit called ``name``."""
+        """The open exit called ``name``.
+
+        Raises:
+            VenueError: The layout has no open exit of that name.
+        """
         for e in self.exits:
             if e.name == name:
                 return e
-        raise KeyError(f"{self.source}: no open exit named {name!r}; exits: {self.exit_names}")
+        raise VenueError(
+            self.source, f"exit {name!r}", f"no open exit of that name; exits: {self.exit_names}"
+        )
 
     def wall_polylines(self) -> list[np.ndarray]:
         """Walls: the walkable boundary minus open exits, as (k, 2) coordinate arrays (m)."""
@@ -293,13 +147,14 @@ class Venue:
         """Position in ``regions`` of the region called ``name``.
 
         Raises:
-            ValueError: There is none; the message names ``role`` (what refers to it).
+            VenueError: There is none; the message names ``role`` (what refers to it).
         """
         names = [r.name for r in self.regions]
         if name not in names:
-            raise ValueError(
-                f"{self.source}: {role} {name!r} is not a region of the venue; regions: "
-                f"{', '.join(names) or 'none'}"
+            raise VenueError(
+                self.source,
+                role,
+                f"{name!r} is not a region of the venue; regions: {', '.join(names) or 'none'}",
             )
         return names.index(name)
 
@@ -309,8 +164,6 @@ class Venue:
         Raises:
             VenueError: If the layout is unknown or names obstacles/exits that do not exist.
         """
-        from crowdsim.venue.validation import VenueError
-
         if name == BASE_LAYOUT or name == self.layout:
             return self
         if self.layout != BASE_LAYOUT:

@@ -9,17 +9,16 @@ itself on construction.
 
 from __future__ import annotations
 
-import math
 import os
-import tomllib
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any
 
 from shapely.geometry import LineString, MultiPolygon, Polygon
 
+from crowdsim.errors import VenueError
+from crowdsim.tables import Table, number, read_toml
 from crowdsim.venue import shapes
-from crowdsim.venue.geometry import (
+from crowdsim.venue.features import (
     BASE_LAYOUT,
     Exit,
     Gate,
@@ -28,10 +27,9 @@ from crowdsim.venue.geometry import (
     Region,
     Shelter,
     SpeedZone,
-    Venue,
     Zone,
 )
-from crowdsim.venue.validation import VenueError, did_you_mean
+from crowdsim.venue.geometry import Venue
 
 #: The venue file format version this reader understands (key ``crowdsim_venue``).
 FORMAT_VERSION = 1
@@ -69,8 +67,6 @@ _REGION_KEYS = ("name", "tags", *_POLYGON_KEYS)
 _GATE_KEYS = ("name", "checkpoint", "line", "inside", "lane_type")
 _LAYOUT_KEYS = ("description", "close_exits", "remove_obstacles", "add_obstacles", "add_gates")
 
-_MISSING = object()
-
 
 def load_venue(path: str | os.PathLike[str], *, layout: str = BASE_LAYOUT) -> Venue:
     """Read a venue file and apply one of its layouts.
@@ -87,19 +83,7 @@ def load_venue(path: str | os.PathLike[str], *, layout: str = BASE_LAYOUT) -> Ve
             layout is unknown.
     """
     source = os.fspath(path)
-    try:
-        with open(source, "rb") as f:
-            data = tomllib.load(f)
-    except FileNotFoundError:
-        raise VenueError(source, "file", "not found; check the path") from None
-    except OSError as exc:
-        raise VenueError(source, "file", f"cannot be read ({exc.strerror})") from None
-    except UnicodeDecodeError as exc:
-        raise VenueError(
-            source, "file", f"is not UTF-8 text ({exc.reason}); save as UTF-8"
-        ) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise VenueError(source, "TOML syntax", f"{exc}; correct the file there") from None
+    data = read_toml(source, VenueError)
     return venue_from_mapping(data, source=source).with_layout(layout)
 
 
@@ -119,7 +103,7 @@ def venue_from_mapping(data: Mapping[str, Any], *, source: str) -> Venue:
     """
     if not isinstance(data, Mapping):
         raise VenueError(source, "top level", f"must be a table of keys, got {type(data).__name__}")
-    top = _Table(data, source=source, feature="top level", keys=_TOP_KEYS)
+    top = Table(data, source, "top level", _TOP_KEYS, VenueError)
     _check_version(top)
     units = top.string("units", default="m")
     if units != "m":
@@ -142,145 +126,7 @@ def venue_from_mapping(data: Mapping[str, Any], *, source: str) -> Venue:
     )
 
 
-@dataclass(frozen=True)
-class _Table:
-    """A TOML table being read: typed getters that fail with the file and feature named."""
-
-    data: Mapping[str, Any]
-    source: str
-    feature: str
-    keys: Sequence[str]
-
-    def __post_init__(self) -> None:
-        for key in self.data:
-            if key not in self.keys:
-                raise self.error(f"unknown key {key!r}{did_you_mean(key, self.keys)}")
-
-    def error(self, fix: str) -> VenueError:
-        """An error about this table."""
-        return VenueError(self.source, self.feature, fix)
-
-    def named(self, feature: str) -> _Table:
-        """This table, reporting under a new feature name (once its ``name`` is known)."""
-        return _Table(self.data, source=self.source, feature=feature, keys=self.keys)
-
-    def has(self, key: str) -> bool:
-        """Whether the key is present."""
-        return key in self.data
-
-    def get(self, key: str, default: Any = _MISSING) -> Any:
-        """The raw value, or ``default``; a missing key without default is an error."""
-        if key in self.data:
-            return self.data[key]
-        if default is _MISSING:
-            raise self.error(f"missing required key {key!r}")
-        return default
-
-    def string(self, key: str, default: Any = _MISSING) -> str:
-        """A non-empty string value."""
-        value = self.get(key, default)
-        if not isinstance(value, str) or (not value and default is _MISSING):
-            raise self.error(f"{key} must be a non-empty string, got {value!r}")
-        return value
-
-    def number(self, key: str, default: Any = _MISSING, *, positive: bool = False) -> float:
-        """A finite number (optionally > 0)."""
-        value = _number(self.get(key, default))
-        if value is None:
-            raise self.error(f"{key} must be a number, got {self.get(key)!r}")
-        if positive and value <= 0:
-            raise self.error(f"{key} must be > 0, got {value:g}")
-        return value
-
-    def whole(self, key: str) -> int:
-        """A whole number."""
-        value = self.get(key)
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise self.error(f"{key} must be a whole number, got {value!r}")
-        return value
-
-    def strings(self, key: str) -> tuple[str, ...]:
-        """A list of strings (empty if the key is absent)."""
-        value = self.get(key, [])
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise self.error(f'{key} must be a list of names, e.g. ["A", "B"], got {value!r}')
-        return tuple(value)
-
-    def point(self, key: str) -> shapes.Point2:
-        """A pair of numbers ``[x, y]``."""
-        return self._pair(self.get(key), key)
-
-    def points(self, key: str, *, at_least: int, value: Any = _MISSING) -> list[shapes.Point2]:
-        """A list of ``[x, y]`` pairs with at least ``at_least`` distinct points."""
-        value = self.get(key) if value is _MISSING else value
-        if not isinstance(value, list):
-            raise self.error(f"{key} must be a list of [x, y] points, got {value!r}")
-        points = [self._pair(p, f"{key} point {i}") for i, p in enumerate(value, start=1)]
-        distinct = len(set(points))
-        if distinct < at_least:
-            raise self.error(f"{key} needs at least {at_least} distinct points, got {distinct}")
-        return points
-
-    def exactly_one(self, keys: Sequence[str]) -> str:
-        """The one key of ``keys`` present (a geometry, or people vs density)."""
-        present = [k for k in keys if k in self.data]
-        if len(present) != 1:
-            found = ", ".join(present) if present else "none"
-            raise self.error(f"give exactly one of {', '.join(keys)} (found: {found})")
-        return present[0]
-
-    def table(self, key: str, *, feature: str, keys: Sequence[str]) -> _Table:
-        """A required sub-table."""
-        value = self.get(key)
-        if not isinstance(value, Mapping):
-            raise self.error(f"{key} must be a table, got {value!r}")
-        return _Table(value, source=self.source, feature=feature, keys=keys)
-
-    def tables(self, key: str, keys: Sequence[str]) -> list[_Table]:
-        """An array of tables (``[[key]]``), empty if absent; each reports as ``[[key]] #i``."""
-        value = self.get(key, [])
-        if not isinstance(value, list) or not all(isinstance(v, Mapping) for v in value):
-            raise self.error(f"{key} must be an array of tables ([[{key}]]), got {value!r}")
-        return [
-            _Table(v, source=self.source, feature=f"{self.prefix}[[{key}]] #{i}", keys=keys)
-            for i, v in enumerate(value, start=1)
-        ]
-
-    def named_tables(
-        self, key: str, *, label: str, keys: Sequence[str]
-    ) -> list[tuple[str, _Table]]:
-        """A table of named tables ``[key.NAME]`` (empty if absent), reporting as label 'NAME'."""
-        value = self.get(key, {})
-        if not isinstance(value, Mapping) or not all(
-            isinstance(v, Mapping) for v in value.values()
-        ):
-            raise self.error(f"{key} must hold tables [{key}.NAME], got {value!r}")
-        return [
-            (name, _Table(v, source=self.source, feature=f"{label} {name!r}", keys=keys))
-            for name, v in value.items()
-        ]
-
-    @property
-    def prefix(self) -> str:
-        """Feature prefix for nested tables."""
-        return "" if self.feature == "top level" else f"{self.feature} "
-
-    def _pair(self, value: Any, what: str) -> shapes.Point2:
-        if isinstance(value, list) and len(value) == 2:
-            x, y = _number(value[0]), _number(value[1])
-            if x is not None and y is not None:
-                return (x, y)
-        raise self.error(f"{what} must be a pair of numbers [x, y], got {value!r}")
-
-
-def _number(value: Any) -> float | None:
-    """The value as a finite float, or None if it is not a number (booleans are not numbers)."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value) if math.isfinite(value) else None
-
-
-def _check_version(top: _Table) -> None:
+def _check_version(top: Table) -> None:
     if not top.has("crowdsim_venue"):
         raise top.error(
             "missing required key 'crowdsim_venue' (the format version); "
@@ -294,16 +140,16 @@ def _check_version(top: _Table) -> None:
         )
 
 
-def _read_polygon(table: _Table) -> Polygon:
+def _read_polygon(table: Table) -> Polygon:
     """A ``polygon`` or ``rect`` geometry."""
     if table.exactly_one(_POLYGON_KEYS) == "polygon":
         return shapes.polygon(table.points("polygon", at_least=3))
     return _read_rect(table)
 
 
-def _read_rect(table: _Table) -> Polygon:
+def _read_rect(table: Table) -> Polygon:
     value = table.get("rect")
-    numbers = [_number(v) for v in value] if isinstance(value, list) else []
+    numbers = [number(v) for v in value] if isinstance(value, list) else []
     if len(numbers) == 4 and None not in numbers:
         xmin, ymin, xmax, ymax = (float(v) for v in value)
         if xmin < xmax and ymin < ymax:
@@ -313,7 +159,7 @@ def _read_rect(table: _Table) -> Polygon:
     )
 
 
-def _read_area(table: _Table) -> Polygon:
+def _read_area(table: Table) -> Polygon:
     floor = _read_polygon(table)
     holes = table.get("holes", [])
     if not isinstance(holes, list):
@@ -322,7 +168,7 @@ def _read_area(table: _Table) -> Polygon:
     return shapes.polygon(floor.exterior.coords, rings) if rings else floor
 
 
-def _read_obstacle(table: _Table, layout: str | None = None) -> Obstacle:
+def _read_obstacle(table: Table, layout: str | None = None) -> Obstacle:
     name = table.string("name")
     label = f"obstacle {name!r}" + (f" (layout {layout!r})" if layout else "")
     table = table.named(label)
@@ -331,7 +177,7 @@ def _read_obstacle(table: _Table, layout: str | None = None) -> Obstacle:
     )
 
 
-def _read_obstacle_shape(table: _Table) -> Polygon | MultiPolygon:
+def _read_obstacle_shape(table: Table) -> Polygon | MultiPolygon:
     """Any obstacle geometry: polygon, rect, circle, line with thickness_m, or bollards."""
     key = table.exactly_one(_OBSTACLE_SHAPE_KEYS)
     if key != "line" and table.has("thickness_m"):
@@ -353,16 +199,10 @@ def _read_obstacle_shape(table: _Table) -> Polygon | MultiPolygon:
     return _read_polygon(table)
 
 
-def _read_exit(table: _Table) -> Exit:
+def _read_exit(table: Table) -> Exit:
     name = table.string("name")
     table = table.named(f"exit {name!r}")
-    ends = table.points("line", at_least=2)
-    if len(ends) != 2:
-        raise table.error(
-            f"line must be a straight segment [[x1, y1], [x2, y2]], got {len(ends)} points; "
-            "split a bent opening into several exits"
-        )
-    line = LineString(ends)
+    line = LineString(table.segment("line", hint="split a bent opening into several exits"))
     if table.has("width_m"):
         width_m = table.number("width_m", positive=True)
         if abs(width_m - line.length) > EXIT_WIDTH_TOLERANCE_M:
@@ -374,13 +214,13 @@ def _read_exit(table: _Table) -> Exit:
     return Exit(name=name, line=line, max_flow_p_s=max_flow)
 
 
-def _read_shelter(table: _Table) -> Shelter:
+def _read_shelter(table: Table) -> Shelter:
     name = table.string("name")
     table = table.named(f"shelter {name!r}")
     return Shelter(name=name, area=_read_polygon(table), capacity=table.whole("capacity"))
 
 
-def _read_zone(table: _Table) -> Zone:
+def _read_zone(table: Table) -> Zone:
     name = table.string("name")
     table = table.named(f"zone {name!r}")
     area = _read_polygon(table)
@@ -395,7 +235,7 @@ def _read_zone(table: _Table) -> Zone:
     return Zone(name=name, area=area, people=people)
 
 
-def _read_speed_zone(table: _Table) -> SpeedZone:
+def _read_speed_zone(table: Table) -> SpeedZone:
     name = table.string("name")
     table = table.named(f"speed zone {name!r}")
     factor = table.number("factor", positive=True)
@@ -405,18 +245,16 @@ def _read_speed_zone(table: _Table) -> SpeedZone:
     return SpeedZone(name=name, area=_read_polygon(table), factor=factor, kind=kind)
 
 
-def _read_region(table: _Table) -> Region:
+def _read_region(table: Table) -> Region:
     name = table.string("name")
     table = table.named(f"region {name!r}")
     return Region(name=name, area=_read_polygon(table), tags=table.strings("tags"))
 
 
-def _read_gate(table: _Table) -> Gate:
+def _read_gate(table: Table) -> Gate:
     name = table.string("name")
     table = table.named(f"gate {name!r}")
-    ends = table.points("line", at_least=2)
-    if len(ends) != 2:
-        raise table.error("line must be a straight segment [[x1, y1], [x2, y2]] across the lane")
+    ends = table.segment("line", hint="draw the gate across the lane")
     return Gate(
         name=name,
         checkpoint=table.string("checkpoint", default=name),
@@ -426,7 +264,7 @@ def _read_gate(table: _Table) -> Gate:
     )
 
 
-def _read_layouts(top: _Table) -> dict[str, Layout]:
+def _read_layouts(top: Table) -> dict[str, Layout]:
     layouts = {}
     for name, table in top.named_tables("layouts", label="layout", keys=_LAYOUT_KEYS):
         if name == BASE_LAYOUT:

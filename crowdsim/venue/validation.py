@@ -8,21 +8,31 @@ file, the feature and what to change, in the manner of PedPy's geometry errors.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterator
+from typing import Protocol
 
 import numpy as np
 import shapely
 from shapely.geometry import LineString, MultiPolygon, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
-from crowdsim.venue.geometry import BASE_LAYOUT, MAX_ZONE_DENSITY_PM2, OBSTACLE_KINDS, Obstacle
-
-if TYPE_CHECKING:
-    from crowdsim.venue.geometry import Venue
+from crowdsim.errors import VenueError
+from crowdsim.tables import did_you_mean
+from crowdsim.venue.features import (
+    BASE_LAYOUT,
+    MAX_ZONE_DENSITY_PM2,
+    OBSTACLE_KINDS,
+    Exit,
+    Gate,
+    Layout,
+    Obstacle,
+    Region,
+    Shelter,
+    SpeedZone,
+    Zone,
+)
 
 #: Distance (m) within which an exit counts as lying on the walkable boundary.
 BOUNDARY_TOLERANCE_M = 1e-6
@@ -42,40 +52,72 @@ _EXIT_SAMPLES = np.linspace(0.0, 1.0, 11)
 _VALIDITY_REASON = re.compile(r"^(?P<what>.*?)\s*\[(?P<x>\S+) (?P<y>\S+)\]$")
 
 
-class VenueError(ValueError):
-    """A venue (file or Python object) that cannot be simulated, and how to fix it.
+class Venue(Protocol):
+    """What the checks read of a venue (:class:`~crowdsim.venue.geometry.Venue` has it all)."""
 
-    The message is one line, ``"{source}: {feature}: {fix}"``, for example
-    ``"hall.toml: zone 'stalls': people must be a whole number, got '500'"``.
+    @property
+    def name(self) -> str:
+        """Venue name."""
 
-    Attributes:
-        source: File the venue came from (``"<python>"`` for venues built in code).
-        feature: The offending feature, e.g. ``"zone 'stalls'"`` or ``"[area]"``.
-        fix: What is wrong and what to change.
-    """
+    @property
+    def source(self) -> str:
+        """File the venue came from."""
 
-    def __init__(self, source: str, feature: str, fix: str) -> None:
-        self.source = source
-        self.feature = feature
-        self.fix = fix
-        super().__init__(" ".join(f"{source}: {feature}: {fix}".splitlines()))
+    @property
+    def layout(self) -> str:
+        """Layout shown."""
 
-    def __reduce__(self) -> tuple[type[VenueError], tuple[str, str, str]]:
-        # Results and errors cross process boundaries (Dask, multiprocessing): keep them picklable.
-        return (type(self), (self.source, self.feature, self.fix))
+    @property
+    def area(self) -> Polygon:
+        """Floor before obstacles."""
 
+    @property
+    def obstacles(self) -> tuple[Obstacle, ...]:
+        """Blocking features."""
 
-def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """A hint naming the closest of ``choices`` to a misspelt ``word``.
+    @property
+    def exits(self) -> tuple[Exit, ...]:
+        """Open exits."""
 
-    Returns:
-        ``"; did you mean 'x'?"``, or ``"; choose one of: a, b, c"`` when nothing is close.
-    """
-    choices = list(choices)
-    close = difflib.get_close_matches(word, choices, n=1)
-    if close:
-        return f"; did you mean {close[0]!r}?"
-    return "; choose one of: " + ", ".join(choices)
+    @property
+    def closed_exits(self) -> tuple[Exit, ...]:
+        """Exits the layout closed."""
+
+    @property
+    def shelters(self) -> tuple[Shelter, ...]:
+        """Protected rooms."""
+
+    @property
+    def zones(self) -> tuple[Zone, ...]:
+        """Occupancy zones."""
+
+    @property
+    def speed_zones(self) -> tuple[SpeedZone, ...]:
+        """Stairs and ramps."""
+
+    @property
+    def regions(self) -> tuple[Region, ...]:
+        """Named areas."""
+
+    @property
+    def gates(self) -> tuple[Gate, ...]:
+        """Screening gates."""
+
+    @property
+    def layouts(self) -> dict[str, Layout]:
+        """Named variants."""
+
+    @property
+    def walkable(self) -> Polygon | MultiPolygon:
+        """The floor minus the obstacles."""
+
+    @property
+    def parts(self) -> tuple[Polygon, ...]:
+        """Connected walkable areas."""
+
+    @property
+    def total_people(self) -> int:
+        """People placed by all zones."""
 
 
 def fmt_point(x: float, y: float) -> str:

@@ -8,7 +8,8 @@ import pytest
 from crowdsim.dynamics.params import SocialForceParams
 from crowdsim.model.evacuation import EvacuationModel
 from crowdsim.model.population import Population
-from tests.conftest import room
+from crowdsim.study import run_model
+from tests.conftest import model_of, room
 
 
 @pytest.mark.parametrize(("v0", "radius"), [(0.4, 0.25), (0.5, 0.35), (0.54, 0.45)])
@@ -16,7 +17,7 @@ def test_slow_person_alone_passes_a_1m_door(v0, radius):
     # Without a cap on the social wall force the jambs (A = 2000 N, B = 0.08 m) push back with
     # 40-141 N against a drive of 160·v0 N: people slower than 0.25-0.88 m/s stood for ever.
     people = Population.at(np.array([[2.0, 5.0]]), v0=v0, radius=radius)
-    result = EvacuationModel(room(10, 10, 1.0), people=people, seed=1, time_limit_s=120).run()
+    result = run_model(model_of(room(10, 10, 1.0), people=people, seed=1, time_limit_s=120))
     assert result.completed
     # 8 m to the door at v0: the squeeze through the door costs at most a few seconds.
     assert result.evacuation_time_s < 8.0 / v0 + 10.0
@@ -26,7 +27,7 @@ def test_slow_person_alone_passes_a_1m_door(v0, radius):
 def leader_and_follower(params: SocialForceParams) -> tuple[EvacuationModel, list[float]]:
     """Two people walking east through a 2 m door; the follower's x each 0.1 s for 3 s."""
     people = Population.at(np.array([[9.75, 5.0], [9.0, 5.0]]), v0=1.2, radius=0.2)
-    model = EvacuationModel(room(10, 10, 2.0), people=people, seed=1, params=params)
+    model = model_of(room(10, 10, 2.0), people=people, seed=1, params=params)
     model.state.vel[:] = [1.2, 0.0]
     xs = []
     for _ in range(30):

@@ -8,16 +8,16 @@ import pytest
 from shapely.geometry import box
 
 from crowdsim.model.distributions import Distribution
-from crowdsim.model.evacuation import EvacuationModel
 from crowdsim.model.population import Population, PopulationSpec
-from crowdsim.model.scenario import load_scenario
-from tests.conftest import rimea6, room
+from crowdsim.model.scenario_io import load_scenario
+from crowdsim.study import run, run_model
+from tests.conftest import model_of, rimea6, room
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_rimea_1_corridor_travel_time_within_26_to_34_s():
-    result = load_scenario(ROOT / "experiments/scenarios/rimea_test1.toml").run()
+    result = run(load_scenario(ROOT / "experiments/scenarios/rimea_test1.toml"))
     assert result.completed
     assert 26.0 <= result.evacuation_time_s <= 34.0
     assert result.wall_penetrations == 0
@@ -25,7 +25,7 @@ def test_rimea_1_corridor_travel_time_within_26_to_34_s():
 
 def test_rimea_6_corner_everybody_leaves_and_nobody_cuts_the_corner():
     for seed in (1, 2, 3):
-        result = EvacuationModel(rimea6(20), seed=seed, time_limit_s=120).run()
+        result = run_model(model_of(rimea6(20), seed=seed, time_limit_s=120))
         assert result.completed, f"seed {seed}: {result.remaining} people left inside"
         assert result.evacuated == 20
         assert result.wall_penetrations == 0
@@ -34,7 +34,7 @@ def test_rimea_6_corner_everybody_leaves_and_nobody_cuts_the_corner():
 
 
 def test_people_are_conserved_at_every_step():
-    result = EvacuationModel(room(10, 10, 1.0, people=150), seed=4, time_limit_s=300).run()
+    result = run_model(model_of(room(10, 10, 1.0, people=150), seed=4, time_limit_s=300))
     ts = result.timeseries
     assert (ts["remaining"] + ts["evacuated"] == result.agents).all()
     # The counts in the time series agree with the individual exit times.
@@ -48,7 +48,7 @@ def test_people_are_conserved_at_every_step():
 
 def test_same_seed_same_run_other_seed_other_run():
     def run(seed):
-        return EvacuationModel(room(8, 8, 1.0, people=80), seed=seed, time_limit_s=200).run()
+        return run_model(model_of(room(8, 8, 1.0, people=80), seed=seed, time_limit_s=200))
 
     a, b, c = run(7), run(7), run(8)
     assert np.array_equal(a.exit_times_s, b.exit_times_s, equal_nan=True)
@@ -61,7 +61,7 @@ def test_500_people_leave_a_room_at_a_flow_within_the_measured_range():
     # 20 m x 20 m room, one 2 m door. Measured bottleneck flows are about 1.9-2.4
     # persons/(m·s) (Kretz 2006, Seyfried 2009, Liao 2014); the social-force model is known to
     # run lower at a narrow door. Require the steady flow between 1.0 and 2.6 persons/(m·s).
-    result = EvacuationModel(room(20, 20, 2.0, people=500), seed=1, time_limit_s=900).run()
+    result = run_model(model_of(room(20, 20, 2.0, people=500), seed=1, time_limit_s=900))
     assert result.completed and result.evacuated == 500
     assert result.wall_penetrations == 0
     t = np.sort(result.exit_times_s)
@@ -75,7 +75,7 @@ def test_500_people_leave_a_room_at_a_flow_within_the_measured_range():
 def test_nobody_is_left_standing_at_a_door_jamb(seed):
     # A person heading straight at a jamb's corner can sit where the corner's repulsion balances
     # the driving force; routes that keep clear of walls must prevent it. 500 people, 1 m door.
-    result = EvacuationModel(room(20, 20, 1.0, people=500), seed=seed, time_limit_s=900).run()
+    result = run_model(model_of(room(20, 20, 1.0, people=500), seed=seed, time_limit_s=900))
     assert result.completed, f"{result.remaining} people never left"
 
 
@@ -85,9 +85,9 @@ def test_five_persons_per_m2_no_nan_no_wall_penetration(v0):
     # 10 m x 10 m room filled to 5 persons/m² pushing to a 1 m door, desired speed up to 5 m/s.
     venue = room(10, 10, 1.0, people=450, zone=(0.2, 0.2, 9.8, 9.8))
     spec = PopulationSpec(desired_speed=Distribution.fixed(v0))
-    model = EvacuationModel(venue, population=spec, seed=2, time_limit_s=60)
+    model = model_of(venue, population=spec, seed=2, time_limit_s=60)
     assert len(model.state) / 96.04 > 4.6  # the placement really is that dense
-    result = model.run()
+    result = run_model(model)
     assert np.isfinite(model.state.pos).all() and np.isfinite(model.state.vel).all()
     assert result.wall_penetrations == 0
     assert result.evacuated > 50
@@ -95,7 +95,7 @@ def test_five_persons_per_m2_no_nan_no_wall_penetration(v0):
 
 
 def test_pedestrians_are_mesa_agents_viewing_the_arrays():
-    model = EvacuationModel(room(6, 6, 1.0, people=10), seed=1, time_limit_s=60)
+    model = model_of(room(6, 6, 1.0, people=10), seed=1, time_limit_s=60)
     assert isinstance(model, mesa.Model)
     peds = list(model.agents)
     assert len(peds) == 10 and all(p.state == "moving" for p in peds)
@@ -103,14 +103,14 @@ def test_pedestrians_are_mesa_agents_viewing_the_arrays():
     model.state.pos[3] = (2.0, 3.0)
     assert p.position == (2.0, 3.0)
     assert p.target == "door"
-    model.run()
+    run_model(model)
     assert all(p.state == "evacuated" and p.exit_time_s is not None for p in peds)
     assert len(model.agents) == 10  # flagged, not removed
 
 
 def test_premovement_holds_people_until_their_start_time():
     people = Population.at(np.array([[2.0, 2.0], [2.0, 4.0]]), v0=1.34, t_start=[0.0, 5.0])
-    model = EvacuationModel(room(6, 6, 1.0), people=people, seed=1)
+    model = model_of(room(6, 6, 1.0), people=people, seed=1)
     for _ in range(49):
         model.step()
     assert model.pedestrians[1].state == "waiting"
@@ -126,12 +126,12 @@ def test_people_outside_the_walkable_area_are_refused():
     with pytest.raises(
         ValueError, match=r"1 people start outside the walkable area .*\(7\.00, 3\.00\)"
     ):
-        EvacuationModel(room(6, 6, 1.0), people=people)
+        model_of(room(6, 6, 1.0), people=people)
 
 
 def test_step_must_be_a_multiple_of_dt():
     with pytest.raises(ValueError, match="whole multiple"):
-        EvacuationModel(room(6, 6, 1.0, people=2), step_s=0.015)
+        model_of(room(6, 6, 1.0, people=2), step_s=0.015)
 
 
 def test_zone_walled_off_from_every_exit_is_refused_at_construction():
@@ -155,8 +155,8 @@ def test_door_flow_limit_holds():
 
     base = room(10, 10, 2.0, people=200, zone=(0.5, 0.5, 9.5, 9.5))
     limited = replace(base, exits=(replace(base.exits[0], max_flow_p_s=2.66),))
-    free = EvacuationModel(base, seed=1, time_limit_s=600).run()
-    capped = EvacuationModel(limited, seed=1, time_limit_s=600).run()
+    free = run_model(model_of(base, seed=1, time_limit_s=600))
+    capped = run_model(model_of(limited, seed=1, time_limit_s=600))
     t = np.sort(capped.exit_times_s)
     assert capped.completed and np.diff(t).min() >= 1 / 2.66 - 1e-9
     assert capped.per_exit_flow_p_s["door"] <= 2.66

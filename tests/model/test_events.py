@@ -4,10 +4,11 @@ import numpy as np
 from shapely.geometry import LineString, box
 
 from crowdsim.model.distributions import Distribution
-from crowdsim.model.evacuation import EvacuationModel
 from crowdsim.model.events import ExitEvent, Threat
 from crowdsim.model.population import Population, PopulationSpec
+from crowdsim.study import run_model
 from crowdsim.venue import Exit, Venue, Zone
+from tests.conftest import model_of
 
 
 def hall(people: int) -> Venue:
@@ -25,11 +26,11 @@ def hall(people: int) -> Venue:
 
 def test_closed_exit_is_unused_after_closing_and_users_reroute():
     events = (ExitEvent(10.0, "east"),)
-    model = EvacuationModel(hall(300), seed=1, events=events, time_limit_s=600)
+    model = model_of(hall(300), seed=1, events=events, time_limit_s=600)
     while model.time_s < 10.0 - 1e-9:
         model.step()
     bound_east = np.flatnonzero(model.state.active & (model.state.target == 0))
-    result = model.run()
+    result = run_model(model)
     assert result.completed and len(bound_east) > 20
     east = result.exit_index == 0
     assert east.any() and result.exit_times_s[east].max() <= 10.0 + 1e-9
@@ -40,15 +41,15 @@ def test_closed_exit_is_unused_after_closing_and_users_reroute():
 def test_an_event_does_not_reopen_an_exit_inside_a_hazard_area():
     threat = Threat(onset_s=0.0, path=((28.5, 10.0),), hazard_radius_m=2.5, perception_radius_m=5.0)
     events = (ExitEvent(0.5, "east"), ExitEvent(1.0, "east", open=True))
-    model = EvacuationModel(hall(100), seed=1, events=events, threats=(threat,), time_limit_s=600)
-    result = model.run()
+    model = model_of(hall(100), seed=1, events=events, threats=(threat,), time_limit_s=600)
+    result = run_model(model)
     assert result.completed and result.per_exit["east"] == 0
-    assert not model.portals.open[0]
+    assert not model.engine.exit_open[0]
 
 
 def test_exit_opening_later_is_used_after_it_opens():
     events = (ExitEvent(0.0, "north"), ExitEvent(4.0, "north", open=True))
-    result = EvacuationModel(hall(300), seed=2, events=events, time_limit_s=600).run()
+    result = run_model(model_of(hall(300), seed=2, events=events, time_limit_s=600))
     north = result.exit_index == 2
     assert north.sum() >= 20 and result.exit_times_s[north].min() > 4.0
 
@@ -58,7 +59,7 @@ def test_people_within_perception_react_at_onset_others_wait():
     pos = np.column_stack([rng.uniform(3, 27, 60), rng.uniform(3, 17, 60)])
     people = Population.at(pos, v0=1.3, t_start=100.0)  # long pre-movement
     threat = Threat(onset_s=5.0, path=((15.0, 10.0),), hazard_radius_m=3.0, perception_radius_m=8.0)
-    model = EvacuationModel(hall(0), people=people, seed=1, threats=(threat,), time_limit_s=300)
+    model = model_of(hall(0), people=people, seed=1, threats=(threat,), time_limit_s=300)
     while model.time_s < 7.0 - 1e-9:
         model.step()
     d = np.hypot(pos[:, 0] - 15.0, pos[:, 1] - 10.0)
@@ -77,7 +78,7 @@ def test_nobody_walks_into_a_moving_hazard_area():
         perception_radius_m=60.0,
     )
     spec = PopulationSpec(premovement=Distribution.fixed(60.0))
-    model = EvacuationModel(hall(250), population=spec, seed=4, threats=(threat,), time_limit_s=90)
+    model = model_of(hall(250), population=spec, seed=4, threats=(threat,), time_limit_s=90)
     was_outside = None
     violations = 0
     while model.running:
@@ -92,7 +93,7 @@ def test_nobody_walks_into_a_moving_hazard_area():
         cx2, cy2 = threat.position(model.time_s)
         d2 = np.hypot(model.state.pos[:, 0] - cx2, model.state.pos[:, 1] - cy2)
         was_outside = d2 >= threat.hazard_radius_m
-    result = model.result()
+    result = run_model(model)
     assert violations == 0
     assert result.wall_penetrations == 0
     # Those caught in the hazard at onset were counted while they walked out of it.

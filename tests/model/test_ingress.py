@@ -5,9 +5,10 @@ import pytest
 from shapely.geometry import LineString, box
 
 from crowdsim.model.distributions import Distribution
-from crowdsim.model.evacuation import EvacuationModel
 from crowdsim.model.ingress import Arrivals, IngressSpec
+from crowdsim.study import run_model
 from crowdsim.venue import Exit, Gate, Obstacle, Region, Venue
+from tests.conftest import model_of
 
 LANES_X = (4.0, 9.5, 15.0)  # left edge of each 1 m lane
 
@@ -43,8 +44,8 @@ def test_saturated_lanes_pass_c_over_mean_service_time():
         arrivals=(Arrivals("forecourt", total=400, start_s=0.0, end_s=20.0),),
         destination="arena",
     )
-    model = EvacuationModel(checkpoint(), ingress=spec, seed=1, time_limit_s=330)
-    model.run()
+    model = model_of(checkpoint(), ingress=spec, seed=1, time_limit_s=330)
+    result = run_model(model)
     s = model.state
     passed = s.passed >= 0
     start = s.t_start[passed] - s.service_time[passed]
@@ -53,7 +54,7 @@ def test_saturated_lanes_pass_c_over_mean_service_time():
     rate = count / (window[1] - window[0])
     assert rate == pytest.approx(3 / 6.0, rel=0.05)
     # The queues really were standing in front of the lanes all that time.
-    ts = model.result().timeseries
+    ts = result.timeseries
     busy = ts[(ts.time_s >= window[0]) & (ts.time_s <= window[1])]
     assert busy["queue:main"].min() > 3 * 5
 
@@ -64,7 +65,7 @@ def test_everybody_enters_and_waits_are_measured():
         destination="arena",
         service={"wtmd": Distribution.fixed(3.0)},
     )
-    result = EvacuationModel(checkpoint(), ingress=spec, seed=2, time_limit_s=400).run()
+    result = run_model(model_of(checkpoint(), ingress=spec, seed=2, time_limit_s=400))
     assert result.completed and result.entered == 60
     assert len(result.waits_s) == 60
     # Each lane serves one person per 3 s: nobody waits longer than everybody ahead of them
@@ -82,9 +83,9 @@ def test_arrivals_with_an_exit_choice_still_follow_their_ingress_route():
         destination="arena",
     )
     population = PopulationSpec(groups=(Group(choice="quickest"),))
-    result = EvacuationModel(
-        checkpoint(), ingress=spec, population=population, seed=1, time_limit_s=300
-    ).run()
+    result = run_model(
+        model_of(checkpoint(), ingress=spec, population=population, seed=1, time_limit_s=300)
+    )
     assert result.entered == 50 and result.evacuated == 0
 
 
@@ -97,12 +98,12 @@ def test_secondary_search_holds_the_selected_share():
         secondary_region="secondary",
         secondary_s=Distribution.fixed(30.0),
     )
-    model = EvacuationModel(checkpoint(), ingress=spec, seed=3, time_limit_s=400)
-    result = model.run()
+    model = model_of(checkpoint(), ingress=spec, seed=3, time_limit_s=400)
+    result = run_model(model)
     assert result.entered == 40
-    chosen = model.secondary_search
+    chosen = model.ingress.secondary_search
     assert 4 <= chosen.sum() <= 16
-    took = result.time_to_safety_s - model.arrival_time_s
+    took = result.time_to_safety_s - model.ingress.arrival_time_s
     assert took[chosen].min() > 30.0 > np.median(took[~chosen])
 
 
@@ -111,7 +112,7 @@ def test_crowding_in_the_unprotected_forecourt_is_measured():
         arrivals=(Arrivals("forecourt", total=500, start_s=0.0, end_s=10.0),),
         destination="arena",
     )
-    result = EvacuationModel(checkpoint(), ingress=spec, seed=4, time_limit_s=120).run()
+    result = run_model(model_of(checkpoint(), ingress=spec, seed=4, time_limit_s=120))
     c = result.crowding
     assert c["unprotected_max_density_pm2"] > 2.0
     assert c["unprotected_person_s_above_2pm2"] > 0
@@ -122,9 +123,9 @@ def test_crowding_in_the_unprotected_forecourt_is_measured():
 @pytest.mark.parametrize(
     ("arrivals", "destination", "secondary", "message"),
     [
-        ("plaza", "arena", None, "ingress entry 'plaza' is not a region of the venue"),
-        ("forecourt", "pitch", None, "ingress destination 'pitch' is not a region"),
-        ("forecourt", "arena", "tent", "secondary-search region 'tent' is not a region"),
+        ("plaza", "arena", None, "ingress entry: 'plaza' is not a region of the venue"),
+        ("forecourt", "pitch", None, "ingress destination: 'pitch' is not a region"),
+        ("forecourt", "arena", "tent", "secondary-search region: 'tent' is not a region"),
     ],
 )
 def test_ingress_naming_a_missing_region_is_refused_with_the_regions_listed(
@@ -137,7 +138,7 @@ def test_ingress_naming_a_missing_region_is_refused_with_the_regions_listed(
         secondary_share=0.1 if secondary else 0.0,
     )
     with pytest.raises(ValueError, match=message) as err:
-        EvacuationModel(checkpoint(), ingress=spec, seed=1)
+        model_of(checkpoint(), ingress=spec, seed=1)
     assert "regions: forecourt, arena, secondary" in str(err.value)
 
 
@@ -150,6 +151,4 @@ def test_arrivals_are_drawn_with_the_same_checks_as_the_crowd():
         arrivals=(Arrivals("forecourt", total=50, start_s=0.0, end_s=5.0),), destination="arena"
     )
     with pytest.raises(ValueError, match=r"radii must lie in \(0.05, 1.0\] m"):
-        EvacuationModel(
-            checkpoint(), ingress=spec, population=PopulationSpec(groups=(giants,)), seed=1
-        )
+        model_of(checkpoint(), ingress=spec, population=PopulationSpec(groups=(giants,)), seed=1)

@@ -4,10 +4,11 @@ import numpy as np
 import pytest
 from shapely.geometry import LineString, box
 
-from crowdsim.model.evacuation import EvacuationModel
 from crowdsim.model.events import ExitEvent, ShelterLock
 from crowdsim.model.population import PopulationSpec
+from crowdsim.study import run_model
 from crowdsim.venue import Exit, Obstacle, Shelter, Venue, Zone
+from tests.conftest import model_of
 
 
 def building(people: int = 150, small: int = 40, large: int = 60) -> Venue:
@@ -36,15 +37,15 @@ def building(people: int = 150, small: int = 40, large: int = 60) -> Venue:
 
 
 def test_hiders_fill_shelters_never_beyond_capacity_then_evacuate():
-    model = EvacuationModel(
+    model = model_of(
         building(150, 40, 60), population=PopulationSpec(policy="hide"), seed=1, time_limit_s=600
     )
     peak = np.zeros(2, int)
     while model.running:
         model.step()
-        peak = np.maximum(peak, model.occupancy)
-        assert (model.occupancy <= [40, 60]).all()
-    result = model.result()
+        peak = np.maximum(peak, model.shelters.occupancy)
+        assert (model.shelters.occupancy <= [40, 60]).all()
+    result = run_model(model)
     assert result.completed
     assert list(peak) == [40, 60] and result.sheltered == 100
     # The 50 who found no room left by the exit instead.
@@ -55,21 +56,21 @@ def test_hiders_fill_shelters_never_beyond_capacity_then_evacuate():
 
 
 def test_people_reroute_when_their_shelter_fills():
-    model = EvacuationModel(
+    model = model_of(
         building(80, 10, 100), population=PopulationSpec(policy="hide"), seed=2, time_limit_s=600
     )
-    result = model.run()
+    result = run_model(model)
     assert result.sheltered == 80
-    assert list(model.occupancy) == [10, 70]
+    assert list(model.shelters.occupancy) == [10, 70]
 
 
 def test_lockdown_leaves_latecomers_outside():
     spec = PopulationSpec(policy="hide")
     events = (ShelterLock(20.0, "room A"), ShelterLock(20.0, "room B"), ExitEvent(20.0, "street"))
-    model = EvacuationModel(
+    model = model_of(
         building(150, 100, 100), population=spec, seed=3, events=events, time_limit_s=120
     )
-    result = model.run()
+    result = run_model(model)
     sheltered_late = result.time_to_safety_s[result.status == "sheltered"]
     assert sheltered_late.max() <= 20.0 + 1e-9
     assert 0 < result.sheltered < 150
@@ -80,4 +81,4 @@ def test_lockdown_leaves_latecomers_outside():
 
 def test_an_event_naming_no_shelter_fails_before_the_run():
     with pytest.raises(ValueError, match="no shelter named 'room C'"):
-        EvacuationModel(building(), events=(ShelterLock(600.0, "room C"),), seed=1)
+        model_of(building(), events=(ShelterLock(600.0, "room C"),), seed=1)

@@ -27,13 +27,13 @@ def test_people_are_placed_inside_their_zone_apart_and_clear_of_walls():
 
 
 def test_dense_zone_is_filled_to_five_persons_per_m2():
-    pts = place(box(0, 0, 10, 10), 500, np.random.default_rng(3), what="zone")
+    pts = place(box(0, 0, 10, 10), 500, np.random.default_rng(3), source="x", feature="zone")
     assert len(pts) == 500
 
 
 def test_overfull_zone_is_refused_with_its_name():
     with pytest.raises(ValueError, match=r"zone 'x'.*do not fit"):
-        place(box(0, 0, 2, 2), 40, np.random.default_rng(3), what="zone 'x'")
+        place(box(0, 0, 2, 2), 40, np.random.default_rng(3), source="x", feature="zone 'x'")
 
 
 def test_zone_override_changes_the_count_and_unknown_zones_are_named():

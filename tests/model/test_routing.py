@@ -3,11 +3,12 @@
 import numpy as np
 from shapely.geometry import LineString, box
 
-from crowdsim.model.evacuation import EvacuationModel
 from crowdsim.model.population import Group, PopulationSpec, ZoneOverride
 from crowdsim.model.profiles import PROFILES
 from crowdsim.model.routing import ChoiceSettings
+from crowdsim.study import run_model
 from crowdsim.venue import Exit, Venue, Zone
+from tests.conftest import model_of
 
 
 def hall(people: int = 200) -> Venue:
@@ -25,21 +26,21 @@ def hall(people: int = 200) -> Venue:
 
 def test_assigned_targets_are_honoured_by_everyone():
     spec = PopulationSpec(zones={"east": ZoneOverride(target="far")})
-    result = EvacuationModel(hall(120), population=spec, seed=1, time_limit_s=400).run()
+    result = run_model(model_of(hall(120), population=spec, seed=1, time_limit_s=400))
     assert result.completed and result.per_exit == {"near": 0, "far": 120}
 
 
 def test_nearest_choice_sends_everybody_to_the_nearer_door():
-    result = EvacuationModel(hall(120), seed=1, time_limit_s=400).run()
+    result = run_model(model_of(hall(120), seed=1, time_limit_s=400))
     assert result.per_exit == {"near": 120, "far": 0}
 
 
 def test_quickest_choice_moves_people_off_the_congested_door():
     spec = PopulationSpec(groups=(Group(choice="quickest"),))
-    nearest = EvacuationModel(hall(300), seed=2, time_limit_s=600).run()
-    quickest = EvacuationModel(
-        hall(300), population=spec, seed=2, time_limit_s=600, choice=ChoiceSettings()
-    ).run()
+    nearest = run_model(model_of(hall(300), seed=2, time_limit_s=600))
+    quickest = run_model(
+        model_of(hall(300), population=spec, seed=2, time_limit_s=600, choice=ChoiceSettings())
+    )
     assert quickest.completed and nearest.completed
     # A queue at the 1 m door makes the 2 m door across the hall worth the walk for many ...
     assert quickest.per_exit["far"] >= 50
@@ -51,7 +52,7 @@ def test_reviews_alone_move_people_off_a_queue_everybody_else_joined():
     # Everybody starts at the 1 m door; only the staggered reviews may move people. A review
     # must count the whole queue ahead, not just the people reviewing at the same step.
     spec = PopulationSpec(groups=(Group(choice="quickest"),))
-    model = EvacuationModel(hall(300), population=spec, seed=1, time_limit_s=600)
+    model = model_of(hall(300), population=spec, seed=1, time_limit_s=600)
     near = model.navigation.index("exit", "near")
     model.state.target[:] = near
     for _ in range(50):  # 5 s: every person reviews about twice
@@ -61,7 +62,7 @@ def test_reviews_alone_move_people_off_a_queue_everybody_else_joined():
 
 def test_quickest_choice_does_not_oscillate():
     spec = PopulationSpec(groups=(Group(choice="quickest"),))
-    model = EvacuationModel(hall(300), population=spec, seed=3, time_limit_s=600)
+    model = model_of(hall(300), population=spec, seed=3, time_limit_s=600)
     changes = np.zeros(len(model.state), int)
     last = model.state.target.copy()
     while model.running:
@@ -74,7 +75,7 @@ def test_quickest_choice_does_not_oscillate():
 
 def test_familiar_exit_is_preferred_while_open():
     spec = PopulationSpec(groups=(Group(choice="familiar", familiar="far"),))
-    result = EvacuationModel(hall(60), population=spec, seed=1, time_limit_s=400).run()
+    result = run_model(model_of(hall(60), population=spec, seed=1, time_limit_s=400))
     assert result.per_exit["far"] == 60
 
 
@@ -87,14 +88,14 @@ def test_staged_alarm_holds_a_zone_until_it_is_alerted():
         zones=(Zone("east", box(11, 1, 19, 9), 40), Zone("west", box(1, 1, 9, 9), 40)),
     )
     spec = PopulationSpec(zones={"west": ZoneOverride(alarm_s=30.0)})
-    model = EvacuationModel(venue, population=spec, seed=1, time_limit_s=300)
+    model = model_of(venue, population=spec, seed=1, time_limit_s=300)
     west = model.people.zone == 1
     start = model.state.pos[: len(west)][west].copy()
     while model.time_s < 29.9:
         model.step()
     moved = np.hypot(*(model.state.pos[: len(west)][west] - start).T)
     assert moved.max() < 0.3  # nudged by neighbours at most, never walking
-    result = model.run()
+    result = run_model(model)
     west_out = result.time_to_safety_s[: len(west)][west]
     assert result.completed and west_out.min() > 30.0
 
@@ -111,8 +112,8 @@ def test_groups_draw_their_own_speeds_and_sizes():
             ),
         )
     )
-    model = EvacuationModel(hall(200), population=spec, seed=4, time_limit_s=10)
-    slow = model.group == 1
+    model = model_of(hall(200), population=spec, seed=4, time_limit_s=10)
+    slow = model.people.group == 1
     assert 70 < slow.sum() < 130
     assert model.state.v0[slow].max() <= 0.89 and model.state.radius[slow].min() >= 0.35
     assert model.state.v0[~slow].mean() > 1.2

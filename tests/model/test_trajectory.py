@@ -5,17 +5,17 @@ import sqlite3
 import numpy as np
 import pedpy
 
-from crowdsim.model.evacuation import EvacuationModel
 from crowdsim.model.trajectory import TrajectoryWriter
-from tests.conftest import room
+from crowdsim.study import run_model
+from tests.conftest import model_of, room
 
 
 def test_trajectory_file_loads_in_pedpy_and_matches_the_run(tmp_path):
     venue = room(8, 6, 1.2, people=30, zone=(0.5, 0.5, 6.0, 5.5))
     path = tmp_path / "run.sqlite"
     with TrajectoryWriter(path, fps=10, walkable=venue.walkable) as writer:
-        model = EvacuationModel(venue, seed=3, time_limit_s=200, trajectory=writer)
-        result = model.run()
+        model = model_of(venue, seed=3, time_limit_s=200, trajectory=writer)
+        result = run_model(model)
     traj = pedpy.load_trajectory_from_jupedsim_sqlite(trajectory_file=path)
     area = pedpy.load_walkable_area_from_jupedsim_sqlite(trajectory_file=path)
     assert traj.frame_rate == 10.0
@@ -47,7 +47,7 @@ def test_parquet_recording_converts_to_the_jupedsim_layout(tmp_path):
     venue = room(8, 6, 1.2, people=20, zone=(0.5, 0.5, 6.0, 5.5))
     path = tmp_path / "run.parquet"
     with ParquetTrajectoryWriter(path, fps=10, walkable=venue.walkable) as writer:
-        result = EvacuationModel(venue, seed=5, time_limit_s=200, trajectory=writer).run()
+        result = run_model(model_of(venue, seed=5, time_limit_s=200, trajectory=writer))
     table = pq.read_table(path)
     assert table.column_names == ["frame", "id", "pos_x", "pos_y", "ori_x", "ori_y"]
     assert set(table.column("id").to_pylist()) == set(range(20))

@@ -51,7 +51,7 @@ def test_venue_from_shapely_objects(room: Venue) -> None:
     assert room.bounds == (0.0, 0.0, 10.0, 8.0)
     assert room.exit("back door").width_m == pytest.approx(1.5)
     assert room.zones[0].density_pm2 == pytest.approx(1.0)
-    with pytest.raises(KeyError, match="no open exit named 'front'"):
+    with pytest.raises(VenueError, match="exit 'front': no open exit"):
         room.exit("front")
 
 

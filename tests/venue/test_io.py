@@ -153,7 +153,7 @@ def test_file_not_found(tmp_path: Path) -> None:
 
 
 def test_directory_is_not_a_file(tmp_path: Path) -> None:
-    with pytest.raises(VenueError, match=r": file: cannot be read"):
+    with pytest.raises(VenueError, match=r": file: is a folder"):
         load_venue(tmp_path)
 
 

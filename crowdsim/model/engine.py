@@ -1,0 +1,122 @@
+"""The venue → kernel translation: walls and portals binned on the cell grid, and the stepper.
+
+The kernel knows segments, portal numbers, direction fields and arrays; the venue knows named
+exits, gates, obstacles and speed zones. :class:`Engine` is the one place that turns one into
+the other and numbers the portals: the venue's open exits first (file order), then its
+screening gates. Whether an exit is open is kept here alone, in the portal states the kernel
+reads; the router and the timeline read and set it through :attr:`Engine.exit_open`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from crowdsim.dynamics.crowd import CrowdState, PortalState, SocialForceStepper
+from crowdsim.dynamics.params import SocialForceParams
+from crowdsim.dynamics.space import SpatialGrid
+from crowdsim.errors import SetupError
+from crowdsim.navigation.navigator import Navigation
+from crowdsim.venue import Venue
+
+
+class Engine:
+    """The compiled dynamics, set up for one venue layout.
+
+    Args:
+        venue: The venue layout.
+        navigation: Its distance fields.
+        params: Social-force parameters.
+        state: The crowd (its largest radius and speed size the cells).
+        noise_key: Key of the kernel's fluctuations (drawn from the run's seed).
+
+    Attributes:
+        portals: Exits then gates: open flags, when each admits the next person, headways.
+        stepper: The kernel with its buffers.
+    """
+
+    def __init__(
+        self,
+        *,
+        venue: Venue,
+        navigation: Navigation,
+        params: SocialForceParams,
+        state: CrowdState,
+        noise_key: int,
+    ) -> None:
+        self.venue = venue
+        headway = np.array([1.0 / e.max_flow_p_s if e.max_flow_p_s else 0.0 for e in venue.exits])
+        self.portals = PortalState.create(len(venue.exits), len(venue.gates), headway)
+        self.stepper = SocialForceStepper(
+            _spatial_grid(venue, navigation, params, state),
+            navigation.directions,
+            (navigation.grid.x0, navigation.grid.y0),
+            navigation.grid.h,
+            params,
+            len(state),
+            speed_factor=navigation.speed_factor,
+            portals=self.portals,
+            noise_key=noise_key,
+        )
+
+    @property
+    def exit_open(self) -> np.ndarray:
+        """(n_exits,) view of the exits' open flags (write to open or close an exit)."""
+        return self.portals.open[: len(self.venue.exits)]
+
+    @property
+    def n_exits(self) -> int:
+        """Number of open exits of the layout (portals 0 … n_exits − 1)."""
+        return len(self.venue.exits)
+
+    def exit_number(self, name: str, *, role: str) -> int:
+        """Portal number of the exit called ``name``; ``role`` says who names it.
+
+        Raises:
+            SetupError: If the layout has no open exit of that name.
+        """
+        names = self.venue.exit_names
+        if name not in names:
+            raise SetupError(
+                self.venue.source,
+                role,
+                f"names exit {name!r}, not an open exit of layout {self.venue.layout!r}; "
+                f"exits: {', '.join(names)}",
+            )
+        return names.index(name)
+
+    def advance(self, state: CrowdState, t_s: float, n_sub: int) -> int:
+        """Move the crowd ``n_sub`` integration steps from ``t_s``; returns refused moves."""
+        return self.stepper.advance(state, t_s, n_sub)
+
+    def set_navigation(self, navigation: Navigation) -> None:
+        """Use new direction fields (same grid and targets), e.g. round a hazard."""
+        self.stepper.set_directions(navigation.directions)
+
+    def set_hazards(self, hazards: np.ndarray) -> None:
+        """Hazard circles (k, 3): x, y, radius (m); nobody steps in, those inside walk out."""
+        self.stepper.set_hazards(hazards)
+
+
+def _spatial_grid(
+    venue: Venue, navigation: Navigation, params: SocialForceParams, state: CrowdState
+) -> SpatialGrid:
+    """Cells at least one pair reach wide over the navigation grid, with walls and portals.
+
+    A segment is binned into every cell within the wall reach of the largest person plus the
+    two largest moves of one step (before and after the crossing test).
+    """
+    r_max = float(state.radius.max()) if len(state) else 0.35
+    v_max = float(state.v0.max()) if len(state) else 1.0
+    factor = float(navigation.speed_factor.max())
+    max_move = params.speed_cap_factor * v_max * max(factor, 1.0) * params.dt_s
+    grid = navigation.grid
+    ny, nx = grid.shape
+    bounds = (grid.x0, grid.y0, grid.x0 + nx * grid.h, grid.y0 + ny * grid.h)
+    portals = np.vstack([venue.exit_segments(), venue.gate_segments()])
+    return SpatialGrid.build(
+        bounds,
+        venue.wall_polylines(),
+        portals,
+        cell_m=params.cell_m(r_max),
+        reach_m=r_max + params.interaction_range_m + 2 * max_move,
+    )

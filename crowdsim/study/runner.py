@@ -1,0 +1,95 @@
+"""One run of a scenario: build the model, step it to the end, record it, hand back the result."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from crowdsim.model.evacuation import EvacuationModel
+from crowdsim.model.result import RunResult
+from crowdsim.model.scenario import Scenario
+from crowdsim.model.trajectory import TrajectoryRecorder, open_trajectory
+
+#: Default frame rate of trajectory files (frames per second).
+DEFAULT_FPS = 10.0
+
+
+def run(
+    scenario: Scenario,
+    *,
+    seed: int | None = None,
+    layout: str | None = None,
+    trajectory: str | Path | None = None,
+    fps: float = DEFAULT_FPS,
+    progress: Callable[[EvacuationModel], None] | None = None,
+) -> RunResult:
+    """Run ``scenario`` once, to completion or its time limit.
+
+    Args:
+        scenario: What to run.
+        seed: Seed of the run (default: the scenario's); the same seed gives the same result.
+        layout: Layout of the venue (default: the scenario's).
+        trajectory: If given, record the run there: ``.parquet`` for Parquet (the fastest),
+            any other name for the JuPedSim SQLite layout that PedPy reads.
+        fps: Frames per second of the trajectory file.
+        progress: Called with the model after every model step (progress bars).
+
+    Returns:
+        The facts of the run.
+
+    Raises:
+        CrowdsimError: If the scenario cannot be run (its venue, people, events or output).
+    """
+    if trajectory is None:
+        return run_model(build(scenario, seed=seed, layout=layout), progress=progress)
+    venue = scenario.venue_for(layout)
+    run_seed = scenario.seed if seed is None else seed
+    meta = {
+        "crowdsim_venue": venue.name,
+        "crowdsim_layout": venue.layout,
+        "crowdsim_seed": str(run_seed),
+    }
+    with open_trajectory(trajectory, fps=fps, walkable=venue.walkable, metadata=meta) as writer:
+        model = build(scenario, seed=run_seed, layout=layout, trajectory=writer)
+        return run_model(model, progress=progress)
+
+
+def build(
+    scenario: Scenario,
+    *,
+    seed: int | None = None,
+    layout: str | None = None,
+    trajectory: TrajectoryRecorder | None = None,
+) -> EvacuationModel:
+    """The model of one run, built but not stepped: to step it yourself, time or inspect it.
+
+    Args:
+        scenario: What to run.
+        seed: Seed of the run (default: the scenario's).
+        layout: Layout of the venue (default: the scenario's).
+        trajectory: An open trajectory file that receives the frames.
+
+    Raises:
+        CrowdsimError: If the scenario cannot be set up.
+    """
+    return EvacuationModel(scenario, seed=seed, layout=layout, trajectory=trajectory)
+
+
+def run_model(
+    model: EvacuationModel, *, progress: Callable[[EvacuationModel], None] | None = None
+) -> RunResult:
+    """Step a built model to completion or its time limit and return the result.
+
+    Args:
+        model: A model from :func:`build` (possibly stepped already).
+        progress: Called with the model after every model step.
+    """
+    start = time.perf_counter()
+    while model.running:
+        model.step()
+        if progress is not None:
+            progress(model)
+    wall = time.perf_counter() - start
+    model.finish()
+    return RunResult.from_model(model, wall_time_s=wall)
