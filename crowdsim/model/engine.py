@@ -49,7 +49,7 @@ class Engine:
         self.stepper = SocialForceStepper(
             _spatial_grid(venue, navigation, params, state),
             navigation.directions,
-            (navigation.grid.x0, navigation.grid.y0),
+            (navigation.grid.centre_x0, navigation.grid.centre_y0),
             navigation.grid.h,
             params,
             len(state),
@@ -111,7 +111,8 @@ def _spatial_grid(
     max_move = params.speed_cap_factor * v_max * max(factor, 1.0) * params.dt_s
     grid = navigation.grid
     ny, nx = grid.shape
-    bounds = (grid.x0, grid.y0, grid.x0 + nx * grid.h, grid.y0 + ny * grid.h)
+    x0, y0 = grid.centre_x0, grid.centre_y0  # the fields' extent, from their first centre
+    bounds = (x0, y0, x0 + nx * grid.h, y0 + ny * grid.h)
     portals = np.vstack([venue.exit_segments(), venue.gate_segments()])
     return SpatialGrid.build(
         bounds,

@@ -14,19 +14,22 @@ from shapely.geometry.base import BaseGeometry
 PAD_CELLS = 2
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, kw_only=True)
 class NavGrid:
-    """Cell-centred grid; cell (row i, column j) has its centre at (x0 + j·h, y0 + i·h).
+    """Cell-centred grid: cell (row i, column j) is centred at (centre_x0 + j·h, centre_y0 + i·h).
+
+    The origin is a cell *centre* (the kernel's cell lists count from a cell *corner*; each name
+    says which).
 
     Attributes:
-        x0: x of the centre of column 0 (m).
-        y0: y of the centre of row 0 (m).
+        centre_x0: x of the centre of column 0 (m).
+        centre_y0: y of the centre of row 0 (m).
         h: Cell size (m).
         free: Boolean array (ny, nx): True where the cell centre lies in the domain.
     """
 
-    x0: float
-    y0: float
+    centre_x0: float
+    centre_y0: float
     h: float
     free: np.ndarray
 
@@ -45,7 +48,7 @@ class NavGrid:
         ny = int(np.ceil((ymax - ymin) / h)) + 2 * PAD_CELLS
         xs, ys = np.meshgrid(x0 + h * np.arange(nx), y0 + h * np.arange(ny))
         free = shapely.contains_xy(domain, xs, ys)
-        return cls(x0=float(x0), y0=float(y0), h=float(h), free=free)
+        return cls(centre_x0=float(x0), centre_y0=float(y0), h=float(h), free=free)
 
     @cached_property
     def nearest_free(self) -> np.ndarray:
@@ -73,7 +76,9 @@ class NavGrid:
     def centres(self) -> tuple[np.ndarray, np.ndarray]:
         """X and y of every cell centre, each of shape (ny, nx)."""
         ny, nx = self.shape
-        return np.meshgrid(self.x0 + self.h * np.arange(nx), self.y0 + self.h * np.arange(ny))
+        return np.meshgrid(
+            self.centre_x0 + self.h * np.arange(nx), self.centre_y0 + self.h * np.arange(ny)
+        )
 
     def inside(self, geometry: BaseGeometry) -> np.ndarray:
         """Boolean (ny, nx): cells whose centre lies inside ``geometry``."""
@@ -83,8 +88,8 @@ class NavGrid:
     def sample(self, values: np.ndarray, xy: np.ndarray) -> np.ndarray:
         """Bilinear interpolation of a cell array (ny, nx) at points ``xy`` (n, 2)."""
         ny, nx = self.shape
-        fx = np.clip((xy[:, 0] - self.x0) / self.h, 0.0, nx - 1.000001)
-        fy = np.clip((xy[:, 1] - self.y0) / self.h, 0.0, ny - 1.000001)
+        fx = np.clip((xy[:, 0] - self.centre_x0) / self.h, 0.0, nx - 1.000001)
+        fy = np.clip((xy[:, 1] - self.centre_y0) / self.h, 0.0, ny - 1.000001)
         j = fx.astype(np.intp)
         i = fy.astype(np.intp)
         ax = fx - j

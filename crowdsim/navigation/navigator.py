@@ -83,7 +83,12 @@ class Navigation:
         full = shapely.union_all([venue.walkable, *aprons])
         grid = NavGrid.covering(full, resolution_m)
         if blocked is not None and not blocked.is_empty:
-            grid = NavGrid(grid.x0, grid.y0, grid.h, grid.free & ~grid.inside(blocked))
+            grid = NavGrid(
+                centre_x0=grid.centre_x0,
+                centre_y0=grid.centre_y0,
+                h=grid.h,
+                free=grid.free & ~grid.inside(blocked),
+            )
         speed = _speed_grid(venue, grid)
         targets: list[tuple[str, str, BaseGeometry]] = [
             ("exit", e.name, apron.difference(shapely.buffer(e.line, APRON_DEPTH_M / 2)))
