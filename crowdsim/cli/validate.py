@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 DEFAULT_OUT = Path("validation-report")
 
 
-def add_validate_command(sub: Any) -> None:
+def add(sub: Any) -> None:
     """Add the ``validate`` subcommand to the ``crowdsim`` parser's subparsers ``sub``."""
     p = sub.add_parser(
         "validate",

@@ -1,82 +1,46 @@
-"""Command line: ``crowdsim run SCENARIO [--layout NAME] [--seed N] [--json]``."""
+"""``crowdsim run SCENARIO``: run one scenario to completion (or its time limit), summarise it."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
-from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from crowdsim.errors import CrowdsimError, OutputError
-from crowdsim.model.evacuation import EvacuationModel
-from crowdsim.model.result import RunResult
-from crowdsim.model.scenario_io import load_scenario
-from crowdsim.model.trajectory import parquet_to_sqlite
-from crowdsim.study import run
-from crowdsim.validation.command import add_validate_command
+if TYPE_CHECKING:
+    from crowdsim.model.result import RunResult
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``crowdsim`` command; returns the exit status."""
-    parser = _parser()
-    args = parser.parse_args(argv)
-    try:
-        return int(args.func(args))
-    except CrowdsimError as err:
-        print(f"crowdsim: error: {err}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("crowdsim: interrupted", file=sys.stderr)
-        return 130
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="crowdsim",
-        description="Crowd evacuation simulator for protecting crowded public places.",
-    )
-    sub = parser.add_subparsers(dest="command", required=True)
-    run = sub.add_parser("run", help="run one scenario to completion and summarise it")
-    run.add_argument("scenario", type=Path, help="scenario file (.toml), or a venue file")
-    run.add_argument("--layout", help="layout of the venue to run (default: the scenario's)")
-    run.add_argument("--seed", type=int, help="random seed (default: the scenario's)")
-    run.add_argument("--json", action="store_true", help="print one JSON object instead of text")
-    run.add_argument(
+def add(sub: Any) -> None:
+    """Declare the command on the ``crowdsim`` subparsers ``sub``."""
+    p = sub.add_parser("run", help="run one scenario to completion and summarise it")
+    p.add_argument("scenario", type=Path, help="scenario file (.toml), or a venue file")
+    p.add_argument("--layout", help="layout of the venue to run (default: the scenario's)")
+    p.add_argument("--seed", type=int, help="random seed (default: the scenario's)")
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    p.add_argument(
         "--trajectory",
         type=Path,
         metavar="FILE",
         help="record trajectories: FILE.sqlite in the JuPedSim layout (PedPy reads it), or "
         "FILE.parquet (fastest; convert with `crowdsim convert`)",
     )
-    run.add_argument("--fps", type=float, default=10.0, help="trajectory frames per second")
-    run.add_argument("--no-progress", action="store_true", help="never show a progress bar")
-    run.set_defaults(func=_run)
-    convert = sub.add_parser(
-        "convert", help="turn a Parquet trajectory into the JuPedSim SQLite layout (for PedPy)"
-    )
-    convert.add_argument("source", type=Path, help="trajectory file (.parquet)")
-    convert.add_argument("target", type=Path, help="SQLite file to write")
-    convert.set_defaults(func=_convert)
-    add_validate_command(sub)
-    return parser
+    p.add_argument("--fps", type=float, default=10.0, help="trajectory frames per second")
+    p.add_argument("--no-progress", action="store_true", help="never show a progress bar")
+    p.set_defaults(func=run_command)
 
 
-def _convert(args: argparse.Namespace) -> int:
-    if not args.source.is_file():
-        raise OutputError(str(args.source), "file", "not found; check the path")
-    parquet_to_sqlite(args.source, args.target)
-    print(f"wrote {args.target}")
-    return 0
+def run_command(args: argparse.Namespace) -> int:
+    """Handler of ``crowdsim run``."""
+    from crowdsim.model.scenario_io import load_scenario
+    from crowdsim.study import run
 
-
-def _run(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
     show_bar = not args.json and not args.no_progress and sys.stderr.isatty()
     bar: Any = None
 
-    def progress(model: EvacuationModel) -> None:
+    def progress(model: Any) -> None:
         nonlocal bar
         if bar is None:
             from tqdm import tqdm
@@ -139,7 +103,3 @@ def _human(result: RunResult, name: str, trajectory: Path | None) -> str:
     if trajectory is not None:
         lines.append(f"  trajectories: {trajectory}")
     return "\n".join(lines)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
