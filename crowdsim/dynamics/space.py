@@ -5,6 +5,9 @@ two people interact, so each person only looks at the 3 × 3 cells around its ow
 segments are binned once per layout into every cell they come close to, so a person only tests
 the segments listed for its own cell, both for wall forces and for the crossing test that keeps
 centres inside the walkable area.
+
+The grid's origin is the lower-left *corner* of its first cell (``corner_x0``, ``corner_y0``),
+unlike the navigation grid, whose origin is the *centre* of its first cell.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import shapely
+
+from crowdsim.dynamics.inputs import WallCells
 
 #: Segment kind of a wall; portals (exits, then gates) carry their portal index (≥ 0) instead.
 WALL = -1
@@ -23,8 +28,8 @@ class SpatialGrid:
     """Grid over the simulated region, with wall and exit segments binned per cell.
 
     Attributes:
-        x0: x of the grid's lower-left corner (m).
-        y0: y of the grid's lower-left corner (m).
+        corner_x0: x of the lower-left corner of the grid's first cell (m).
+        corner_y0: y of the lower-left corner of the grid's first cell (m).
         cell_m: Cell size (m).
         nx: Number of columns.
         ny: Number of rows.
@@ -36,11 +41,11 @@ class SpatialGrid:
             ``cell_items[cell_start[c]:cell_start[c + 1]]``.
         cell_items: Segment indices, grouped by cell.
         period_m: Length (m) of a periodic domain along x, 0 for none: somebody leaving at
-            x0 + period_m comes back at x0, and people interact across that seam.
+            corner_x0 + period_m comes back at corner_x0, and people interact across that seam.
     """
 
-    x0: float
-    y0: float
+    corner_x0: float
+    corner_y0: float
     cell_m: float
     nx: int
     ny: int
@@ -67,9 +72,9 @@ class SpatialGrid:
         far = 2.0 * cell_m  # walls run past the seam, so nobody meets a wall end
         walls = [np.array([[-far, y], [length_m + far, y]]) for y in (0.0, width_m)]
         return cls.build(
-            (0.0, 0.0, length_m, width_m),
-            walls,
-            np.zeros((0, 4)),
+            bounds=(0.0, 0.0, length_m, width_m),
+            walls=walls,
+            portals=np.zeros((0, 4)),
             cell_m=cell_m,
             reach_m=cell_m,
             period_m=length_m,
@@ -78,10 +83,10 @@ class SpatialGrid:
     @classmethod
     def build(
         cls,
+        *,
         bounds: tuple[float, float, float, float],
         walls: list[np.ndarray],
         portals: np.ndarray,
-        *,
         cell_m: float,
         reach_m: float,
         period_m: float = 0.0,
@@ -110,7 +115,9 @@ class SpatialGrid:
             y0 = bounds[1] - margin
         ny = max(1, int(np.ceil((bounds[3] - bounds[1] + 2 * margin) / cell_m)))
         wall_segs, prev, nxt = _chain(walls)
-        segments = np.ascontiguousarray(np.vstack([wall_segs, portals.reshape(-1, 4)]))
+        segments = np.ascontiguousarray(
+            np.vstack([wall_segs, portals.reshape(-1, 4)]), dtype=np.float64
+        )
         n_portals = len(portals)
         kinds = np.concatenate(
             [np.full(len(wall_segs), WALL, np.int64), np.arange(n_portals, dtype=np.int64)]
@@ -135,19 +142,37 @@ class SpatialGrid:
         counts = np.bincount(cell_idx, minlength=nx * ny)
         cell_start = np.zeros(nx * ny + 1, np.int64)
         np.cumsum(counts, out=cell_start[1:])
+        cell_items = seg_idx.astype(np.int64)
         return cls(
-            x0=float(x0),
-            y0=float(y0),
+            corner_x0=float(x0),
+            corner_y0=float(y0),
             cell_m=float(cell_m),
             nx=nx,
             ny=ny,
-            segments=segments.astype(np.float64),
+            segments=segments,
             kinds=kinds,
             prev=prev,
             next=nxt,
             cell_start=cell_start,
-            cell_items=seg_idx.astype(np.int64),
+            cell_items=cell_items,
             period_m=float(period_m),
+        )
+
+    def kernel_view(self) -> WallCells:
+        """The segments and their cell lists (not copies) as the kernel reads them."""
+        return WallCells(
+            segments=self.segments,
+            kinds=self.kinds,
+            prev=self.prev,
+            next=self.next,
+            cell_start=self.cell_start,
+            cell_items=self.cell_items,
+            corner_x0=float(self.corner_x0),
+            corner_y0=float(self.corner_y0),
+            cell_m=float(self.cell_m),
+            nx=int(self.nx),
+            ny=int(self.ny),
+            period_m=float(self.period_m),
         )
 
 

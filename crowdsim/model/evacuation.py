@@ -134,16 +134,18 @@ class EvacuationModel(mesa.Model):
         pos = np.vstack([self.people.pos, np.zeros((len(arrive_t), 2))])
         hide = np.concatenate([self.people.hide, np.zeros(len(arrive_t), np.bool_)])
         self.state = CrowdState.create(
-            pos,
-            np.concatenate([self.people.v0, v0]),
-            np.concatenate([self.people.radius, radius]),
-            np.concatenate([self.people.t_start, np.zeros(len(arrive_t))]),
+            pos=pos,
+            v0=np.concatenate([self.people.v0, v0]),
+            radius=np.concatenate([self.people.radius, radius]),
+            t_start=np.concatenate([self.people.t_start, np.zeros(len(arrive_t))]),
         )
         self.state.active[:] = self.status == INSIDE
         choice_code, assigned, familiar = self._choices(n, n0, groups)
         n_gates = len(venue.gates)
         headway = np.array([1.0 / e.max_flow_p_s if e.max_flow_p_s else 0.0 for e in venue.exits])
-        self.portals = PortalState.create(len(venue.exits), n_gates, headway)
+        self.portals = PortalState.create(
+            n_exits=len(venue.exits), n_gates=n_gates, headway_s=headway
+        )
         self.router = Router(
             venue,
             self.navigation,
@@ -159,12 +161,12 @@ class EvacuationModel(mesa.Model):
         self.state.target[:n0] = self.router.initial(self.state.pos[:n0])
         self._check_targets(n0)
         self.stepper = SocialForceStepper(
-            self._spatial_grid(),
-            self.navigation.directions,
-            (self.navigation.grid.x0, self.navigation.grid.y0),
-            self.navigation.grid.h,
-            self.params,
-            n,
+            grid=self._spatial_grid(),
+            directions=self.navigation.directions,
+            field_origin=(self.navigation.grid.x0, self.navigation.grid.y0),
+            field_h=self.navigation.grid.h,
+            params=self.params,
+            n_agents=n,
             speed_factor=self.navigation.speed_factor,
             portals=self.portals,
             noise_key=int(self.rng.integers(2**63)),
@@ -414,9 +416,9 @@ class EvacuationModel(mesa.Model):
         bounds = (grid.x0, grid.y0, grid.x0 + nx * grid.h, grid.y0 + ny * grid.h)
         portals = np.vstack([self.venue.exit_segments(), self.venue.gate_segments()])
         return SpatialGrid.build(
-            bounds,
-            self.venue.wall_polylines(),
-            portals,
+            bounds=bounds,
+            walls=self.venue.wall_polylines(),
+            portals=portals,
             cell_m=self.params.cell_m(r_max),
             reach_m=r_max + reach + 2 * max_move,
         )
