@@ -7,7 +7,8 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-from crowdsim.dynamics.kernel import advance
+from crowdsim.dynamics.inputs import Crowd, Field, PeopleCells, Portals, forces_from
+from crowdsim.dynamics.integrator import advance
 from crowdsim.dynamics.params import SocialForceParams
 from crowdsim.dynamics.space import SpatialGrid
 
@@ -46,6 +47,7 @@ class CrowdState:
     @classmethod
     def create(
         cls,
+        *,
         pos: np.ndarray,
         v0: np.ndarray,
         radius: np.ndarray,
@@ -76,20 +78,20 @@ class CrowdState:
         """People still inside."""
         return int(np.count_nonzero(self.active))
 
-    def as_tuple(self) -> tuple[np.ndarray, ...]:
-        """The arrays in the order the kernel reads them."""
-        return (
-            self.pos,
-            self.vel,
-            self.v0,
-            self.radius,
-            self.t_start,
-            self.active,
-            self.target,
-            self.exit_id,
-            self.exit_time,
-            self.service_time,
-            self.passed,
+    def kernel_view(self) -> Crowd:
+        """The arrays (not copies) as the kernel reads them."""
+        return Crowd(
+            pos=self.pos,
+            vel=self.vel,
+            v0=self.v0,
+            radius=self.radius,
+            t_start=self.t_start,
+            active=self.active,
+            target=self.target,
+            exit_id=self.exit_id,
+            exit_time=self.exit_time,
+            service_time=self.service_time,
+            passed=self.passed,
         )
 
 
@@ -113,7 +115,7 @@ class PortalState:
 
     @classmethod
     def create(
-        cls, n_exits: int, n_gates: int = 0, headway_s: np.ndarray | None = None
+        cls, *, n_exits: int, n_gates: int = 0, headway_s: np.ndarray | None = None
     ) -> PortalState:
         """All open and free; exits without flow limit unless ``headway_s`` says otherwise."""
         n = n_exits + n_gates
@@ -127,9 +129,11 @@ class PortalState:
             is_gate=np.arange(n) >= n_exits,
         )
 
-    def as_tuple(self) -> tuple[np.ndarray, ...]:
-        """The arrays in the order the kernel reads them."""
-        return (self.open, self.free_at, self.headway_s, self.is_gate)
+    def kernel_view(self) -> Portals:
+        """The arrays (not copies) as the kernel reads them."""
+        return Portals(
+            open=self.open, free_at=self.free_at, headway_s=self.headway_s, is_gate=self.is_gate
+        )
 
 
 #: Below this many people inside, the kernel runs on one thread: starting threads costs more
@@ -159,13 +163,13 @@ class SocialForceStepper:
 
     def __init__(
         self,
+        *,
         grid: SpatialGrid,
         directions: np.ndarray,
         field_origin: tuple[float, float],
         field_h: float,
         params: SocialForceParams,
         n_agents: int,
-        *,
         speed_factor: np.ndarray | None = None,
         portals: PortalState | None = None,
         noise_key: int = 0,
@@ -174,52 +178,38 @@ class SocialForceStepper:
         self._key = np.uint64(noise_key)
         self.params = params
         n_portals = int(grid.kinds.max()) + 1 if len(grid.kinds) else 0
-        self.portals = portals or PortalState.create(n_portals)
+        self.portals = portals or PortalState.create(n_exits=n_portals)
         directions = np.ascontiguousarray(directions, dtype=np.float32)
         if directions.shape[0] == 0:  # the kernel needs a field even if nobody uses one
             directions = np.zeros((1, 2, 2, 2), np.float32)
         factor = (
             np.ones(directions.shape[1:3], np.float32) if speed_factor is None else speed_factor
         )
-        self._field = (
-            directions,
-            np.ascontiguousarray(factor, dtype=np.float32),
-            float(field_origin[0]),
-            float(field_origin[1]),
-            float(field_h),
-            np.zeros((0, 3)),
+        self._field = Field(
+            directions=directions,
+            speed_factor=np.ascontiguousarray(factor, dtype=np.float32),
+            centre_x0=float(field_origin[0]),
+            centre_y0=float(field_origin[1]),
+            h_m=float(field_h),
+            hazards=np.zeros((0, 3)),
         )
-        n_cells = grid.nx * grid.ny
-        self._space = (
-            grid.segments,
-            grid.kinds,
-            grid.prev,
-            grid.next,
-            grid.cell_start,
-            grid.cell_items,
-            grid.nx,
-            grid.ny,
-            grid.x0,
-            grid.y0,
-            grid.cell_m,
-            np.zeros(n_agents, np.int64),  # agent_cell
-            np.zeros(n_cells + 1, np.int64),  # people's cell_start
-            np.zeros(n_cells, np.int64),  # cell_fill
-            np.zeros(n_agents, np.int64),  # order
-            grid.period_m,
-        )
-        self._params = params.as_array()
+        self._walls = grid.kernel_view()
+        self._cells = PeopleCells.allocate(n_agents, grid.nx * grid.ny)
+        self._forces = forces_from(params)
         self._acc = np.zeros((n_agents, 5))
+        self._pending = np.zeros((n_agents, 2))
         self._crossing = np.full(n_agents, -1, np.int64)
 
     def set_directions(self, directions: np.ndarray) -> None:
         """Replace the direction fields (same grid and targets), e.g. after a hazard appears."""
-        self._field = (np.ascontiguousarray(directions, dtype=np.float32), *self._field[1:])
+        self._field = self._field._replace(
+            directions=np.ascontiguousarray(directions, dtype=np.float32)
+        )
 
     def set_hazards(self, hazards: np.ndarray) -> None:
         """Hazard circles (k, 3): x, y, radius (m). People never step in; those inside leave."""
         hz = np.ascontiguousarray(np.asarray(hazards, np.float64).reshape(-1, 3))
-        self._field = (*self._field[:5], hz)
+        self._field = self._field._replace(hazards=hz)
 
     def advance(self, state: CrowdState, t0: float, n_sub: int) -> int:
         """Move ``state`` forward ``n_sub`` steps of ``params.dt_s`` from time ``t0`` (s).
@@ -240,16 +230,18 @@ class SocialForceStepper:
     def _advance(self, state: CrowdState, t0: float, n_sub: int) -> int:
         return int(
             advance(
-                state.as_tuple(),
+                state.kernel_view(),
                 self._field,
-                self._space,
-                self.portals.as_tuple(),
-                self._params,
+                self._walls,
+                self._cells,
+                self.portals.kernel_view(),
+                self._forces,
                 float(t0),
                 self.params.dt_s,
                 int(n_sub),
                 self._key,
                 self._acc,
+                self._pending,
                 self._crossing,
             )
         )

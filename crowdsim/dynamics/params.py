@@ -127,33 +127,6 @@ class SocialForceParams:
                 f"dt_s = {self.dt_s} s is too large for the contact forces; use ≤ 0.05"
             )
 
-    def as_array(self) -> np.ndarray:
-        """The parameters in the order :mod:`crowdsim.dynamics.kernel` reads them."""
-        return np.array(
-            [
-                self.mass_kg,
-                self.tau_s,
-                self.a_n,
-                self.b_m,
-                self.k_kg_s2,
-                self.kappa_kg_ms,
-                self.interaction_range_m,
-                self.speed_cap_factor,
-                self.wall_social_cap,
-                self.wall_a_n,
-                self.wall_b_m,
-                self.fluctuation_m_s,
-                self.anisotropy,
-                self.social_cap,
-                self.space_a_n,
-                self.space_b_m,
-                self.headway_s,
-                self.headway_max_m,
-                self.run_out_s,
-            ],
-            dtype=np.float64,
-        )
-
     @property
     def pair_reach_m(self) -> float:
         """Largest gap (m) between two bodies at which they still repel each other."""

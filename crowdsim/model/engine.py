@@ -45,14 +45,16 @@ class Engine:
     ) -> None:
         self.venue = venue
         headway = np.array([1.0 / e.max_flow_p_s if e.max_flow_p_s else 0.0 for e in venue.exits])
-        self.portals = PortalState.create(len(venue.exits), len(venue.gates), headway)
+        self.portals = PortalState.create(
+            n_exits=len(venue.exits), n_gates=len(venue.gates), headway_s=headway
+        )
         self.stepper = SocialForceStepper(
-            _spatial_grid(venue, navigation, params, state),
-            navigation.directions,
-            (navigation.grid.centre_x0, navigation.grid.centre_y0),
-            navigation.grid.h,
-            params,
-            len(state),
+            grid=_spatial_grid(venue, navigation, params, state),
+            directions=navigation.directions,
+            field_origin=(navigation.grid.centre_x0, navigation.grid.centre_y0),
+            field_h=navigation.grid.h,
+            params=params,
+            n_agents=len(state),
             speed_factor=navigation.speed_factor,
             portals=self.portals,
             noise_key=noise_key,
@@ -115,9 +117,9 @@ def _spatial_grid(
     bounds = (x0, y0, x0 + nx * grid.h, y0 + ny * grid.h)
     portals = np.vstack([venue.exit_segments(), venue.gate_segments()])
     return SpatialGrid.build(
-        bounds,
-        venue.wall_polylines(),
-        portals,
+        bounds=bounds,
+        walls=venue.wall_polylines(),
+        portals=portals,
         cell_m=params.cell_m(r_max),
         reach_m=r_max + params.interaction_range_m + 2 * max_move,
     )

@@ -110,7 +110,9 @@ class EvacuationModel(mesa.Model):
         self.people = people = Population.joined([initial, arrivals])
         n, n0 = len(people), len(initial)
         self.status = Status(inside=np.arange(n) < n0)
-        self.state = state = CrowdState.create(people.pos, people.v0, people.radius, people.t_start)
+        self.state = state = CrowdState.create(
+            pos=people.pos, v0=people.v0, radius=people.radius, t_start=people.t_start
+        )
         state.active[:] = self.status.code == INSIDE
         self.engine = Engine(
             venue=venue,

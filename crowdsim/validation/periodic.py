@@ -83,7 +83,7 @@ def run_periodic_corridor(
     v0 = spec.desired_speed.sample(rng, people)
     radius = spec.radius.sample(rng, people)
     pos = start_positions(length_m, width_m, people, rng, float(radius.max()))
-    state = CrowdState.create(pos, v0, radius)
+    state = CrowdState.create(pos=pos, v0=v0, radius=radius)
     grid = SpatialGrid.periodic_corridor(
         length_m,
         width_m,
@@ -92,7 +92,13 @@ def run_periodic_corridor(
     east = np.zeros((1, 2, 2, 2), np.float32)
     east[..., 0] = 1.0
     stepper = SocialForceStepper(
-        grid, east, (0.0, 0.0), 1e6, params, people, noise_key=int(rng.integers(2**63))
+        grid=grid,
+        directions=east,
+        field_origin=(0.0, 0.0),
+        field_h=1e6,
+        params=params,
+        n_agents=people,
+        noise_key=int(rng.integers(2**63)),
     )
     n_sub = round(1.0 / (FPS * params.dt_s))
     frames = round(duration_s * FPS)

@@ -19,9 +19,9 @@ QUIET = dataclasses.replace(P, fluctuation_m_s=0.0)
 def open_floor(size: float = 60.0, walls: list[np.ndarray] | None = None) -> SpatialGrid:
     """A spatial grid with the given wall polylines (none by default) and no exits."""
     return SpatialGrid.build(
-        (0.0, 0.0, size, size),
-        walls or [],
-        np.zeros((0, 4)),
+        bounds=(0.0, 0.0, size, size),
+        walls=walls or [],
+        portals=np.zeros((0, 4)),
         cell_m=P.cell_m(0.35),
         reach_m=0.35 + P.interaction_range_m + 0.2,
     )
@@ -35,7 +35,14 @@ def uniform_field(direction: tuple[float, float]) -> np.ndarray:
 
 
 def stepper(grid: SpatialGrid, n: int, direction=(1.0, 0.0), params: SocialForceParams = P):
-    return SocialForceStepper(grid, uniform_field(direction), (0.0, 0.0), 100.0, params, n)
+    return SocialForceStepper(
+        grid=grid,
+        directions=uniform_field(direction),
+        field_origin=(0.0, 0.0),
+        field_h=100.0,
+        params=params,
+        n_agents=n,
+    )
 
 
 def reference_step(state: CrowdState, params: SocialForceParams) -> np.ndarray:
@@ -103,7 +110,7 @@ def test_pair_forces_match_the_published_formula():
     n = 300
     pos = rng.uniform(20, 32, size=(n, 2))  # about 2 persons/m², many contacts
     # Walking east with a huge v0, so that the speed cap (1.3·v0) never acts.
-    state = CrowdState.create(pos, np.full(n, 1000.0), rng.uniform(0.2, 0.35, n))
+    state = CrowdState.create(pos=pos, v0=np.full(n, 1000.0), radius=rng.uniform(0.2, 0.35, n))
     state.vel[:] = rng.normal(0, 0.3, size=(n, 2))
     expected = reference_step(state, QUIET)
     stepper(open_floor(), n, params=QUIET).advance(state, 0.0, 1)
@@ -112,7 +119,9 @@ def test_pair_forces_match_the_published_formula():
 
 def test_pair_forces_are_antisymmetric():
     # Two people overlapping, standing, no target: equal and opposite accelerations.
-    state = CrowdState.create(np.array([[10.0, 10.0], [10.4, 10.1]]), np.ones(2), np.full(2, 0.3))
+    state = CrowdState.create(
+        pos=np.array([[10.0, 10.0], [10.4, 10.1]]), v0=np.ones(2), radius=np.full(2, 0.3)
+    )
     state.target[:] = -1
     stepper(open_floor(), 2).advance(state, 0.0, 1)
     assert np.allclose(state.vel[0], -state.vel[1], atol=1e-12)
@@ -120,7 +129,9 @@ def test_pair_forces_are_antisymmetric():
 
 
 def test_free_walker_relaxes_to_its_desired_speed_with_time_constant_tau():
-    state = CrowdState.create(np.array([[5.0, 30.0]]), np.array([1.34]), np.array([0.3]))
+    state = CrowdState.create(
+        pos=np.array([[5.0, 30.0]]), v0=np.array([1.34]), radius=np.array([0.3])
+    )
     stepper(open_floor(), 1, params=QUIET).advance(state, 0.0, round(P.tau_s / P.dt_s))
     # The relaxation dv/dt = (v0 − v)/τ integrated with n steps of dt: v = v0 (1 − (1 − dt/τ)ⁿ),
     # which tends to v0 (1 − e^−1) at t = τ as dt → 0.
@@ -137,7 +148,9 @@ def test_sliding_friction_at_a_wall_slows_and_never_speeds_up_the_slider():
     # In a reference C++ implementation a sign error accelerated such a slider to ~6 m/s.
     wall = [np.array([[0.0, 10.0], [60.0, 10.0]])]
     r = 0.3
-    state = CrowdState.create(np.array([[20.0, 10.0 - r + 0.05]]), np.array([1.0]), np.array([r]))
+    state = CrowdState.create(
+        pos=np.array([[20.0, 10.0 - r + 0.05]]), v0=np.array([1.0]), radius=np.array([r])
+    )
     state.vel[0] = (0.8, 0.0)
     state.target[:] = -1
     s = stepper(open_floor(walls=wall), 1)
@@ -155,7 +168,9 @@ def test_social_wall_force_against_the_walk_is_capped_at_a_share_of_the_drive():
     # walking through it (+x) at v0 = 0.5 m/s: the jambs push back with 2.0 m/s², more than the
     # cap of 0.8·v0/τ, so the cap decides and the person keeps going.
     jambs = [np.array([[29.0, 20.0], [29.0, 29.5]]), np.array([[29.0, 30.5], [29.0, 40.0]])]
-    state = CrowdState.create(np.array([[28.8, 30.0]]), np.array([0.5]), np.array([0.45]))
+    state = CrowdState.create(
+        pos=np.array([[28.8, 30.0]]), v0=np.array([0.5]), radius=np.array([0.45])
+    )
     stepper(open_floor(walls=jambs), 1, params=QUIET).advance(state, 0.0, 1)
     acc = state.vel[0] / P.dt_s
     drive = 0.5 / P.tau_s
@@ -168,7 +183,9 @@ def test_wall_of_many_segments_pushes_like_one_wall():
     angles = np.linspace(0, 2 * np.pi, 65)
     ring = np.column_stack([30 + 0.5 * np.cos(angles), 30 + 0.5 * np.sin(angles)])
     ring[-1] = ring[0]
-    state = CrowdState.create(np.array([[31.0, 30.05]]), np.array([1.0]), np.array([0.3]))
+    state = CrowdState.create(
+        pos=np.array([[31.0, 30.05]]), v0=np.array([1.0]), radius=np.array([0.3])
+    )
     state.target[:] = -1
     stepper(open_floor(walls=[ring]), 1).advance(state, 0.0, 1)
     acc = state.vel[0] / P.dt_s
@@ -195,7 +212,7 @@ def test_crowd_driven_into_a_thin_fence_never_crosses_it(speed, params):
     xs, ys = np.meshgrid(np.arange(30.5, 39.5, 0.45), np.arange(25.0, 35.0, 0.45))
     pos = np.column_stack([xs.ravel(), ys.ravel()])[:400]
     n = len(pos)
-    state = CrowdState.create(pos, np.full(n, speed), np.full(n, 0.3))
+    state = CrowdState.create(pos=pos, v0=np.full(n, speed), radius=np.full(n, 0.3))
     refused = stepper(open_floor(walls=FENCE), n, params=params).advance(state, 0.0, 2000)
     assert np.isfinite(state.pos).all()
     assert (state.pos[:, 0] < 40.0).all()
@@ -216,7 +233,7 @@ def test_results_do_not_depend_on_the_number_of_threads(monkeypatch):
     try:
         for t in sorted({1, threads}):
             numba.set_num_threads(t)
-            state = CrowdState.create(pos, np.full(n, 1.3), np.full(n, 0.3))
+            state = CrowdState.create(pos=pos, v0=np.full(n, 1.3), radius=np.full(n, 0.3))
             stepper(open_floor(), n).advance(state, 0.0, 200)
             results.append(state.pos.copy())
     finally:
@@ -229,7 +246,9 @@ def first_step_acceleration(
 ) -> np.ndarray:
     """Acceleration of a walker moving east at v0 = ``speed`` past one standing neighbour."""
     state = CrowdState.create(
-        np.array([[30.0, 30.0], [30.0 + offset[0], 30.0 + offset[1]]]), [speed, 1.0], [0.2] * 2
+        pos=np.array([[30.0, 30.0], [30.0 + offset[0], 30.0 + offset[1]]]),
+        v0=[speed, 1.0],
+        radius=[0.2] * 2,
     )
     state.vel[0] = [speed, 0.0]  # at the desired speed: no driving acceleration
     state.target[1] = -1  # the neighbour stands
@@ -285,12 +304,18 @@ def test_social_forces_slow_a_walker_to_a_stand_but_never_push_them_back(floor_f
     # the cap scales with the local desired speed, not with v0.
     ahead = [[30.45, 27.0 + 0.45 * k] for k in range(14)]
     pos = np.array([[30.0, 30.0], *ahead])
-    state = CrowdState.create(pos, np.ones(len(pos)), np.full(len(pos), 0.2))
+    state = CrowdState.create(pos=pos, v0=np.ones(len(pos)), radius=np.full(len(pos), 0.2))
     state.target[1:] = -1
     factor = np.full((4, 4), floor_factor, np.float32)
     field = uniform_field((1.0, 0.0))
     walk = SocialForceStepper(
-        open_floor(), field, (0.0, 0.0), 100.0, QUIET, len(pos), speed_factor=factor
+        grid=open_floor(),
+        directions=field,
+        field_origin=(0.0, 0.0),
+        field_h=100.0,
+        params=QUIET,
+        n_agents=len(pos),
+        speed_factor=factor,
     )
     walk.advance(state, 0.0, 300)
     assert state.vel[0, 0] == pytest.approx(0.0, abs=1e-6)
@@ -299,7 +324,9 @@ def test_social_forces_slow_a_walker_to_a_stand_but_never_push_them_back(floor_f
 
 def test_somebody_not_walking_feels_only_contact():
     # Two people 0.1 m apart, neither walking: no social push, so nobody moves.
-    state = CrowdState.create(np.array([[30.0, 30.0], [30.5, 30.0]]), [1.0, 1.0], [0.2] * 2)
+    state = CrowdState.create(
+        pos=np.array([[30.0, 30.0], [30.5, 30.0]]), v0=[1.0, 1.0], radius=[0.2] * 2
+    )
     state.target[:] = -1
     stepper(open_floor(), 2).advance(state, 0.0, 100)
     assert np.array_equal(state.pos, [[30.0, 30.0], [30.5, 30.0]])
@@ -307,12 +334,22 @@ def test_somebody_not_walking_feels_only_contact():
 
 def blocked_pair(key: int) -> np.ndarray:
     """Positions after 2 s of two people pressing on each other head-on."""
-    state = CrowdState.create(np.array([[30.0, 30.0], [30.42, 30.0]]), [1.0, 1.0], [0.2] * 2)
+    state = CrowdState.create(
+        pos=np.array([[30.0, 30.0], [30.42, 30.0]]), v0=[1.0, 1.0], radius=[0.2] * 2
+    )
     field = np.zeros((2, 4, 4, 2), np.float32)
     field[0, ..., 0], field[1, ..., 0] = 1.0, -1.0
     state.target[:] = [0, 1]
     grid = open_floor()
-    SocialForceStepper(grid, field, (0.0, 0.0), 100.0, P, 2, noise_key=key).advance(state, 0.0, 200)
+    SocialForceStepper(
+        grid=grid,
+        directions=field,
+        field_origin=(0.0, 0.0),
+        field_h=100.0,
+        params=P,
+        n_agents=2,
+        noise_key=key,
+    ).advance(state, 0.0, 200)
     return state.pos
 
 
@@ -324,7 +361,7 @@ def test_fluctuations_are_reproducible_and_move_blocked_people():
 
 
 def test_a_free_walker_at_the_desired_speed_does_not_fluctuate():
-    state = CrowdState.create(np.array([[5.0, 30.0]]), [1.34], [0.2])
+    state = CrowdState.create(pos=np.array([[5.0, 30.0]]), v0=[1.34], radius=[0.2])
     state.vel[:] = [1.34, 0.0]
     stepper(open_floor(), 1).advance(state, 0.0, 500)
     assert np.array_equal(state.vel, [[1.34, 0.0]])
@@ -334,19 +371,31 @@ def test_periodic_corridor_wraps_people_and_forces_across_the_seam():
     params = QUIET
     grid = SpatialGrid.periodic_corridor(10.0, 2.0, cell_m=params.cell_m(0.25))
     # One walker near the east end comes back at the west end.
-    state = CrowdState.create(np.array([[9.9, 1.0]]), [1.0], [0.2])
+    state = CrowdState.create(pos=np.array([[9.9, 1.0]]), v0=[1.0], radius=[0.2])
     state.vel[:] = [1.0, 0.0]
-    SocialForceStepper(grid, uniform_field((1.0, 0.0)), (0, 0), 100.0, params, 1).advance(
-        state, 0.0, 20
-    )
+    SocialForceStepper(
+        grid=grid,
+        directions=uniform_field((1.0, 0.0)),
+        field_origin=(0, 0),
+        field_h=100.0,
+        params=params,
+        n_agents=1,
+    ).advance(state, 0.0, 20)
     assert 0.0 <= state.pos[0, 0] < 0.2
 
     # A pair straddling the seam feels the same forces as the same pair away from it.
     def pair_velocity(x: float) -> np.ndarray:
-        s = CrowdState.create(np.array([[x, 1.0], [(x + 0.6) % 10.0, 1.0]]), [1.0, 1.0], [0.2] * 2)
-        SocialForceStepper(grid, uniform_field((1.0, 0.0)), (0, 0), 100.0, params, 2).advance(
-            s, 0.0, 1
+        s = CrowdState.create(
+            pos=np.array([[x, 1.0], [(x + 0.6) % 10.0, 1.0]]), v0=[1.0, 1.0], radius=[0.2] * 2
         )
+        SocialForceStepper(
+            grid=grid,
+            directions=uniform_field((1.0, 0.0)),
+            field_origin=(0, 0),
+            field_h=100.0,
+            params=params,
+            n_agents=2,
+        ).advance(s, 0.0, 1)
         return s.vel
 
     assert np.allclose(pair_velocity(9.7), pair_velocity(4.0), atol=1e-12)

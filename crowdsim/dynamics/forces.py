@@ -1,0 +1,329 @@
+"""The social forces on each person, per unit mass (step 2 of the integrator).
+
+For every active person, in parallel (each reads its own neighbours only, so results do not
+depend on the number of threads):
+
+* driving term (v0·e − v)/τ, with e sampled bilinearly from the navigation field of the person's
+  target, zero before the person's start (pre-movement) time; v0 is scaled by the speed factor
+  of the floor underfoot (stairs, ramps: factor < 1);
+* pair force [A·exp((rᵢⱼ − dᵢⱼ)/B) + k·g(rᵢⱼ − dᵢⱼ)]·nᵢⱼ + κ·g(rᵢⱼ − dᵢⱼ)·(Δvⱼᵢ·tᵢⱼ)·tᵢⱼ plus the
+  personal space Aₛ·exp((rᵢⱼ − dᵢⱼ + wᵢⱼ·min(T·|vᵢ|, L))/Bₛ), where wᵢⱼ ∈ [0, 1] says how far j
+  stands in i's way, T is the headway time and L its cap; both exponential terms are weighted by
+  the anisotropy and capped against the walking direction (see SocialForceParams);
+* wall force [A·exp((rᵢ − dᵢW)/B) + k·g(rᵢ − dᵢW)]·nᵢW − κ·g(rᵢ − dᵢW)·(vᵢ·tᵢW)·tᵢW from the
+  nearest point of every wall segment binned in the person's cell;
+* fluctuations: white noise growing with the shortfall from the desired speed.
+
+Sliding friction is stiff (κ·g/m reaches 10²–10³ s⁻¹ in a dense crowd, beyond what an explicit
+step of 0.01 s can carry), so the part acting on the person's own velocity is not applied here but
+returned as the matrix Σ c·t·tᵀ for the integrator to apply implicitly, and a pair's rate is capped
+at 1/dt: friction can stop sliding in one step, never reverse it, however many contacts a person
+has.
+"""
+
+from __future__ import annotations
+
+import numba as nb
+import numpy as np
+
+from crowdsim.dynamics.inputs import Crowd, Field, Forces, PeopleCells, Portals, WallCells
+from crowdsim.dynamics.noise import gaussian_pair
+from crowdsim.dynamics.segments import is_wall, wall_point
+
+#: Exponents of the repulsions are capped here, so overlapping bodies give finite forces.
+MAX_EXPONENT = 50.0
+
+
+@nb.njit(cache=True, inline="always")
+def desired_direction(
+    field: np.ndarray, x: float, y: float, fx0: float, fy0: float, fh: float
+) -> tuple[float, float]:
+    """Bilinear sample of a (ny, nx, 2) direction field whose first cell is centred at (fx0, fy0).
+
+    Returns the unit direction, or (0, 0) where the field vanishes.
+    """
+    fny, fnx = field.shape[0], field.shape[1]
+    gx = (x - fx0) / fh
+    gy = (y - fy0) / fh
+    gx = min(max(gx, 0.0), fnx - 1.000001)
+    gy = min(max(gy, 0.0), fny - 1.000001)
+    j = int(gx)
+    i = int(gy)
+    ax = gx - j
+    ay = gy - i
+    w00 = (1 - ax) * (1 - ay)
+    w01 = ax * (1 - ay)
+    w10 = (1 - ax) * ay
+    w11 = ax * ay
+    ex = (
+        w00 * field[i, j, 0]
+        + w01 * field[i, j + 1, 0]
+        + w10 * field[i + 1, j, 0]
+        + w11 * field[i + 1, j + 1, 0]
+    )
+    ey = (
+        w00 * field[i, j, 1]
+        + w01 * field[i, j + 1, 1]
+        + w10 * field[i + 1, j, 1]
+        + w11 * field[i + 1, j + 1, 1]
+    )
+    n = np.sqrt(ex * ex + ey * ey)
+    if n < 1e-12:
+        return 0.0, 0.0
+    return ex / n, ey / n
+
+
+@nb.njit(cache=True, inline="always")
+def factor_at(grid: np.ndarray, x: float, y: float, x0: float, y0: float, h: float) -> float:
+    """Nearest-cell value of a (ny, nx) grid whose cell (0, 0) is centred at (x0, y0)."""
+    j = int((x - x0) / h + 0.5)
+    i = int((y - y0) / h + 0.5)
+    j = min(max(j, 0), grid.shape[1] - 1)
+    i = min(max(i, 0), grid.shape[0] - 1)
+    return grid[i, j]
+
+
+@nb.njit(cache=True, inline="always")
+def capped_against(fx: float, fy: float, ex: float, ey: float, cap: float) -> tuple[float, float]:
+    """(fx, fy) with its component against the unit direction (ex, ey) limited to ``cap``."""
+    back = fx * ex + fy * ey
+    if back < -cap:
+        return fx - (back + cap) * ex, fy - (back + cap) * ey
+    return fx, fy
+
+
+@nb.njit(cache=True, inline="always")
+def in_the_way(dx: float, dy: float, ux: float, uy: float, rij: float) -> float:
+    """How far (0–1) somebody stands in the way of a walker moving along the unit vector u.
+
+    (dx, dy) is the walker's position relative to the other person and rij their radii summed.
+    Somebody ahead whose centre lies within rij/2 of the walker's path is fully in the way,
+    somebody more than 3·rij/4 aside not at all (two staggered files, the zipper of a
+    bottleneck, interleave), with a smooth step between; nobody behind is in the way.
+    """
+    if dx * ux + dy * uy >= 0.0:
+        return 0.0
+    q = min(max(4.0 * abs(dx * uy - dy * ux) / rij - 2.0, 0.0), 1.0)
+    return 1.0 - q * q * (3.0 - 2.0 * q)
+
+
+@nb.njit(cache=True, parallel=True)
+def accelerations(
+    crowd: Crowd,
+    field: Field,
+    walls: WallCells,
+    cells: PeopleCells,
+    portals: Portals,
+    forces: Forces,
+    t: float,
+    dt: float,
+    key: np.uint64,
+    step: int,
+    acc: np.ndarray,
+) -> None:
+    """Forces per unit mass on every active person into the (n, 5) array ``acc``.
+
+    Row i holds the explicit acceleration (ax, ay) and the implicit friction matrix
+    (mxx, mxy, myy); rows of people not active are zero. ``cells`` must hold the people binned
+    at time ``t``.
+    """
+    pos, vel, v0, radius, t_start, active, target = (
+        crowd.pos,
+        crowd.vel,
+        crowd.v0,
+        crowd.radius,
+        crowd.t_start,
+        crowd.active,
+        crowd.target,
+    )
+    nav_dir, speed_factor, hazards = field.directions, field.speed_factor, field.hazards
+    fx0, fy0, fh = field.centre_x0, field.centre_y0, field.h_m
+    segments, kinds, seg_prev, seg_next = walls.segments, walls.kinds, walls.prev, walls.next
+    seg_start, seg_items, nx, ny = walls.cell_start, walls.cell_items, walls.nx, walls.ny
+    period = walls.period_m
+    agent_cell, cell_start, order = cells.agent_cell, cells.cell_start, cells.order
+    portal_open, portal_free_at = portals.open, portals.free_at
+    m = forces.mass_kg
+    inv_tau = 1.0 / forces.tau_s
+    a_m = forces.a_n / m
+    inv_b = 1.0 / forces.b_m
+    k_m = forces.k_kg_s2 / m
+    kappa_m = forces.kappa_kg_ms / m
+    reach = forces.interaction_range_m
+    wall_cap = forces.wall_social_cap
+    wall_a_m = forces.wall_a_n / m
+    inv_wall_b = 1.0 / forces.wall_b_m
+    # White-noise acceleration whose effect on the velocity, relaxed with τ, has the standard
+    # deviation fluctuation_m_s per axis: σ·sqrt(2/τ) per sqrt(s).
+    noise = forces.fluctuation_m_s * np.sqrt(2.0 * inv_tau / dt)
+    lam = forces.anisotropy
+    social_cap = forces.social_cap
+    space_a_m = forces.space_a_n / m
+    inv_space_b = 1.0 / forces.space_b_m
+    headway = forces.headway_s
+    headway_max = forces.headway_max_m if headway > 0.0 else 0.0
+    # A pair's friction rate is capped at 1/dt so that one step at most stops, never reverses,
+    # the sliding of two people along each other.
+    pair_fric_max = 1.0 / dt
+    n = pos.shape[0]
+    for i in nb.prange(n):
+        if not active[i]:
+            acc[i, :] = 0.0
+            continue
+        xi = pos[i, 0]
+        yi = pos[i, 1]
+        vxi = vel[i, 0]
+        vyi = vel[i, 1]
+        ri = radius[i]
+        # Driving term: towards the target, at the local share of the desired speed.
+        ex = 0.0
+        ey = 0.0
+        tg = target[i]
+        if tg >= 0 and t >= t_start[i]:
+            ex, ey = desired_direction(nav_dir[tg], xi, yi, fx0, fy0, fh)
+        for k in range(hazards.shape[0]):  # inside a hazard: straight out, moving at once
+            hx = xi - hazards[k, 0]
+            hy = yi - hazards[k, 1]
+            hd = np.sqrt(hx * hx + hy * hy)
+            if hd < hazards[k, 2]:
+                ex, ey = (hx / hd, hy / hd) if hd > 1e-9 else (1.0, 0.0)
+                break
+        # Somebody not walking (waiting to start, or without a target) keeps their place:
+        # no social forces from other people and no fluctuations.
+        walking = ex != 0.0 or ey != 0.0
+        vd = v0[i] * factor_at(speed_factor, xi, yi, fx0, fy0, fh)
+        # Walking direction (u) and the distance walked in the headway time (sweep).
+        speed = np.sqrt(vxi * vxi + vyi * vyi)
+        sweep = min(headway * speed, headway_max)
+        ux = vxi / speed if speed > 1e-9 else 0.0
+        uy = vyi / speed if speed > 1e-9 else 0.0
+        ax = (vd * ex - vxi) * inv_tau
+        ay = (vd * ey - vyi) * inv_tau
+        if noise > 0.0 and vd > 0.0 and walking:
+            # Fluctuations grow with the shortfall from the desired speed: none for a free
+            # walker, full strength for somebody standing in a crowd.
+            short = min(max(1.0 - (vxi * ex + vyi * ey) / vd, 0.0), 1.0)
+            gx_, gy_ = gaussian_pair(key, step, i)
+            ax += short * noise * gx_
+            ay += short * noise * gy_
+        # Friction acting on the person's own velocity, summed as the matrix Σ c·t·tᵀ and
+        # integrated implicitly by the integrator.
+        mxx = 0.0
+        mxy = 0.0
+        myy = 0.0
+        psx = 0.0  # social (exponential) pair forces, capped below
+        psy = 0.0
+        # Pair forces from the 3 x 3 cells around the person.
+        c = agent_cell[i]
+        cx = c % nx
+        cy = c // nx
+        for gy in range(max(cy - 1, 0), min(cy + 2, ny)):
+            for ox in range(-1, 2):
+                gx = cx + ox
+                if period > 0.0:  # the columns wrap round the seam
+                    gx = (gx + nx) % nx
+                elif gx < 0 or gx >= nx:
+                    continue
+                cc = gy * nx + gx
+                for s in range(cell_start[cc], cell_start[cc + 1]):
+                    j = order[s]
+                    if j == i:
+                        continue
+                    dx = xi - pos[j, 0]
+                    if period > 0.0:  # nearest image across the seam
+                        dx -= period * np.round(dx / period)
+                    dy = yi - pos[j, 1]
+                    rij = ri + radius[j]
+                    d2 = dx * dx + dy * dy
+                    lim = rij + reach + headway_max
+                    if d2 >= lim * lim:
+                        continue
+                    d = np.sqrt(d2)
+                    if d > 1e-9:
+                        nxij = dx / d
+                        nyij = dy / d
+                    else:  # coincident centres: separate along x, by index
+                        nxij = 1.0 if i < j else -1.0
+                        nyij = 0.0
+                    overlap = rij - d
+                    if walking:
+                        # Short range plus personal space; people ahead count fully, those
+                        # behind by the share lam.
+                        look = lam + (1.0 - lam) * 0.5 * (1.0 - (nxij * ex + nyij * ey))
+                        if overlap > -reach:
+                            social = look * a_m * np.exp(min(overlap * inv_b, MAX_EXPONENT))
+                            psx += social * nxij
+                            psy += social * nyij
+                        # Personal space reaches further towards somebody in one's way, by
+                        # the distance walked in the headway time; somebody ahead but beside
+                        # one's path steers one aside without slowing one down.
+                        way = in_the_way(dx, dy, ux, uy, rij)
+                        near = overlap + sweep * way
+                        if near > -reach:
+                            social = (
+                                look * space_a_m * np.exp(min(near * inv_space_b, MAX_EXPONENT))
+                            )
+                            back = (1.0 - way) * min(nxij * ux + nyij * uy, 0.0)
+                            psx += social * (nxij - back * ux)
+                            psy += social * (nyij - back * uy)
+                    if overlap > 0.0:
+                        ax += k_m * overlap * nxij
+                        ay += k_m * overlap * nyij
+                        # Friction c·(Δvⱼᵢ·t)·t: the part in vⱼ explicit, the part in vᵢ implicit.
+                        tx = -nyij
+                        ty = nxij
+                        cf = min(kappa_m * overlap, pair_fric_max)
+                        fr = cf * (vel[j, 0] * tx + vel[j, 1] * ty)
+                        ax += fr * tx
+                        ay += fr * ty
+                        mxx += cf * tx * tx
+                        mxy += cf * tx * ty
+                        myy += cf * ty * ty
+        # Wall forces from the segments binned in the person's cell (open portals do not push).
+        # The social (exponential) part is summed apart and capped: see SocialForceParams.
+        wsx = 0.0
+        wsy = 0.0
+        for s in range(seg_start[c], seg_start[c + 1]):
+            w = seg_items[s]
+            if not is_wall(kinds[w], portal_open, portal_free_at, t):
+                continue
+            px, py = wall_point(segments, seg_prev, seg_next, w, xi, yi)
+            if np.isnan(px):
+                continue
+            dx = xi - px
+            dy = yi - py
+            d2 = dx * dx + dy * dy
+            lim = ri + reach
+            if d2 >= lim * lim or d2 < 1e-24:
+                continue
+            d = np.sqrt(d2)
+            nwx = dx / d
+            nwy = dy / d
+            overlap = ri - d
+            social = wall_a_m * np.exp(min(overlap * inv_wall_b, MAX_EXPONENT))
+            wsx += social * nwx
+            wsy += social * nwy
+            if overlap > 0.0:
+                f = k_m * overlap
+                ax += f * nwx
+                ay += f * nwy
+                # Friction −c·(vᵢ·t)·t opposes sliding along the wall (implicit).
+                tx = -nwy
+                ty = nwx
+                cf = kappa_m * overlap
+                mxx += cf * tx * tx
+                mxy += cf * tx * ty
+                myy += cf * ty * ty
+        # Only the part pushing against the walking direction is capped: it is what held a
+        # lone person in front of a door; the sideways part keeps people off the jambs.
+        wsx, wsy = capped_against(wsx, wsy, ex, ey, wall_cap * vd * inv_tau)
+        # Social pair forces slow a person down to a stand at most; only bodies in contact
+        # push anybody backwards.
+        psx, psy = capped_against(psx, psy, ex, ey, social_cap * vd * inv_tau)
+        ax += wsx + psx
+        ay += wsy + psy
+        acc[i, 0] = ax
+        acc[i, 1] = ay
+        acc[i, 2] = mxx
+        acc[i, 3] = mxy
+        acc[i, 4] = myy

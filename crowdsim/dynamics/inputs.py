@@ -1,0 +1,161 @@
+"""The kernel's inputs, as named tuples that numba compiles to plain structs.
+
+Every compiled function reads its arrays and scalars by name (``crowd.pos``, ``forces.tau_s``),
+never by position, so adding or reordering a field cannot make the kernel read the wrong one.
+numba types a named tuple by its field types: scalars are stored as Python ``float`` (float64) or
+``int`` (int64) whatever the caller passed, so that every call finds the compiled version.
+
+Two grids meet in the kernel, and their origins differ: the navigation field is sampled at cell
+*centres*, the first at (``Field.centre_x0``, ``Field.centre_y0``); the cell lists of walls and
+people are binned by cell *squares*, the first with its lower-left corner at
+(``WallCells.corner_x0``, ``WallCells.corner_y0``).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from crowdsim.dynamics.params import SocialForceParams
+
+
+class Crowd(NamedTuple):
+    """Per-person arrays (see :class:`crowdsim.dynamics.crowd.CrowdState`), updated in place."""
+
+    pos: np.ndarray
+    vel: np.ndarray
+    v0: np.ndarray
+    radius: np.ndarray
+    t_start: np.ndarray
+    active: np.ndarray
+    target: np.ndarray
+    exit_id: np.ndarray
+    exit_time: np.ndarray
+    service_time: np.ndarray
+    passed: np.ndarray
+
+
+class Field(NamedTuple):
+    """Where people want to go, sampled from the navigation grid.
+
+    Attributes:
+        directions: (n_targets, ny, nx, 2) float32 unit walking directions per target.
+        speed_factor: (ny, nx) float32 share of the desired speed on each cell (stairs < 1).
+        centre_x0: x of the centre of the grid's first cell (m).
+        centre_y0: y of the centre of the grid's first cell (m).
+        h_m: Cell size (m).
+        hazards: (k, 3) hazard circles x, y, radius (m): people inside walk straight out,
+            nobody steps in.
+    """
+
+    directions: np.ndarray
+    speed_factor: np.ndarray
+    centre_x0: float
+    centre_y0: float
+    h_m: float
+    hazards: np.ndarray
+
+
+class WallCells(NamedTuple):
+    """Wall and portal segments binned on the neighbour grid (see :class:`SpatialGrid`).
+
+    Attributes:
+        segments: (n, 4) x1, y1, x2, y2 (m).
+        kinds: (n,) −1 for a wall, else the portal index.
+        prev: (n,) the wall segment ending where this one starts (−1: none).
+        next: (n,) the wall segment starting where this one ends (−1: none).
+        cell_start: (nx·ny + 1,) segments of cell c are
+            ``cell_items[cell_start[c]:cell_start[c + 1]]``.
+        cell_items: Segment indices grouped by cell.
+        corner_x0: x of the lower-left corner of the grid's first cell (m).
+        corner_y0: y of the lower-left corner of the grid's first cell (m).
+        cell_m: Cell size (m).
+        nx: Number of columns.
+        ny: Number of rows.
+        period_m: Period of the domain along x (m); 0 for none.
+    """
+
+    segments: np.ndarray
+    kinds: np.ndarray
+    prev: np.ndarray
+    next: np.ndarray
+    cell_start: np.ndarray
+    cell_items: np.ndarray
+    corner_x0: float
+    corner_y0: float
+    cell_m: float
+    nx: int
+    ny: int
+    period_m: float
+
+
+class PeopleCells(NamedTuple):
+    """Scratch of the people's cell lists, rebuilt every step on the grid of :class:`WallCells`.
+
+    Attributes:
+        agent_cell: (n_people,) cell of each person (−1: not binned).
+        cell_start: (nx·ny + 1,) people of cell c are ``order[cell_start[c]:cell_start[c + 1]]``.
+        cell_fill: (nx·ny,) fill pointer of each cell while sorting.
+        order: (n_people,) person indices grouped by cell.
+    """
+
+    agent_cell: np.ndarray
+    cell_start: np.ndarray
+    cell_fill: np.ndarray
+    order: np.ndarray
+
+    @classmethod
+    def allocate(cls, n_people: int, n_cells: int) -> PeopleCells:
+        """Zeroed buffers for ``n_people`` on a grid of ``n_cells``."""
+        return cls(
+            agent_cell=np.zeros(n_people, np.int64),
+            cell_start=np.zeros(n_cells + 1, np.int64),
+            cell_fill=np.zeros(n_cells, np.int64),
+            order=np.zeros(n_people, np.int64),
+        )
+
+
+class Portals(NamedTuple):
+    """Per-portal arrays (see :class:`crowdsim.dynamics.crowd.PortalState`), updated in place."""
+
+    open: np.ndarray
+    free_at: np.ndarray
+    headway_s: np.ndarray
+    is_gate: np.ndarray
+
+
+class Forces(NamedTuple):
+    """The social-force parameters the kernel reads, named as in :class:`SocialForceParams`.
+
+    Build it with :func:`forces_from`, which copies each field by name.
+    """
+
+    mass_kg: float
+    tau_s: float
+    a_n: float
+    b_m: float
+    k_kg_s2: float
+    kappa_kg_ms: float
+    interaction_range_m: float
+    speed_cap_factor: float
+    wall_social_cap: float
+    wall_a_n: float
+    wall_b_m: float
+    fluctuation_m_s: float
+    anisotropy: float
+    social_cap: float
+    space_a_n: float
+    space_b_m: float
+    headway_s: float
+    headway_max_m: float
+    run_out_s: float
+
+
+def forces_from(params: SocialForceParams) -> Forces:
+    """The kernel's parameters, each copied from the field of ``params`` of the same name.
+
+    Raises:
+        AttributeError: If a field of :class:`Forces` is no longer a parameter (renamed).
+    """
+    return Forces(**{name: float(getattr(params, name)) for name in Forces._fields})

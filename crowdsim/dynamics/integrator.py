@@ -1,0 +1,277 @@
+"""The compiled time step: named tuples of arrays in, arrays updated in place.
+
+One call to :func:`advance` moves the crowd ``n_sub`` time steps of ``dt`` seconds. Each step
+
+1. rebuilds the people's cell lists by counting sort (no allocation: buffers are passed in);
+2. computes each active person's acceleration and implicit friction
+   (:func:`crowdsim.dynamics.forces.accelerations`);
+3. integrates semi-implicitly (v then x): solves (I + dt·M) v' = v + dt·a, M the friction
+   matrix, so that friction can stop sliding but never reverse it; caps the speed at
+   ``speed_cap_factor``·v0 times the floor's speed factor; and tests the move against the
+   binned segments: a move that would cross a wall is refused (the person stays and loses the
+   velocity component into the wall), as is a step into a hazard area;
+4. lets people through *portals*, one at a time in index order (a serial pass, so the outcome
+   does not depend on threads): an **exit** evacuates the person, and may admit one person per
+   ``headway`` seconds (a door-flow limit); the evacuated walk on straight beyond the exit for
+   ``run_out_s`` and keep their room meanwhile, so that the next person has somebody ahead; a
+   **gate** (a screening lane's service point) admits one person, holds them for their service
+   time, and stays shut to the next until then. A portal that is closed, or busy, is a wall.
+
+The crossing test makes "no centre ever leaves the walkable area" an invariant of the integrator
+rather than a hope about force magnitudes.
+"""
+
+from __future__ import annotations
+
+import numba as nb
+import numpy as np
+
+from crowdsim.dynamics.forces import accelerations, factor_at
+from crowdsim.dynamics.inputs import Crowd, Field, Forces, PeopleCells, Portals, WallCells
+from crowdsim.dynamics.segments import cell_of, crosses, enters_hazard, is_wall
+
+#: Walking up to a free screening lane counts as service, up to this long (s).
+WALK_UP_S = 1.0
+
+
+@nb.njit(cache=True)
+def build_cells(crowd: Crowd, walls: WallCells, cells: PeopleCells, since: float) -> None:
+    """Counting sort into cells of active people and of those who left by an exit after ``since``.
+
+    Cell c then holds ``cells.order[cells.cell_start[c]:cells.cell_start[c + 1]]``.
+    """
+    pos, active, exit_time = crowd.pos, crowd.active, crowd.exit_time
+    x0, y0, nx, ny = walls.corner_x0, walls.corner_y0, walls.nx, walls.ny
+    agent_cell, cell_start, cell_fill, order = (
+        cells.agent_cell,
+        cells.cell_start,
+        cells.cell_fill,
+        cells.order,
+    )
+    inv = 1.0 / walls.cell_m
+    cell_start[:] = 0
+    n = pos.shape[0]
+    for i in range(n):
+        if active[i] or exit_time[i] > since:
+            c = cell_of(pos[i, 0], pos[i, 1], x0, y0, inv, nx, ny)
+            agent_cell[i] = c
+            cell_start[c + 1] += 1
+        else:
+            agent_cell[i] = -1
+    for c in range(nx * ny):
+        cell_start[c + 1] += cell_start[c]
+    cell_fill[:] = cell_start[:-1]
+    for i in range(n):
+        c = agent_cell[i]
+        if c >= 0:
+            order[cell_fill[c]] = i
+            cell_fill[c] += 1
+
+
+@nb.njit(cache=True, parallel=True)
+def _move(
+    crowd: Crowd,
+    field: Field,
+    walls: WallCells,
+    cells: PeopleCells,
+    portals: Portals,
+    forces: Forces,
+    t: float,
+    dt: float,
+    acc: np.ndarray,
+    pending: np.ndarray,
+    crossing: np.ndarray,
+) -> int:
+    """Integrate every active person; moves onto a free portal wait in ``pending`` for _admit.
+
+    Returns:
+        The number of moves refused at a wall or hazard.
+    """
+    pos, vel, v0, active, exit_time = crowd.pos, crowd.vel, crowd.v0, crowd.active, crowd.exit_time
+    speed_factor, hazards = field.speed_factor, field.hazards
+    fx0, fy0, fh = field.centre_x0, field.centre_y0, field.h_m
+    segments, kinds, seg_start, seg_items = (
+        walls.segments,
+        walls.kinds,
+        walls.cell_start,
+        walls.cell_items,
+    )
+    period, gx0 = walls.period_m, walls.corner_x0
+    agent_cell = cells.agent_cell
+    portal_open, portal_free_at = portals.open, portals.free_at
+    cap_factor = forces.speed_cap_factor
+    relax = dt / forces.tau_s
+    since = t - forces.run_out_s
+    blocked = 0
+    n = pos.shape[0]
+    for i in nb.prange(n):
+        crossing[i] = -1
+        if not active[i]:
+            if exit_time[i] > since:  # beyond an exit: straight on, speeding up to v0
+                speed = np.sqrt(vel[i, 0] ** 2 + vel[i, 1] ** 2)
+                scale = 1.0 + (v0[i] - speed) * relax / max(speed, 1e-9)
+                vel[i, 0] *= scale
+                vel[i, 1] *= scale
+                pos[i, 0] += vel[i, 0] * dt
+                pos[i, 1] += vel[i, 1] * dt
+            continue
+        # Solve (I + dt·M) v' = v + dt·a: explicit forces, implicit own-velocity friction.
+        rx = vel[i, 0] + acc[i, 0] * dt
+        ry = vel[i, 1] + acc[i, 1] * dt
+        mxx = 1.0 + dt * acc[i, 2]
+        mxy = dt * acc[i, 3]
+        myy = 1.0 + dt * acc[i, 4]
+        det = mxx * myy - mxy * mxy
+        vx = (myy * rx - mxy * ry) / det
+        vy = (mxx * ry - mxy * rx) / det
+        px = pos[i, 0]
+        py = pos[i, 1]
+        speed = np.sqrt(vx * vx + vy * vy)
+        vmax = cap_factor * v0[i] * max(factor_at(speed_factor, px, py, fx0, fy0, fh), 0.05)
+        if speed > vmax:
+            scale = vmax / speed
+            vx *= scale
+            vy *= scale
+        qx = px + vx * dt
+        qy = py + vy * dt
+        c = agent_cell[i]
+        hit_wall = False
+        hit_portal = -1
+        for s in range(seg_start[c], seg_start[c + 1]):
+            w = seg_items[s]
+            x1 = segments[w, 0]
+            y1 = segments[w, 1]
+            x2 = segments[w, 2]
+            y2 = segments[w, 3]
+            if crosses(px, py, qx, qy, x1, y1, x2, y2):
+                if is_wall(kinds[w], portal_open, portal_free_at, t):
+                    hit_wall = True
+                    # Keep only the velocity component along the wall.
+                    sx = x2 - x1
+                    sy = y2 - y1
+                    sl = np.sqrt(sx * sx + sy * sy)
+                    sx /= sl
+                    sy /= sl
+                    along = vx * sx + vy * sy
+                    vx = along * sx
+                    vy = along * sy
+                elif hit_portal < 0:
+                    hit_portal = kinds[w]
+        if not hit_wall and enters_hazard(hazards, px, py, qx, qy):
+            hit_wall = True  # nobody steps into a hazard area
+            vx = 0.0
+            vy = 0.0
+        vel[i, 0] = vx
+        vel[i, 1] = vy
+        if hit_wall:
+            blocked += 1
+        elif hit_portal >= 0:
+            crossing[i] = hit_portal
+            pending[i, 0] = qx  # the move waits for _admit
+            pending[i, 1] = qy
+        else:
+            if period > 0.0:
+                qx = gx0 + (qx - gx0) % period
+            pos[i, 0] = qx
+            pos[i, 1] = qy
+    return blocked
+
+
+@nb.njit(cache=True)
+def _admit(
+    crowd: Crowd,
+    portals: Portals,
+    t: float,
+    t_end: float,
+    pending: np.ndarray,
+    crossing: np.ndarray,
+) -> int:
+    """Let people through portals one at a time, in index order; returns refused moves."""
+    pos, vel, t_start, active = crowd.pos, crowd.vel, crowd.t_start, crowd.active
+    exit_id, exit_time, service_time, passed = (
+        crowd.exit_id,
+        crowd.exit_time,
+        crowd.service_time,
+        crowd.passed,
+    )
+    portal_free_at, portal_headway, portal_is_gate = (
+        portals.free_at,
+        portals.headway_s,
+        portals.is_gate,
+    )
+    refused = 0
+    for i in range(pos.shape[0]):
+        p = crossing[i]
+        if p < 0:
+            continue
+        if portal_free_at[p] > t:  # taken by someone earlier in this step
+            vel[i, 0] = 0.0
+            vel[i, 1] = 0.0
+            refused += 1
+            continue
+        pos[i, 0] = pending[i, 0]
+        pos[i, 1] = pending[i, 1]
+        if portal_is_gate[p]:
+            # Service runs from when the lane fell free (walking up to it is part of the
+            # service time), or from one second before the crossing if nobody was waiting.
+            start = max(portal_free_at[p], t - WALK_UP_S)
+            portal_free_at[p] = start + service_time[i]
+            t_start[i] = max(t_start[i], portal_free_at[p])
+            passed[i] = p
+        else:
+            active[i] = False
+            exit_id[i] = p
+            exit_time[i] = t_end
+            if portal_headway[p] > 0.0:
+                portal_free_at[p] = t_end + portal_headway[p]
+    return refused
+
+
+@nb.njit(cache=True, nogil=True)
+def advance(
+    crowd: Crowd,
+    field: Field,
+    walls: WallCells,
+    cells: PeopleCells,
+    portals: Portals,
+    forces: Forces,
+    t0: float,
+    dt: float,
+    n_sub: int,
+    key: np.uint64,
+    acc: np.ndarray,
+    pending: np.ndarray,
+    crossing: np.ndarray,
+) -> int:
+    """Advance the crowd by ``n_sub`` steps of ``dt`` seconds from time ``t0``, in place.
+
+    :class:`crowdsim.dynamics.crowd.SocialForceStepper` builds the arguments.
+
+    Args:
+        crowd: The people's arrays, updated in place.
+        field: Navigation directions, speed factors and hazard circles.
+        walls: Wall and portal segments binned on the neighbour grid.
+        cells: Scratch of the people's cell lists on the same grid.
+        portals: Portal arrays, updated in place (``free_at``).
+        forces: Social-force parameters.
+        t0: Time at the start (s).
+        dt: Time step (s).
+        n_sub: Number of steps.
+        key: Key of the fluctuations' random numbers.
+        acc: (n, 5) scratch: acceleration and implicit friction matrix of each person.
+        pending: (n, 2) scratch: where a move through a portal would end, until admitted.
+        crossing: (n,) scratch: the portal each person's move crosses (−1: none).
+
+    Returns:
+        Number of moves refused because they would have crossed a wall or a busy portal.
+    """
+    run_out = forces.run_out_s
+    blocked = 0
+    step0 = round(t0 / dt)
+    for k in range(n_sub):
+        t = t0 + k * dt
+        build_cells(crowd, walls, cells, t - run_out)
+        accelerations(crowd, field, walls, cells, portals, forces, t, dt, key, step0 + k, acc)
+        blocked += _move(crowd, field, walls, cells, portals, forces, t, dt, acc, pending, crossing)
+        blocked += _admit(crowd, portals, t, t + dt, pending, crossing)
+    return blocked
