@@ -25,6 +25,9 @@ DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
 }
 #: Optional bounds, applied by resampling (truncation), never by clipping.
 BOUNDS = ("min", "max")
+#: Least share of a distribution's values that must fall within its bounds: truncation by
+#: redrawing then needs a few hundred rounds at most for a million draws.
+MIN_SHARE_IN_BOUNDS = 0.01
 
 
 @dataclass(frozen=True)
@@ -64,8 +67,17 @@ class Distribution:
         }
         if not positive.get(self.kind, True):
             raise ValueError(f"distribution {self.kind!r}: invalid parameters {p}")
+        if not all(np.isfinite(v) for v in p.values()):
+            raise ValueError(f"distribution {self.kind!r}: parameters must be finite, got {p}")
         if self.low >= self.high:
             raise ValueError(f"distribution bounds min={self.low} ≥ max={self.high}")
+        share = self.share_within_bounds
+        if share < MIN_SHARE_IN_BOUNDS:
+            raise ValueError(
+                f"distribution {self.kind} {p}: only {100 * share:.2g} % of its values lie in "
+                f"[min, max] = [{self.low:g}, {self.high:g}]; widen the bounds or move the "
+                "distribution into them"
+            )
 
     @classmethod
     def fixed(cls, value: float) -> Distribution:
@@ -102,6 +114,14 @@ class Distribution:
         return cls(str(kind), params, bounds.get("min", -np.inf), bounds.get("max", np.inf))
 
     @property
+    def share_within_bounds(self) -> float:
+        """Probability that an untruncated draw falls in [min, max] (computed, not sampled)."""
+        if self.kind == "fixed":
+            return 1.0 if self.low <= self.params["value"] <= self.high else 0.0
+        law = _scipy_law(self.kind, self.params)
+        return float(law.cdf(self.high) - law.cdf(self.low))
+
+    @property
     def mean(self) -> float:
         """Mean of the untruncated distribution."""
         p = self.params
@@ -116,16 +136,17 @@ class Distribution:
         return float(means[self.kind]())
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
-        """Draw ``n`` values, redrawing any outside [min, max]."""
+        """Draw ``n`` values, redrawing any outside [min, max].
+
+        At least :data:`MIN_SHARE_IN_BOUNDS` of the draws fall inside (checked on construction),
+        so the redraws end: each round keeps that share of the values still outside.
+        """
         out = self._draw(rng, n)
-        for _ in range(1000):
-            bad = (out < self.low) | (out > self.high)
-            if not bad.any():
-                return out
+        bad = (out < self.low) | (out > self.high)
+        while bad.any():
             out[bad] = self._draw(rng, int(bad.sum()))
-        raise ValueError(
-            f"distribution {self.kind} {self.params} rarely falls in [{self.low}, {self.high}]"
-        )
+            bad = (out < self.low) | (out > self.high)
+        return out
 
     def _draw(self, rng: np.random.Generator, n: int) -> np.ndarray:
         p = self.params
@@ -140,3 +161,18 @@ class Distribution:
         if self.kind == "gamma":
             return rng.gamma(p["shape"], p["scale"], n)
         return p["scale"] * rng.weibull(p["shape"], n)
+
+
+def _scipy_law(kind: str, p: dict[str, float]) -> Any:
+    """The untruncated distribution as a frozen :mod:`scipy.stats` law."""
+    from scipy import stats
+
+    if kind == "uniform":
+        return stats.uniform(loc=p["low"], scale=p["high"] - p["low"])
+    if kind == "normal":
+        return stats.norm(loc=p["mean"], scale=max(p["sd"], 1e-300))
+    if kind == "lognormal":
+        return stats.lognorm(s=max(p["sigma"], 1e-300), scale=math.exp(p["mu"]))
+    if kind == "gamma":
+        return stats.gamma(a=p["shape"], scale=p["scale"])
+    return stats.weibull_min(c=p["shape"], scale=p["scale"])

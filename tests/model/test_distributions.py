@@ -55,3 +55,29 @@ def test_bad_tables_are_refused(table, message):
 
 def test_a_number_means_fixed():
     assert np.all(Distribution.from_mapping(12).sample(np.random.default_rng(0), 3) == 12)
+
+
+@pytest.mark.parametrize(
+    ("dist", "low", "high"),
+    [
+        (Distribution("normal", {"mean": 1.34, "sd": 0.26}), 5.0, 6.0),
+        (Distribution("uniform", {"low": 10.0, "high": 100.0}), 200.0, 300.0),
+        (Distribution("lognormal", {"mu": 4.586, "sigma": 0.967}), 0.0, 0.01),
+        (Distribution.fixed(3.0), 4.0, 5.0),
+    ],
+)
+def test_bounds_that_almost_no_value_meets_are_refused_at_once(dist, low, high):
+    """Checked from the distribution's law, not by redrawing until a limit."""
+    with pytest.raises(ValueError, match=r"% of its values lie in \[min, max\]"):
+        Distribution(dist.kind, dist.params, low=low, high=high)
+
+
+def test_share_within_bounds_is_the_law_s_probability():
+    weidmann = Distribution("normal", {"mean": 1.34, "sd": 0.26}, low=0.82, high=1.86)
+    assert weidmann.share_within_bounds == pytest.approx(0.9545, abs=1e-4)  # ±2 sd
+    with pytest.raises(ValueError, match=r"only 0\.5 %"):
+        Distribution("uniform", {"low": 0.0, "high": 10.0}, low=9.95, high=20.0)
+    tight = Distribution("uniform", {"low": 0.0, "high": 10.0}, low=9.8, high=20.0)  # 2 %
+    assert tight.share_within_bounds == pytest.approx(0.02)
+    draws = tight.sample(np.random.default_rng(0), 100_000)
+    assert ((draws >= 9.8) & (draws <= 10.0)).all()
