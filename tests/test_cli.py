@@ -105,3 +105,15 @@ def test_quickstart_notebook_runs():
     base, closed = namespace["results"]["base"], namespace["results"]["side_exit_closed"]
     assert base.completed and closed.completed
     assert closed.evacuation_time_s > base.evacuation_time_s
+
+
+def test_a_run_stopped_by_its_time_limit_says_so_and_exits_3(tmp_path):
+    scenario = tmp_path / "short.toml"
+    venue = ROOT / "venues/rimea_test1_corridor.toml"
+    scenario.write_text(f'crowdsim_scenario = 1\nvenue = "{venue}"\ntime_limit_s = 5\n')
+    out = crowdsim("run", str(scenario), "--json")
+    assert out.returncode == 3, out.stderr
+    data = json.loads(out.stdout)
+    assert data["completed"] is False and data["still_inside"] == 1 and data["stuck"] == 0
+    assert "time limit reached at 5 s with 1 people not yet safe" in out.stderr
+    assert "1 inside heading for 'end'" in out.stderr and "Traceback" not in out.stderr

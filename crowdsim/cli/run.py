@@ -11,6 +11,9 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from crowdsim.model.result import RunResult
 
+#: Exit status of a run that reached its time limit with people not yet safe.
+EXIT_UNFINISHED = 3
+
 
 def add(sub: Any) -> None:
     """Declare the command on the ``crowdsim`` subparsers ``sub``."""
@@ -66,7 +69,33 @@ def run_command(args: argparse.Namespace) -> int:
         print(json.dumps(result.summary()))
     else:
         print(_human(result, scenario.name, args.trajectory))
-    return 0
+    if result.completed:
+        return 0
+    print(unfinished(result), file=sys.stderr)
+    return EXIT_UNFINISHED
+
+
+def unfinished(result: RunResult) -> str:
+    """Why a run that reached its time limit did not finish, in a few lines."""
+    lines = [
+        f"crowdsim: time limit reached at {result.simulated_time_s:.0f} s with "
+        f"{result.remaining} people not yet safe"
+    ]
+    for g in result.still_inside:
+        x, y = g.example_m
+        lines.append(
+            f"  {g.people} inside heading for {g.target!r} (e.g. at ({x:.2f}, {y:.2f}) m); "
+            f"{g.people - g.moved} of them moved less than 0.5 m in the last minute"
+        )
+    absent = result.remaining - sum(g.people for g in result.still_inside)
+    if absent:
+        lines.append(f"  {absent} had not arrived yet")
+    if result.stuck:
+        lines.append(
+            "  people who do not move are stuck: look for a closed or blocked way to their "
+            "target (crowdsim check), or raise time_limit_s if they were only queueing"
+        )
+    return "\n".join(lines)
 
 
 def _human(result: RunResult, name: str, trajectory: Path | None) -> str:
@@ -91,11 +120,6 @@ def _human(result: RunResult, name: str, trajectory: Path | None) -> str:
         f"  peak density: {c['max_density_pm2']:.1f} persons/m²; person-seconds above 2 and "
         f"4 persons/m²: {c['person_s_above_2pm2']:.0f}, {c['person_s_above_4pm2']:.0f}"
     )
-    if not result.completed:
-        lines.append(
-            f"  time limit reached at {result.simulated_time_s:.0f} s with "
-            f"{result.remaining} people not yet safe"
-        )
     lines.append(
         f"  simulated {result.simulated_time_s:.1f} s in {result.wall_time_s:.1f} s "
         f"(wall-clock); wall penetrations: {result.wall_penetrations}"

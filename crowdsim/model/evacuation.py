@@ -38,6 +38,7 @@ from crowdsim.model.agents import Pedestrian
 from crowdsim.model.engine import Engine
 from crowdsim.model.ingress import Ingress, IngressSpec, draw_arrivals
 from crowdsim.model.metrics import CrowdingRecorder
+from crowdsim.model.movement import Movement
 from crowdsim.model.population import Population, PopulationSpec, draw_population
 from crowdsim.model.recording import Recording, origin
 from crowdsim.model.routing import Router
@@ -162,6 +163,7 @@ class EvacuationModel(mesa.Model):
         )
         self._walkable = venue.walkable
         shapely.prepare(self._walkable)
+        self.movement = Movement(n, self.step_s)
         self.pedestrians = [Pedestrian(self, i) for i in range(n)]
         self.n_steps = 0
         self.wall_penetrations = 0
@@ -202,6 +204,7 @@ class EvacuationModel(mesa.Model):
         )
         self._audit_walls()
         self._measure()
+        self.movement.record(self.n_steps, self.state.pos)
         done = self.status.all_safe or t >= self.time_limit_s - 1e-9
         if self.n_steps % self._collect_every == 0 or done:
             self.datacollector.collect(self)

@@ -14,8 +14,10 @@ from crowdsim.dynamics.params import SocialForceParams
 from crowdsim.model import columns
 from crowdsim.model.ingress import Ingress
 from crowdsim.model.metrics import CrowdingRecorder, DensityMap
+from crowdsim.model.movement import Movement, StillInside, still_inside
 from crowdsim.model.population import Population
-from crowdsim.model.status import ABSENT, ENTERED, EVACUATED, SHELTERED, Status
+from crowdsim.model.routing import Router
+from crowdsim.model.status import ABSENT, ENTERED, EVACUATED, INSIDE, SHELTERED, Status
 from crowdsim.model.timeline import Timeline
 from crowdsim.venue import Venue
 
@@ -31,7 +33,10 @@ class _Finished(Protocol):
     state: CrowdState
     status: Status
     ingress: Ingress
+    router: Router
     timeline: Timeline
+    movement: Movement
+    n_steps: int
     crowding: CrowdingRecorder
     datacollector: mesa.DataCollector
     exit_counts: np.ndarray
@@ -89,6 +94,8 @@ class RunResult:
         end_pos_m: (agents, 2) where each person was at the end (m; NaN if never arrived).
         group: (agents,) each person's group, an index into the population's groups.
         v0_m_s: (agents,) each person's desired speed (m/s).
+        still_inside: The people inside at the end, by the target they were heading for, with
+            how many of them moved in the last minute (empty for a completed run).
     """
 
     venue: str
@@ -120,6 +127,7 @@ class RunResult:
     end_pos_m: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)), repr=False)
     group: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64), repr=False)
     v0_m_s: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)
+    still_inside: tuple[StillInside, ...] = ()
 
     @classmethod
     def from_model(cls, model: _Finished, *, wall_time_s: float = 0.0) -> RunResult:
@@ -141,6 +149,7 @@ class RunResult:
             crowding["unprotected_max_density_pm2"] = c.unprotected_max_pm2
             crowding["unprotected_person_s_above_2pm2"] = c.unprotected_person_s_above[2.0]
             crowding["unprotected_person_s_above_4pm2"] = c.unprotected_person_s_above[4.0]
+        inside = status.code == INSIDE
         from_start = model.ingress.entry < 0
         placed = status.code != ABSENT
         return cls(
@@ -175,6 +184,13 @@ class RunResult:
             end_pos_m=np.where(placed[:, None], s.pos, np.nan),
             group=model.people.group.copy(),
             v0_m_s=s.v0.copy(),
+            still_inside=still_inside(
+                inside,
+                s.target,
+                model.router.nav.target_names,
+                model.movement.moved(model.n_steps, s.pos),
+                s.pos,
+            ),
         )
 
     @property
@@ -185,6 +201,11 @@ class RunResult:
             t = np.sort(self.exit_times_s[self.exit_index == k])
             out[name] = (len(t) - 1) / (t[-1] - t[0]) if len(t) > 1 and t[-1] > t[0] else None
         return out
+
+    @property
+    def stuck(self) -> int:
+        """People inside at the end who had not moved more than half a metre in the last minute."""
+        return sum(g.people - g.moved for g in self.still_inside)
 
     @property
     def remaining(self) -> int:
@@ -201,6 +222,8 @@ class RunResult:
             "evacuated": self.evacuated,
             "remaining": self.remaining,
             "completed": self.completed,
+            "still_inside": sum(g.people for g in self.still_inside),
+            "stuck": self.stuck,
             "evacuation_time_s": _num(self.evacuation_time_s),
             "p95_exit_time_s": _num(self.p95_exit_time_s),
             "per_exit": dict(self.per_exit),
