@@ -130,11 +130,9 @@ def accelerations(
     (mxx, mxy, myy); rows of people not active are zero. ``cells`` must hold the people binned
     at time ``t``.
     """
-    pos, vel, v0, radius, t_start, active, target = (
+    pos, v0, t_start, active, target = (
         crowd.pos,
-        crowd.vel,
         crowd.v0,
-        crowd.radius,
         crowd.t_start,
         crowd.active,
         crowd.target,
@@ -311,9 +309,7 @@ def accelerations(
                 way = in_the_way(dx, dy, ux, uy, rij)
                 near = overlap + sweep * way
                 if near > -reach:
-                    social = (
-                        look * space_a_m * np.exp(min(near * inv_space_b, MAX_EXPONENT))
-                    )
+                    social = look * space_a_m * np.exp(min(near * inv_space_b, MAX_EXPONENT))
                     back = (1.0 - way) * min(nxij * ux + nyij * uy, 0.0)
                     psx += social * (nxij - back * ux)
                     psy += social * (nyij - back * uy)
