@@ -26,6 +26,7 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
+from crowdsim.dynamics.elementary import exp
 from crowdsim.dynamics.inputs import Crowd, Field, Forces, PeopleCells, Portals, WallCells
 from crowdsim.dynamics.noise import gaussian_pair
 from crowdsim.dynamics.segments import is_wall, wall_point
@@ -300,7 +301,7 @@ def accelerations(
                 # behind by the share lam.
                 look = lam + (1.0 - lam) * 0.5 * (1.0 - (nxij * ex + nyij * ey))
                 if overlap > -reach:
-                    social = look * a_m * np.exp(min(overlap * inv_b, MAX_EXPONENT))
+                    social = look * a_m * exp(min(overlap * inv_b, MAX_EXPONENT))
                     psx += social * nxij
                     psy += social * nyij
                 # Personal space reaches further towards somebody in one's way, by
@@ -309,7 +310,7 @@ def accelerations(
                 way = in_the_way(dx, dy, ux, uy, rij)
                 near = overlap + sweep * way
                 if near > -reach:
-                    social = look * space_a_m * np.exp(min(near * inv_space_b, MAX_EXPONENT))
+                    social = look * space_a_m * exp(min(near * inv_space_b, MAX_EXPONENT))
                     back = (1.0 - way) * min(nxij * ux + nyij * uy, 0.0)
                     psx += social * (nxij - back * ux)
                     psy += social * (nyij - back * uy)
@@ -347,7 +348,7 @@ def accelerations(
             nwx = dx / d
             nwy = dy / d
             overlap = ri - d
-            social = wall_a_m * np.exp(min(overlap * inv_wall_b, MAX_EXPONENT))
+            social = wall_a_m * exp(min(overlap * inv_wall_b, MAX_EXPONENT))
             wsx += social * nwx
             wsy += social * nwy
             if overlap > 0.0:
