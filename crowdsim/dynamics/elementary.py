@@ -18,7 +18,9 @@ on the C library of the machine that runs them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal, localcontext
+from typing import cast
 
 import numba as nb
 import numpy as np
@@ -69,11 +71,11 @@ _TABLE = _table()
 
 
 @intrinsic
-def fma(typingctx, a, b, c):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN201, ARG001
+def _fma(typingctx, a, b, c):
     """a·b + c rounded once (``llvm.fma``: the instruction, or a correctly rounded routine)."""
     sig = types.float64(types.float64, types.float64, types.float64)
 
-    def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN202, ARG001
+    def codegen(context, builder, signature, args):
         double = ir.DoubleType()
         fn = builder.module.declare_intrinsic(
             "llvm.fma", [double], ir.FunctionType(double, [double] * 3)
@@ -84,25 +86,31 @@ def fma(typingctx, a, b, c):  # type: ignore[no-untyped-def]  # noqa: ANN001, AN
 
 
 @intrinsic
-def _bits(typingctx, x):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN202, ARG001
+def _bits(typingctx, x):
     """The 64 bits of a double as an unsigned integer."""
     sig = types.uint64(types.float64)
 
-    def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN202, ARG001
+    def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], ir.IntType(64))
 
     return sig, codegen
 
 
 @intrinsic
-def _double(typingctx, u):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN202, ARG001
+def _double(typingctx, u):
     """The double whose 64 bits are the unsigned integer ``u``."""
     sig = types.float64(types.uint64)
 
-    def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN202, ARG001
+    def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], ir.DoubleType())
 
     return sig, codegen
+
+
+#: a·b + c rounded once, callable in compiled code (typed for the readers of this module).
+fma = cast(Callable[[float, float, float], float], _fma)
+_as_bits = cast(Callable[[float], np.uint64], _bits)
+_as_double = cast(Callable[[np.uint64], float], _double)
 
 
 @nb.njit(cache=True, inline="always")
@@ -112,13 +120,13 @@ def exp(x: float) -> float:
         return np.exp(x)
     table = _TABLE
     kd = fma(x, _INV_LN2_N, _SHIFT)
-    ki = _bits(kd)
+    ki = _as_bits(kd)
     kd -= _SHIFT
     r = fma(kd, _NEG_LN2_HI_N, x)
     r = fma(kd, _NEG_LN2_LO_N, r)
     idx = np.uint64(2) * (ki & np.uint64(_N - 1))
-    tail = _double(table[idx])
-    scale = _double(table[idx + np.uint64(1)] + (ki << np.uint64(52 - TABLE_BITS)))
+    tail = _as_double(table[idx])
+    scale = _as_double(table[idx + np.uint64(1)] + (ki << np.uint64(52 - TABLE_BITS)))
     r2 = r * r
     tmp = fma(r2 * r2, fma(r, _C5, _C4), fma(fma(r, _C3, _C2), r2, r + tail))
     return fma(scale, tmp, scale)

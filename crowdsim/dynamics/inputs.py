@@ -138,8 +138,13 @@ class PeopleCells(NamedTuple):
             vy=np.zeros(n_people),
             radius=np.zeros(n_people),
             radius_max=np.zeros(1),
-            listed=np.zeros((numba.config.NUMBA_NUM_THREADS, n_people), np.int32),
+            listed=np.zeros((max_threads(), n_people), np.int32),
         )
+
+
+def max_threads() -> int:
+    """The most threads numba may run the kernel on in this process."""
+    return int(numba.config.NUMBA_NUM_THREADS)  # type: ignore[attr-defined]
 
 
 class Portals(NamedTuple):
