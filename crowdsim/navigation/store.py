@@ -20,6 +20,7 @@ import hashlib
 import json
 import os
 import tempfile
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -44,10 +45,15 @@ def _code_hash() -> bytes:
         try:
             h.update((folder / name).read_bytes())
         except OSError:  # no source (frozen install): fields of this version of crowdsim
-            from crowdsim import __version__
-
-            h.update(f"crowdsim {__version__}".encode())
+            h.update(f"crowdsim {_installed_version()}".encode())
     return h.digest()
+
+
+def _installed_version() -> str:
+    try:
+        return metadata.version("crowdsim")
+    except metadata.PackageNotFoundError:
+        return "unknown"
 
 
 _CODE = _code_hash()
