@@ -339,8 +339,8 @@ def time_crowdsim(
     separately as ``kernel_s``.
     """
     timing = Timing("crowdsim", agents=len(model.state), active_start=model.state.n_active)
-    timer = _TimedAdvance(model.stepper.advance)
-    model.stepper.advance = timer  # type: ignore[method-assign]
+    timer = _TimedAdvance(model.engine.stepper.advance)
+    model.engine.stepper.advance = timer  # type: ignore[method-assign]
     steps = round(window_s / model.step_s)
     per_block = max(1, round(block_s / model.step_s))
     t_model0 = model.time_s
@@ -361,7 +361,7 @@ def time_crowdsim(
                 block_start, block_steps = now, 0
         timing.wall_s = time.perf_counter() - start
     finally:
-        del model.stepper.advance  # back to the class's method
+        del model.engine.stepper.advance  # back to the class's method
     timing.simulated_s = model.time_s - t_model0
     timing.active_end = model.state.n_active
     timing.kernel_s = timer.seconds

@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from crowdsim.errors import CrowdsimError
-from crowdsim.validation.registry import DEFAULT_SEEDS, CheckResult
 
 if TYPE_CHECKING:
+    from crowdsim.validation.registry import CheckResult
     from crowdsim.validation.suite import SuiteResult
 
 #: Default output folder of the report.
@@ -43,9 +43,9 @@ def add(sub: Any) -> None:
         "--seeds",
         type=int,
         nargs="+",
-        default=list(DEFAULT_SEEDS),
+        default=None,
         metavar="N",
-        help=f"seeds for the stochastic checks (default: {' '.join(map(str, DEFAULT_SEEDS))})",
+        help="seeds for the stochastic checks (default: the suite's own, printed at the start)",
     )
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, metavar="DIR", help="report folder")
     p.add_argument("--list", action="store_true", help="list the checks and exit")
@@ -59,7 +59,7 @@ def run_validate(args: argparse.Namespace) -> int:
         CrowdsimError: For an unknown check id or a missing dependency (exit status 2).
     """
     try:
-        from crowdsim.validation.registry import select_checks
+        from crowdsim.validation.registry import DEFAULT_SEEDS, select_checks
         from crowdsim.validation.report import write_report
         from crowdsim.validation.suite import run_suite
 
@@ -73,16 +73,17 @@ def run_validate(args: argparse.Namespace) -> int:
             f"needs {err.name or 'a missing package'}; install the development extra: "
             "pip install -e '.[dev]'",
         ) from None
+    seeds = list(DEFAULT_SEEDS) if args.seeds is None else args.seeds
     if args.list:
         for c in checks:
             print(f"{c.id:<10} {'quick' if c.quick else 'full ':<5}  {c.title}")
         return 0
     print(
         f"crowdsim validate: {len(checks)} check{'' if len(checks) == 1 else 's'}, "
-        f"seeds {' '.join(map(str, args.seeds))}",
+        f"seeds {' '.join(map(str, seeds))}",
         flush=True,
     )
-    suite = run_suite(checks, seeds=args.seeds, quick=args.quick, on_result=_print_result)
+    suite = run_suite(checks, seeds=seeds, quick=args.quick, on_result=_print_result)
     md, page = write_report(suite, args.out)
     print(_summary(suite))
     print(f"report: {md}\n        {page}")

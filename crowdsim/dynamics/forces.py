@@ -26,12 +26,16 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
+from crowdsim.dynamics.elementary import exp
 from crowdsim.dynamics.inputs import Crowd, Field, Forces, PeopleCells, Portals, WallCells
 from crowdsim.dynamics.noise import gaussian_pair
 from crowdsim.dynamics.segments import is_wall, wall_point
 
 #: Exponents of the repulsions are capped here, so overlapping bodies give finite forces.
 MAX_EXPONENT = 50.0
+#: Margin (m) by which the quick screen of pairs errs on the side of keeping a pair, far above
+#: the rounding of the exact tests that decide.
+PAIR_PAD_M = 1e-6
 
 
 @nb.njit(cache=True, inline="always")
@@ -127,11 +131,9 @@ def accelerations(
     (mxx, mxy, myy); rows of people not active are zero. ``cells`` must hold the people binned
     at time ``t``.
     """
-    pos, vel, v0, radius, t_start, active, target = (
+    pos, v0, t_start, active, target = (
         crowd.pos,
-        crowd.vel,
         crowd.v0,
-        crowd.radius,
         crowd.t_start,
         crowd.active,
         crowd.target,
@@ -142,6 +144,8 @@ def accelerations(
     seg_start, seg_items, nx, ny = walls.cell_start, walls.cell_items, walls.nx, walls.ny
     period = walls.period_m
     agent_cell, cell_start, order = cells.agent_cell, cells.cell_start, cells.order
+    slot_x, slot_y, slot_vx, slot_vy, slot_r = cells.x, cells.y, cells.vx, cells.vy, cells.radius
+    slot_r_max = cells.radius_max[0]
     portal_open, portal_free_at = portals.open, portals.free_at
     m = forces.mass_kg
     inv_tau = 1.0 / forces.tau_s
@@ -165,16 +169,24 @@ def accelerations(
     # A pair's friction rate is capped at 1/dt so that one step at most stops, never reverses,
     # the sliding of two people along each other.
     pair_fric_max = 1.0 / dt
+    # Phase 1 of the pair search keeps everybody within this distance of a person (plus the
+    # person's own radius): the largest pair reach with the largest radius of the crowd.
+    screen = slot_r_max + reach + headway_max + PAIR_PAD_M
     n = pos.shape[0]
-    for i in nb.prange(n):
+    for i in range(n):
         if not active[i]:
             acc[i, :] = 0.0
+    # People in cell order: neighbours of consecutive people share memory.
+    for si in nb.prange(cell_start[nx * ny]):
+        i = order[si]
+        if not active[i]:
             continue
-        xi = pos[i, 0]
-        yi = pos[i, 1]
-        vxi = vel[i, 0]
-        vyi = vel[i, 1]
-        ri = radius[i]
+        listed = cells.listed[nb.get_thread_id()]
+        xi = slot_x[si]
+        yi = slot_y[si]
+        vxi = slot_vx[si]
+        vyi = slot_vy[si]
+        ri = slot_r[si]
         # Driving term: towards the target, at the local share of the desired speed.
         ex = 0.0
         ey = 0.0
@@ -213,72 +225,108 @@ def accelerations(
         myy = 0.0
         psx = 0.0  # social (exponential) pair forces, capped below
         psy = 0.0
-        # Pair forces from the 3 x 3 cells around the person.
+        # Pair forces from the 3 x 3 cells around the person, in cell order and by index
+        # within a cell (the order of the slots), in two phases. Phase 1 lists the slots within
+        # the screening distance, without branching; phase 2 takes them in that order.
         c = agent_cell[i]
         cx = c % nx
         cy = c // nx
+        # Phase 1 keeps whoever is within the short reach, and, for somebody walking, whoever
+        # stands ahead within the headway's reach near the path (see below).
+        stretched = walking and sweep > 0.0
+        short_reach = ri + slot_r_max + reach + PAIR_PAD_M
+        short2 = short_reach * short_reach
+        screen2 = (ri + screen) * (ri + screen) if stretched else 0.0
+        aside_max = 0.75 * (ri + slot_r_max) + PAIR_PAD_M
+        m_near = 0
         for gy in range(max(cy - 1, 0), min(cy + 2, ny)):
-            for ox in range(-1, 2):
-                gx = cx + ox
-                if period > 0.0:  # the columns wrap round the seam
-                    gx = (gx + nx) % nx
-                elif gx < 0 or gx >= nx:
-                    continue
-                cc = gy * nx + gx
-                for s in range(cell_start[cc], cell_start[cc + 1]):
-                    j = order[s]
-                    if j == i:
-                        continue
-                    dx = xi - pos[j, 0]
+            for ox in range(-1, 2) if period > 0.0 else range(1):
+                if period > 0.0:  # the columns wrap round the seam, one cell at a time
+                    cc = gy * nx + (cx + ox + nx) % nx
+                    s0 = cell_start[cc]
+                    s1 = cell_start[cc + 1]
+                else:  # the three cells of a row are neighbours among the slots
+                    s0 = cell_start[gy * nx + max(cx - 1, 0)]
+                    s1 = cell_start[gy * nx + min(cx + 1, nx - 1) + 1]
+                for s in range(s0, s1):
+                    dx = xi - slot_x[s]
                     if period > 0.0:  # nearest image across the seam
                         dx -= period * np.round(dx / period)
-                    dy = yi - pos[j, 1]
-                    rij = ri + radius[j]
+                    dy = yi - slot_y[s]
                     d2 = dx * dx + dy * dy
-                    lim = rij + reach + headway_max
-                    if d2 >= lim * lim:
-                        continue
-                    d = np.sqrt(d2)
-                    if d > 1e-9:
-                        nxij = dx / d
-                        nyij = dy / d
-                    else:  # coincident centres: separate along x, by index
-                        nxij = 1.0 if i < j else -1.0
-                        nyij = 0.0
-                    overlap = rij - d
-                    if walking:
-                        # Short range plus personal space; people ahead count fully, those
-                        # behind by the share lam.
-                        look = lam + (1.0 - lam) * 0.5 * (1.0 - (nxij * ex + nyij * ey))
-                        if overlap > -reach:
-                            social = look * a_m * np.exp(min(overlap * inv_b, MAX_EXPONENT))
-                            psx += social * nxij
-                            psy += social * nyij
-                        # Personal space reaches further towards somebody in one's way, by
-                        # the distance walked in the headway time; somebody ahead but beside
-                        # one's path steers one aside without slowing one down.
-                        way = in_the_way(dx, dy, ux, uy, rij)
-                        near = overlap + sweep * way
-                        if near > -reach:
-                            social = (
-                                look * space_a_m * np.exp(min(near * inv_space_b, MAX_EXPONENT))
-                            )
-                            back = (1.0 - way) * min(nxij * ux + nyij * uy, 0.0)
-                            psx += social * (nxij - back * ux)
-                            psy += social * (nyij - back * uy)
-                    if overlap > 0.0:
-                        ax += k_m * overlap * nxij
-                        ay += k_m * overlap * nyij
-                        # Friction c·(Δvⱼᵢ·t)·t: the part in vⱼ explicit, the part in vᵢ implicit.
-                        tx = -nyij
-                        ty = nxij
-                        cf = min(kappa_m * overlap, pair_fric_max)
-                        fr = cf * (vel[j, 0] * tx + vel[j, 1] * ty)
-                        ax += fr * tx
-                        ay += fr * ty
-                        mxx += cf * tx * tx
-                        mxy += cf * tx * ty
-                        myy += cf * ty * ty
+                    listed[m_near] = s
+                    m_near += int(
+                        (d2 < short2)
+                        | (
+                            (d2 < screen2)
+                            & (dx * ux + dy * uy < 0.0)
+                            & (abs(dx * uy - dy * ux) < aside_max)
+                        )
+                    )
+        # Beyond the short reach only the personal space stretched by the headway acts, and
+        # only on somebody ahead near the walker's path: everybody else there is passed over
+        # before any square root (the tests below would find no force; PAIR_PAD_M keeps the
+        # borderline pairs for them).
+        for k in range(m_near):
+            s = listed[k]
+            dx = xi - slot_x[s]
+            if period > 0.0:
+                dx -= period * np.round(dx / period)
+            dy = yi - slot_y[s]
+            rij = ri + slot_r[s]
+            d2 = dx * dx + dy * dy
+            lim = rij + reach + headway_max
+            if d2 >= lim * lim:
+                continue
+            near_lim = rij + reach + PAIR_PAD_M
+            if d2 >= near_lim * near_lim and not (
+                stretched
+                and dx * ux + dy * uy < 0.0
+                and abs(dx * uy - dy * ux) < 0.75 * rij + PAIR_PAD_M
+            ):
+                continue
+            j = order[s]
+            if j == i:
+                continue
+            d = np.sqrt(d2)
+            if d > 1e-9:
+                nxij = dx / d
+                nyij = dy / d
+            else:  # coincident centres: separate along x, by index
+                nxij = 1.0 if i < j else -1.0
+                nyij = 0.0
+            overlap = rij - d
+            if walking:
+                # Short range plus personal space; people ahead count fully, those
+                # behind by the share lam.
+                look = lam + (1.0 - lam) * 0.5 * (1.0 - (nxij * ex + nyij * ey))
+                if overlap > -reach:
+                    social = look * a_m * exp(min(overlap * inv_b, MAX_EXPONENT))
+                    psx += social * nxij
+                    psy += social * nyij
+                # Personal space reaches further towards somebody in one's way, by
+                # the distance walked in the headway time; somebody ahead but beside
+                # one's path steers one aside without slowing one down.
+                way = in_the_way(dx, dy, ux, uy, rij)
+                near = overlap + sweep * way
+                if near > -reach:
+                    social = look * space_a_m * exp(min(near * inv_space_b, MAX_EXPONENT))
+                    back = (1.0 - way) * min(nxij * ux + nyij * uy, 0.0)
+                    psx += social * (nxij - back * ux)
+                    psy += social * (nyij - back * uy)
+            if overlap > 0.0:
+                ax += k_m * overlap * nxij
+                ay += k_m * overlap * nyij
+                # Friction c·(Δvⱼᵢ·t)·t: the part in vⱼ explicit, the part in vᵢ implicit.
+                tx = -nyij
+                ty = nxij
+                cf = min(kappa_m * overlap, pair_fric_max)
+                fr = cf * (slot_vx[s] * tx + slot_vy[s] * ty)
+                ax += fr * tx
+                ay += fr * ty
+                mxx += cf * tx * tx
+                mxy += cf * tx * ty
+                myy += cf * ty * ty
         # Wall forces from the segments binned in the person's cell (open portals do not push).
         # The social (exponential) part is summed apart and capped: see SocialForceParams.
         wsx = 0.0
@@ -300,7 +348,7 @@ def accelerations(
             nwx = dx / d
             nwy = dy / d
             overlap = ri - d
-            social = wall_a_m * np.exp(min(overlap * inv_wall_b, MAX_EXPONENT))
+            social = wall_a_m * exp(min(overlap * inv_wall_b, MAX_EXPONENT))
             wsx += social * nwx
             wsy += social * nwy
             if overlap > 0.0:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+import numba
 import numpy as np
 
 from crowdsim.dynamics.params import SocialForceParams
@@ -93,27 +94,57 @@ class WallCells(NamedTuple):
 class PeopleCells(NamedTuple):
     """Scratch of the people's cell lists, rebuilt every step on the grid of :class:`WallCells`.
 
+    Besides the lists, the positions, velocities and radii of the people binned are copied into
+    *slots* in cell order, so that a person's neighbours lie next to each other in memory: slot
+    s holds person ``person[s]``. The slots follow the same order as ``order``.
+
     Attributes:
         agent_cell: (n_people,) cell of each person (−1: not binned).
         cell_start: (nx·ny + 1,) people of cell c are ``order[cell_start[c]:cell_start[c + 1]]``.
         cell_fill: (nx·ny,) fill pointer of each cell while sorting.
-        order: (n_people,) person indices grouped by cell.
+        order: (n_people,) person indices grouped by cell, by index within a cell.
+        x: (n_people,) x of the person in each slot (m).
+        y: (n_people,) y of the person in each slot (m).
+        vx: (n_people,) x velocity of the person in each slot (m/s).
+        vy: (n_people,) y velocity of the person in each slot (m/s).
+        radius: (n_people,) radius of the person in each slot (m).
+        radius_max: (1,) the largest radius among the people binned (m).
+        listed: (threads, n_people) scratch of each thread: the slots near one person.
     """
 
     agent_cell: np.ndarray
     cell_start: np.ndarray
     cell_fill: np.ndarray
     order: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+    vx: np.ndarray
+    vy: np.ndarray
+    radius: np.ndarray
+    radius_max: np.ndarray
+    listed: np.ndarray
 
     @classmethod
     def allocate(cls, n_people: int, n_cells: int) -> PeopleCells:
-        """Zeroed buffers for ``n_people`` on a grid of ``n_cells``."""
+        """Zeroed buffers for ``n_people`` on a grid of ``n_cells``, for any number of threads."""
         return cls(
             agent_cell=np.zeros(n_people, np.int64),
             cell_start=np.zeros(n_cells + 1, np.int64),
             cell_fill=np.zeros(n_cells, np.int64),
             order=np.zeros(n_people, np.int64),
+            x=np.zeros(n_people),
+            y=np.zeros(n_people),
+            vx=np.zeros(n_people),
+            vy=np.zeros(n_people),
+            radius=np.zeros(n_people),
+            radius_max=np.zeros(1),
+            listed=np.zeros((max_threads(), n_people), np.int32),
         )
+
+
+def max_threads() -> int:
+    """The most threads numba may run the kernel on in this process."""
+    return int(numba.config.NUMBA_NUM_THREADS)  # type: ignore[attr-defined]
 
 
 class Portals(NamedTuple):

@@ -38,7 +38,8 @@ WALK_UP_S = 1.0
 def build_cells(crowd: Crowd, walls: WallCells, cells: PeopleCells, since: float) -> None:
     """Counting sort into cells of active people and of those who left by an exit after ``since``.
 
-    Cell c then holds ``cells.order[cells.cell_start[c]:cells.cell_start[c + 1]]``.
+    Cell c then holds ``cells.order[cells.cell_start[c]:cells.cell_start[c + 1]]``, and the
+    slots of ``cells`` the positions, velocities and radii of those people in that order.
     """
     pos, active, exit_time = crowd.pos, crowd.active, crowd.exit_time
     x0, y0, nx, ny = walls.corner_x0, walls.corner_y0, walls.nx, walls.ny
@@ -66,6 +67,18 @@ def build_cells(crowd: Crowd, walls: WallCells, cells: PeopleCells, since: float
         if c >= 0:
             order[cell_fill[c]] = i
             cell_fill[c] += 1
+    vel, radius = crowd.vel, crowd.radius
+    sx, sy, svx, svy, sr = cells.x, cells.y, cells.vx, cells.vy, cells.radius
+    r_max = 0.0
+    for s in range(cell_start[nx * ny]):
+        i = order[s]
+        sx[s] = pos[i, 0]
+        sy[s] = pos[i, 1]
+        svx[s] = vel[i, 0]
+        svy[s] = vel[i, 1]
+        sr[s] = radius[i]
+        r_max = max(r_max, radius[i])
+    cells.radius_max[0] = r_max
 
 
 @nb.njit(cache=True, parallel=True)

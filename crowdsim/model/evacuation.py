@@ -35,6 +35,7 @@ from crowdsim.dynamics.crowd import CrowdState
 from crowdsim.errors import SetupError
 from crowdsim.model import columns
 from crowdsim.model.agents import Pedestrian
+from crowdsim.model.audit import Outline
 from crowdsim.model.engine import Engine
 from crowdsim.model.ingress import Ingress, IngressSpec, draw_arrivals
 from crowdsim.model.metrics import CrowdingRecorder
@@ -161,8 +162,7 @@ class EvacuationModel(mesa.Model):
         self.crowding = CrowdingRecorder(
             venue.bounds, unprotected=_unprotected_area(venue), every_s=scenario.metrics_every_s
         )
-        self._walkable = venue.walkable
-        shapely.prepare(self._walkable)
+        self._outline = Outline.of(venue.walkable)
         self.movement = Movement(n, self.step_s)
         self.pedestrians = [Pedestrian(self, i) for i in range(n)]
         self.n_steps = 0
@@ -236,10 +236,7 @@ class EvacuationModel(mesa.Model):
 
     def _audit_walls(self) -> None:
         """Count people whose centre lies outside the walkable area (zero in a sound run)."""
-        s = self.state
-        active = np.flatnonzero(s.active)
-        inside = shapely.contains_xy(self._walkable, s.pos[active, 0], s.pos[active, 1])
-        self.wall_penetrations += int(len(active) - np.count_nonzero(inside))
+        self.wall_penetrations += self._outline.count_outside(self.state.pos, self.state.active)
 
     def _measure(self) -> None:
         """Per-exit counts every step; crowding on its own cadence."""

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numba as nb
 import numpy as np
 import shapely
-from scipy.spatial import cKDTree
 from shapely.geometry.base import BaseGeometry
 
 #: Radius (m) of the circle over which local density is counted.
@@ -93,8 +93,7 @@ class CrowdingRecorder:
         dt = self.every_s
         if len(pos) == 0:
             return np.zeros(0)
-        tree = cKDTree(pos)
-        counts = tree.query_ball_point(pos, DENSITY_RADIUS_M, return_length=True)
+        counts = neighbours_within(np.ascontiguousarray(pos, np.float64), DENSITY_RADIUS_M)
         rho = counts / (np.pi * DENSITY_RADIUS_M**2)
         self.max_density_pm2 = max(self.max_density_pm2, float(rho.max()))
         for thr in THRESHOLDS_PM2:
@@ -138,3 +137,57 @@ class CrowdingRecorder:
             s_above_2pm2=self._above[2.0].copy(),
             s_above_4pm2=self._above[4.0].copy(),
         )
+
+
+#: The counting grid has at most this many cells a side; wider spreads get wider cells.
+_MAX_CELLS_PER_SIDE = 2048
+
+
+@nb.njit(cache=True)
+def neighbours_within(pos: np.ndarray, radius_m: float) -> np.ndarray:
+    """For each point of ``pos`` (n, 2), how many points (itself included) lie within ``radius_m``.
+
+    A point at distance d counts when d² = dx² + dy² ≤ radius², the test (and the arithmetic) of
+    SciPy's ``cKDTree.query_ball_point``. The points are sorted into square cells at least
+    ``radius_m`` wide, so each point looks at the 3 × 3 cells around its own.
+    """
+    n = pos.shape[0]
+    counts = np.zeros(n, np.int64)
+    if n == 0:
+        return counts
+    x0, y0 = pos[:, 0].min(), pos[:, 1].min()
+    span = max(pos[:, 0].max() - x0, pos[:, 1].max() - y0)
+    cell = max(radius_m, span / _MAX_CELLS_PER_SIDE, 1e-9)
+    nx = int((pos[:, 0].max() - x0) / cell) + 1
+    ny = int((pos[:, 1].max() - y0) / cell) + 1
+    cell_of = np.empty(n, np.int64)
+    start = np.zeros(nx * ny + 1, np.int64)
+    for i in range(n):
+        c = min(int((pos[i, 1] - y0) / cell), ny - 1) * nx + min(
+            int((pos[i, 0] - x0) / cell), nx - 1
+        )
+        cell_of[i] = c
+        start[c + 1] += 1
+    for c in range(nx * ny):
+        start[c + 1] += start[c]
+    fill = start[:-1].copy()
+    order = np.empty(n, np.int64)
+    for i in range(n):
+        order[fill[cell_of[i]]] = i
+        fill[cell_of[i]] += 1
+    r2 = radius_m * radius_m
+    for i in range(n):
+        cx, cy = cell_of[i] % nx, cell_of[i] // nx
+        xi, yi = pos[i, 0], pos[i, 1]
+        k = 0
+        for gy in range(max(cy - 1, 0), min(cy + 2, ny)):
+            for s in range(
+                start[gy * nx + max(cx - 1, 0)], start[gy * nx + min(cx + 1, nx - 1) + 1]
+            ):
+                j = order[s]
+                dx = pos[j, 0] - xi
+                dy = pos[j, 1] - yi
+                if dx * dx + dy * dy <= r2:
+                    k += 1
+        counts[i] = k
+    return counts

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass
 from threading import Lock
+from typing import Any
 
 import numpy as np
 import shapely
@@ -14,6 +15,8 @@ from shapely.geometry.base import BaseGeometry
 from crowdsim.errors import SetupError
 from crowdsim.navigation.field import UNREACHABLE_M, DistanceField, compute_field
 from crowdsim.navigation.grid import NavGrid
+from crowdsim.navigation.store import load as load_stored
+from crowdsim.navigation.store import save as save_stored
 from crowdsim.venue.features import Exit
 from crowdsim.venue.geometry import Venue
 
@@ -250,16 +253,61 @@ def navigation_for(
     """The fields of ``venue`` at ``resolution_m``, computed once per layout and cached.
 
     The cache is keyed on the layout's geometry, so repeated runs (seeds, sweeps) of the same
-    layout in one process share one set of fields.
+    layout in one process share one set of fields, and later processes read them from disk
+    (:mod:`crowdsim.navigation.store`).
     """
     key = (_geometry_key(venue), float(resolution_m), tuple(sorted(kinds)))
     with _LOCK:
         if key in _CACHE:
             _CACHE.move_to_end(key)
             return _CACHE[key]
-    nav = Navigation.build(venue, resolution_m=resolution_m, kinds=kinds)
+    disk_key = b"|".join([key[0], repr(key[1]).encode(), ",".join(key[2]).encode()])
+    nav = _from_store(disk_key)
+    if nav is None:
+        nav = Navigation.build(venue, resolution_m=resolution_m, kinds=kinds)
+        save_stored(disk_key, *_to_store(nav))
     with _LOCK:
         _CACHE[key] = nav
         while len(_CACHE) > _CACHE_SIZE:
             _CACHE.popitem(last=False)
     return nav
+
+
+def _to_store(nav: Navigation) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    arrays = {
+        "free": nav.grid.free,
+        "directions": nav.directions,
+        "distances": nav.distances,
+        "speed_factor": nav.speed_factor,
+    }
+    meta = {
+        "centre_x0": nav.grid.centre_x0,
+        "centre_y0": nav.grid.centre_y0,
+        "h": nav.grid.h,
+        "target_names": list(nav.target_names),
+        "target_kinds": list(nav.target_kinds),
+        "n_exits": nav.n_exits,
+    }
+    return arrays, meta
+
+
+def _from_store(key: bytes) -> Navigation | None:
+    stored = load_stored(key)
+    if stored is None:
+        return None
+    arrays, meta = stored
+    grid = NavGrid(
+        centre_x0=float(meta["centre_x0"]),
+        centre_y0=float(meta["centre_y0"]),
+        h=float(meta["h"]),
+        free=arrays["free"],
+    )
+    return Navigation(
+        grid=grid,
+        target_names=tuple(meta["target_names"]),
+        target_kinds=tuple(meta["target_kinds"]),
+        n_exits=int(meta["n_exits"]),
+        directions=arrays["directions"],
+        distances=arrays["distances"],
+        speed_factor=arrays["speed_factor"],
+    )
