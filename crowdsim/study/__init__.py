@@ -25,11 +25,15 @@ Many runs: the execution layer shared by comparisons and sweeps
       (resume), run the rest, store each as it finishes, show :class:`Progress`.
 
 Layout comparisons
-    :func:`compare` runs a study file (``docs/study-format.md``) and returns a
-    :class:`StudyResult`; statistics are in :mod:`~crowdsim.study.stats`, the
-    hand-calculation cross-check in :mod:`~crowdsim.study.handcalc`.
+    :func:`load_study` reads a study file (``docs/study-format.md``); :func:`compare` runs it
+    into an output folder and returns a :class:`StudyResult` (``.results`` as a DataFrame,
+    ``.analysis()``, ``.report(path)``). Statistics are in :mod:`~crowdsim.study.stats`, the
+    hand-calculation cross-check in :mod:`~crowdsim.study.handcalc`, the analysis a report
+    renders in :mod:`~crowdsim.study.analysis`.
 """
 
+from crowdsim.study.analysis import Analysis, analyse
+from crowdsim.study.compare import StudyResult, compare
 from crowdsim.study.executors import (
     DaskExecutor,
     Executor,
@@ -45,11 +49,13 @@ from crowdsim.study.record import COMPLETED, ERROR, TIME_LIMIT, RunRecord, execu
 from crowdsim.study.runner import build, run, run_model
 from crowdsim.study.runs import RunsOutcome, run_specs
 from crowdsim.study.store import ResultStore, load
+from crowdsim.study.studyfile import Study, load_study
 
 __all__ = [
     "COMPLETED",
     "ERROR",
     "TIME_LIMIT",
+    "Analysis",
     "DaskExecutor",
     "Executor",
     "ProcessExecutor",
@@ -59,10 +65,15 @@ __all__ = [
     "RunSpec",
     "RunsOutcome",
     "SerialExecutor",
+    "Study",
+    "StudyResult",
+    "analyse",
     "build",
+    "compare",
     "execute",
     "executor_for",
     "load",
+    "load_study",
     "replications",
     "run",
     "run_key",
