@@ -15,7 +15,7 @@ from crowdsim.report import figures as figs
 from crowdsim.report.data import StudyData
 from crowdsim.report.document import Block, Bullets, Document, Paragraph, Section, Table
 from crowdsim.study.analysis import HEADLINES, Metric, ScenarioAnalysis
-from crowdsim.study.stats import Interval
+from crowdsim.study.stats import Interval, signed
 
 #: Anchors of the report's sections, in order.
 SECTION_IDS = (
@@ -182,7 +182,7 @@ def _differences_table(s: ScenarioAnalysis, level: float) -> Table:
                 else (d.verdict(unit))
             )
             cells.append(
-                f"{d.statistic} {i.value:+.0f} {unit} [{_signed(i.low)}, {_signed(i.high)}]: "
+                f"{d.statistic} {signed(i.value)} {unit} [{signed(i.low)}, {signed(i.high)}]: "
                 + (said or "no significant difference")
             )
         rows.append(tuple(cells))
@@ -577,14 +577,6 @@ def _text(i: Interval | None, unit: str, digits: int = 0) -> str:
 
 def _num(x: float, digits: int) -> str:
     return f"{x:.{digits}f}" if math.isfinite(x) else "n/a"
-
-
-def _signed(x: float) -> str:
-    if x == math.inf:
-        return "> max"
-    if x == -math.inf:
-        return "< min"
-    return f"{x:+.0f}"
 
 
 def _series_label(name: str) -> str:

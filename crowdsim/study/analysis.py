@@ -30,6 +30,7 @@ from crowdsim.study.stats import (
     paired_difference,
     quantile_ci,
     running_quantile,
+    signed,
     summarise,
 )
 
@@ -498,7 +499,9 @@ def verdict(scenarios: list[ScenarioAnalysis], study: dict[str, Any], *, level: 
                 found.append(f"«{d.layout}» is {said}")
             else:
                 i = d.interval
-                same.append(f"«{d.layout}» ({i.value:+.0f} s [{i.low:+.0f}, {i.high:+.0f}])")
+                same.append(
+                    f"«{d.layout}» ({signed(i.value)} s [{signed(i.low)}, {signed(i.high)}])"
+                )
         if found:
             text.append("; ".join(found) + ".")
         if same:

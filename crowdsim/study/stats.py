@@ -260,6 +260,9 @@ class Difference:
             return None
         i = self.interval
         word = more if i.value > 0 else less
+        if math.isinf(i.value):
+            side = "its" if i.value > 0 else "the baseline's"
+            return f"{word}: {side} runs hit the time limit in most pairs"
         lo, hi = sorted((abs(i.low), abs(i.high)))
         return f"{word} by {abs(i.value):.0f} {unit} [{_end(lo, 0)}, {_end(hi, 0)}]"
 
@@ -360,6 +363,13 @@ def running_quantile(
         i = quantile_ci(head, q, level=level)
         rows.append((n, i.value, i.low, i.high))
     return np.array(rows, float).reshape(-1, 4)
+
+
+def signed(x: float, digits: int = 0) -> str:
+    """``x`` with its sign (``+14``); infinite ends as ``> max`` / ``< min``."""
+    if math.isinf(x):
+        return _end(x, digits)
+    return f"{x:+.{digits}f}"
 
 
 def _end(x: float, digits: int) -> str:
