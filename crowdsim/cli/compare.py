@@ -50,7 +50,6 @@ def add(sub: Any) -> None:
 
 def compare_command(args: argparse.Namespace) -> int:
     """Handler of ``crowdsim compare``."""
-    from crowdsim.report import write_report
     from crowdsim.study import compare, load_study
 
     study = load_study(args.study)
@@ -77,6 +76,8 @@ def compare_command(args: argparse.Namespace) -> int:
         f"{args.out / 'results.parquet'}"
     )
     if not args.no_report:
+        from crowdsim.report import write_report
+
         html, md = write_report(args.out)
         print(f"report: {html}\n        {md}")
     analysis = result.analysis()

@@ -127,6 +127,8 @@ def compare(
     Raises:
         CrowdsimError: For a bad study file, venue or option (one line each).
     """
+    if workers is not None:
+        _at_least(workers, 1, "--workers")
     if not isinstance(study, Study):
         study = load_study(study)
     n_runs = study.runs if runs is None else _at_least(runs, 2, "--runs")

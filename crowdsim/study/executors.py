@@ -108,7 +108,7 @@ class ProcessExecutor(Executor):
     """
 
     def __init__(self, *, workers: int | None = None, threads_per_worker: int = 1) -> None:
-        self.workers = _positive(workers or os.cpu_count() or 1, "--workers")
+        self.workers = _positive(os.cpu_count() or 1 if workers is None else workers, "--workers")
         self.threads = _positive(threads_per_worker, "threads per worker")
         self.description = (
             f"{self.workers} local process{'es' if self.workers > 1 else ''}, "
@@ -249,7 +249,7 @@ class DaskExecutor(Executor):
         self._client: Any = None
         try:
             if scheduler is None:
-                n = _positive(workers or os.cpu_count() or 1, "--workers")
+                n = _positive(os.cpu_count() or 1 if workers is None else workers, "--workers")
                 warm_kernels()
                 self._cluster = LocalCluster(
                     n_workers=n,
@@ -260,7 +260,7 @@ class DaskExecutor(Executor):
                 )
                 self._client = Client(self._cluster)
             else:
-                self._client = Client(scheduler, timeout="30s")
+                self._client = Client(scheduler, timeout="10s")
         except OSError as err:
             if self._cluster is not None:
                 self._cluster.close()
@@ -325,6 +325,8 @@ def executor_for(
         scheduler: Address of a Dask scheduler (``--scheduler``).
         dask: Use a Dask ``LocalCluster`` of ``workers`` processes instead of a process pool.
     """
+    if workers is not None:
+        _positive(workers, "--workers")
     if scheduler is not None:
         return DaskExecutor(scheduler=scheduler)
     if dask:
