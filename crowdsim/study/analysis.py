@@ -250,7 +250,7 @@ def analyse(frame: pd.DataFrame, meta: dict[str, Any], *, level: float = LEVEL) 
             name=name,
             layouts=layouts,
             baseline=baseline,
-            criteria=study.get("criteria", []),
+            criteria=(study.get("criteria") or {}).get(name, []),
             hand=(meta.get("handcalc") or {}).get(name, {}),
             level=level,
         )
@@ -294,9 +294,10 @@ def _scenario(
             if diff is not None and len(base):
                 found.append(diff)
         differences[metric] = found
+    applies = [c for c in criteria if c["metric"] in rows and _measured(rows, c["metric"])]
     outcomes = [
         _criterion(c, lay, metric_values(by_layout[lay], c["metric"]), level)
-        for c in criteria
+        for c in applies
         for lay in layouts
     ]
     return ScenarioAnalysis(
@@ -571,6 +572,12 @@ def metric_values(rows: pd.DataFrame, metric: str) -> np.ndarray:
     values = pd.to_numeric(rows[metric], errors="coerce").to_numpy(float)
     censored = (rows["status"] == TIME_LIMIT).to_numpy() & np.isnan(values)
     return np.where(censored, np.inf, values)
+
+
+def _measured(rows: pd.DataFrame, metric: str) -> bool:
+    """Whether any run measured ``metric`` (a censored time counts as measured)."""
+    values = metric_values(rows, metric)
+    return bool(len(values)) and not np.isnan(values).all()
 
 
 def _median(rows: pd.DataFrame, column: str, default: float = math.nan) -> float:

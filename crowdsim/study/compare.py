@@ -269,16 +269,19 @@ def _describe(store: ResultStore, study: Study, plans: _Plans) -> None:
             "runs": study.runs,
             "seed": study.seed,
             "scenarios": [_scenario_facts(s) for s in study.scenarios],
-            "criteria": [
-                {
-                    "key": c.kind.key,
-                    "metric": c.kind.metric,
-                    "label": c.kind.label,
-                    "unit": c.kind.unit,
-                    "limit": c.limit,
-                }
-                for c in study.criteria
-            ],
+            "criteria": {
+                s.name: [
+                    {
+                        "key": c.kind.key,
+                        "metric": c.kind.metric,
+                        "label": c.kind.label,
+                        "unit": c.kind.unit,
+                        "limit": c.limit,
+                    }
+                    for c in study.criteria_for(s.name)
+                ]
+                for s in study.scenarios
+            },
             "hand_calculation": {
                 "specific_flow_p_ms": study.hand.specific_flow_p_ms,
                 "boundary_layer_m": study.hand.boundary_layer_m,

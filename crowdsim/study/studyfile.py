@@ -19,7 +19,10 @@ A study is a TOML file (format documented in ``docs/study-format.md``)::
     premovement = { dist = "lognormal", mu = 3.5, sigma = 0.5 }
 
     [criteria]
-    max_evacuation_s = 480                     # the Green Guide's 8 minutes
+    max_evacuation_s = 480                     # the Green Guide's 8 minutes (every scenario)
+
+A scenario may carry its own ``[scenarios.criteria]``, which replace study-wide ones of the same
+key for that scenario.
 
 Run *i* of every layout and scenario has the seed ``seed + i`` (common random numbers). Every
 problem is one :class:`~crowdsim.errors.ScenarioError` line naming the file, the feature and
@@ -161,7 +164,9 @@ class Study:
         scenarios: Scenarios each layout runs under (their names are unique).
         runs: Runs per layout and scenario.
         seed: Seed of run 0; run i has seed ``seed + i`` in every layout.
-        criteria: Limits the report judges PASS or FAIL.
+        criteria: Limits the report judges PASS or FAIL, for every scenario.
+        scenario_criteria: Scenario name → limits for that scenario only (they replace a
+            study-wide limit of the same key).
         hand: Settings of the hand-calculation cross-check.
         convergence: When ``--until-ci`` stops.
         source: The study file (``"<python>"`` if built in code).
@@ -175,6 +180,7 @@ class Study:
     runs: int = DEFAULT_RUNS
     seed: int = 1
     criteria: tuple[Criterion, ...] = ()
+    scenario_criteria: Mapping[str, tuple[Criterion, ...]] = field(default_factory=dict)
     hand: HandCalculation = field(default_factory=HandCalculation)
     convergence: Convergence = field(default_factory=Convergence)
     source: str = "<python>"
@@ -201,6 +207,12 @@ class Study:
             fail("runs", f"must be a whole number ≥ 2, got {self.runs!r}")
         if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
             fail("seed", f"must be a whole number ≥ 0, got {self.seed!r}")
+
+    def criteria_for(self, scenario: str) -> tuple[Criterion, ...]:
+        """The limits that apply to the scenario called ``scenario``."""
+        own = self.scenario_criteria.get(scenario, ())
+        keys = {c.kind.key for c in own}
+        return tuple(c for c in self.criteria if c.kind.key not in keys) + tuple(own)
 
     @property
     def baseline(self) -> str:
@@ -245,10 +257,16 @@ def load_study(path: str | os.PathLike[str]) -> Study:
             raise ScenarioError(
                 source, "layouts", f"the venue has no layout {name!r}{did_you_mean(name, known)}"
             )
+    tables = top.tables("scenarios", keys=_any_keys(data.get("scenarios")))
     scenarios = tuple(
         _scenario(t, venue_ref=venue_ref, venue_path=venue_path, base_dir=path.parent)
-        for t in top.tables("scenarios", keys=_any_keys(data.get("scenarios")))
+        for t in tables
     ) or (_scenario_of_venue(venue, source),)
+    own_criteria = {
+        s.name: _criteria(t.named(f"scenario {s.name!r}"))
+        for s, t in zip(scenarios, tables, strict=False)
+        if t.has("criteria")
+    }
     conv = top.table("convergence", feature="[convergence]", keys=_CONVERGENCE_KEYS, required=False)
     hand = top.table(
         "hand_calculation", feature="[hand_calculation]", keys=_HAND_KEYS, required=False
@@ -262,6 +280,7 @@ def load_study(path: str | os.PathLike[str]) -> Study:
         runs=top.whole("runs", default=DEFAULT_RUNS),
         seed=top.whole("seed", default=1),
         criteria=_criteria(top),
+        scenario_criteria=own_criteria,
         hand=HandCalculation(
             specific_flow_p_ms=hand.number("specific_flow_p_ms", 1.3, positive=True),
             boundary_layer_m=_at_least(hand, "boundary_layer_m", 0.15, 0.0),
@@ -284,7 +303,7 @@ def _scenario(table: Table, *, venue_ref: str, venue_path: Path, base_dir: Path)
         raise table.error('give each scenario a name, e.g. name = "evacuation"')
     table = table.named(f"scenario {name!r}")
     if table.has("file"):
-        extra = sorted(set(table.data) - {"name", "file"})
+        extra = sorted(set(table.data) - {"name", "file", "criteria"})
         if extra:
             raise table.error(
                 f"give either file or the scenario's keys inline, not both (found {extra})"
@@ -306,7 +325,8 @@ def _scenario(table: Table, *, venue_ref: str, venue_path: Path, base_dir: Path)
                 f"{key} is set by the study (venue and layouts at the top, seeds per run); "
                 "remove it here"
             )
-    data = {**table.data, "crowdsim_scenario": 1, "venue": venue_ref}
+    data = {k: v for k, v in table.data.items() if k != "criteria"}
+    data.update(crowdsim_scenario=1, venue=venue_ref)
     return scenario_from_mapping(
         data, source=f"{table.source} (scenario {name!r})", base_dir=base_dir
     )
@@ -317,7 +337,8 @@ def _scenario_of_venue(venue: Venue, source: str) -> Scenario:
 
 
 def _criteria(top: Table) -> tuple[Criterion, ...]:
-    table = top.table("criteria", feature="[criteria]", keys=tuple(CRITERIA), required=False)
+    feature = f"{top.prefix}[criteria]"
+    table = top.table("criteria", feature=feature, keys=tuple(CRITERIA), required=False)
     out = []
     for key in table.data:
         limit = table.number(key)
