@@ -293,7 +293,7 @@ def _describe(store: ResultStore, study: Study, plans: _Plans) -> None:
     )
     store.set_meta(
         "layouts",
-        {name: _geometry(study.venue, name) for name in study.layouts},
+        {name: layout_geometry(study.venue, name) for name in study.layouts},
     )
     hand: dict[str, dict[str, Any]] = {}
     for scenario in study.scenarios:
@@ -335,7 +335,7 @@ def _distribution_text(s: Scenario) -> str:
     return f"{d.kind}({params})"
 
 
-def _geometry(venue: Venue, layout: str) -> dict[str, Any]:
+def layout_geometry(venue: Venue, layout: str) -> dict[str, Any]:
     """What the report draws of one layout (WKT), and what it changes against the venue."""
     v = venue.with_layout(layout)
     spec = venue.layouts.get(layout)
