@@ -138,13 +138,13 @@ def compare(
     started = time.perf_counter()
     with ResultStore(out) as store:
         plans = _Plans(study)
-        warm_s = warm_kernels()
-        _describe(store, study, plans)
         own = executor is None
         ex = (
             executor if executor is not None else executor_for(workers=workers, scheduler=scheduler)
         )
         try:
+            warm_s = warm_kernels()
+            _describe(store, study)
             specs = plans.specs(0, n_runs)
             bar = Progress(
                 total=len(specs),
@@ -253,7 +253,7 @@ def store_meta(store: ResultStore) -> dict[str, Any]:
     return {name: store.meta(name) for name in ("study", "layouts", "handcalc", "execution")}
 
 
-def _describe(store: ResultStore, study: Study, plans: _Plans) -> None:
+def _describe(store: ResultStore, study: Study) -> None:
     """Store the study's definition, its layouts' geometry, hand calculations, circumstances."""
     store.set_meta(
         "study",

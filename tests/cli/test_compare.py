@@ -87,3 +87,20 @@ def test_interrupted_with_ctrl_c_and_run_again_nothing_is_lost_or_repeated(tmp_p
     assert all(sorted(runs) == list(range(5)) for _, runs in final.groupby("layout")["run"])
     before = kept.set_index("key")["finished_at"]
     assert (final.set_index("key").loc[before.index, "finished_at"] == before).all()
+
+
+def test_compare_runs_on_an_existing_dask_scheduler(tmp_path, capsys):
+    distributed = pytest.importorskip("distributed")
+    study = write_room_study(tmp_path, layouts='["one_door", "base"]', runs=2)
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        status = main(
+            ["compare", str(study), "--out", str(tmp_path / "out"), "--no-report",
+             "--no-progress", "--scheduler", cluster.scheduler_address]
+        )  # fmt: skip
+    assert status == 0, capsys.readouterr()
+    frame = pd.read_parquet(tmp_path / "out" / "results.parquet")
+    assert len(frame) == 4 and set(frame["status"]) == {"completed"}
+    with ResultStore(tmp_path / "out") as store:
+        assert store.meta("execution")["executor"].startswith("Dask scheduler tcp://")
