@@ -23,6 +23,7 @@ from crowdsim.study.plan import LAYOUT, RUN, SCENARIO
 from crowdsim.study.record import COMPLETED, ERROR, TIME_LIMIT
 from crowdsim.study.stats import (
     LEVEL,
+    MIN_PAIRS,
     Difference,
     Interval,
     Summary,
@@ -507,6 +508,14 @@ def verdict(scenarios: list[ScenarioAnalysis], study: dict[str, Any], *, level: 
             text.append("; ".join(found) + ".")
         if same:
             text.append("No significant difference from the baseline for " + ", ".join(same) + ".")
+        compared = {d.layout for d in s.differences.get("evacuation_time_s", [])}
+        too_few = [f"«{lay}»" for lay in s.layouts if lay != s.baseline and lay not in compared]
+        if too_few:
+            text.append(
+                f"Too few paired runs (fewer than {MIN_PAIRS}) to compare "
+                + ", ".join(too_few)
+                + " with the baseline."
+            )
         m = max(1, len(s.layouts) - 1)
         corrected = f", Bonferroni-corrected for {m} comparisons" if m > 1 else ""
         text.append(

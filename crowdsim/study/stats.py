@@ -45,6 +45,9 @@ LEVEL = 0.95
 RESAMPLES = 4999
 #: Seed of the bootstrap resampling: the same runs always give the same intervals.
 SEED = 20231533
+#: Fewest paired runs for a difference (a bootstrap of fewer values says nothing; the sign
+#: test cannot reach 95 % with fewer than 6).
+MIN_PAIRS = 6
 
 
 @dataclass(frozen=True)
@@ -264,7 +267,10 @@ class Difference:
             side = "its" if i.value > 0 else "the baseline's"
             return f"{word}: {side} runs hit the time limit in most pairs"
         lo, hi = sorted((abs(i.low), abs(i.high)))
-        return f"{word} by {abs(i.value):.0f} {unit} [{_end(lo, 0)}, {_end(hi, 0)}]"
+        digits = 1 if abs(i.value) < 10 else 0
+        return (
+            f"{word} by {abs(i.value):.{digits}f} {unit} [{_end(lo, digits)}, {_end(hi, digits)}]"
+        )
 
 
 def paired_difference(
@@ -291,14 +297,14 @@ def paired_difference(
         resamples: Bootstrap resamples.
 
     Returns:
-        The difference, or None with fewer than 2 usable pairs.
+        The difference, or None with fewer than :data:`MIN_PAIRS` usable pairs.
     """
     a, b = np.asarray(baseline, float), np.asarray(other, float)
     both_censored = np.isinf(a) & np.isinf(b)
     usable = ~np.isnan(a) & ~np.isnan(b) & ~both_censored
     with np.errstate(invalid="ignore"):
         d = b[usable] - a[usable]
-    if len(d) < 2:
+    if len(d) < MIN_PAIRS:
         return None
     adjusted = 1.0 - (1.0 - level) / max(1, comparisons)
     if np.isfinite(d).all():
