@@ -21,6 +21,7 @@ LAYERS = {
     "dynamics": 2,
     "model": 3,
     "study": 4,
+    "report": 5,
     "validation": 5,
     "cli": 6,
     "__init__": 6,

@@ -144,7 +144,8 @@ class Sweep:
 
     Attributes:
         name: Name of the sweep (reports).
-        base: The base scenario every point starts from.
+        base: The base scenario every point starts from (None for a sweep read back from its
+            results folder, which is enough to analyse it but not to run it).
         parameters: The varied fields, in file order (applied in that order).
         design: How the points are chosen.
         replications: Runs (seeds) per point.
@@ -156,8 +157,8 @@ class Sweep:
     """
 
     name: str
-    base: Scenario
     parameters: tuple[Parameter, ...]
+    base: Scenario | None = None
     design: Design = field(default_factory=Design)
     replications: int = 1
     seed: int = 0
@@ -329,6 +330,7 @@ def _check_design(table: Table, sweep: Sweep) -> None:
     if runs > MAX_RUNS:
         raise table.error(f"the design asks for {runs:,} runs (more than {MAX_RUNS:,}); reduce it")
     ends = [_ends(p, grid=sweep.design.kind == "grid") for p in sweep.parameters]
+    assert sweep.base is not None
     for p, values in zip(sweep.parameters, ends, strict=True):
         for value in values:
             p.target.apply(sweep.base, value)
@@ -357,6 +359,8 @@ def scenario_at(sweep: Sweep, values: dict[str, Any]) -> Scenario:
     Raises:
         ScenarioError: A value the field refuses (naming the sweep file and the parameter).
     """
+    if sweep.base is None:
+        raise ScenarioError(sweep.source, "scenario", "read the sweep file to run it")
     scenario = sweep.base
     for p in sweep.parameters:
         value = values[p.path]
