@@ -281,11 +281,7 @@ def _main_effects_figure(runs: pd.DataFrame, sweep: Sweep, metric: str, seed: in
 def _interaction_figure(runs: pd.DataFrame, sweep: Sweep, metric: str) -> Any:
     import matplotlib.pyplot as plt
 
-    pairs = [
-        (a, b)
-        for i, a in enumerate(sweep.parameters)
-        for b in sweep.parameters[i + 1 :]
-    ]
+    pairs = [(a, b) for i, a in enumerate(sweep.parameters) for b in sweep.parameters[i + 1 :]]
     cols = min(3, len(pairs))
     rows = math.ceil(len(pairs) / cols)
     fig, axes = plt.subplots(rows, cols, figsize=(4.6 * cols, 3.8 * rows), squeeze=False)

@@ -125,7 +125,8 @@ def summary_table(
     rows = []
     for key, group in runs.groupby(keys, sort=True, dropna=False):
         values = group.loc[group["status"] == COMPLETED, metric].to_numpy(float)
-        row: dict[str, Any] = dict(zip(keys, key if isinstance(key, tuple) else (key,), strict=True))
+        values_of_keys = key if isinstance(key, tuple) else (key,)
+        row: dict[str, Any] = dict(zip(keys, values_of_keys, strict=True))
         row.update(
             runs=len(group),
             completed=int((group["status"] == COMPLETED).sum()),
@@ -133,9 +134,7 @@ def summary_table(
             errors=int((group["status"] == ERROR).sum()),
         )
         for k, stat in enumerate(_STATISTICS):
-            ci = bootstrap(
-                values, stat, confidence=confidence, resamples=resamples, seed=seed + k
-            )
+            ci = bootstrap(values, stat, confidence=confidence, resamples=resamples, seed=seed + k)
             row.update({stat: ci.estimate, f"{stat}_low": ci.low, f"{stat}_high": ci.high})
         rows.append(row)
     return pd.DataFrame(rows)
