@@ -124,7 +124,7 @@ def test_paths_that_name_nothing_get_one_line(room, path, message):
 
 
 def test_a_population_speed_is_refused_when_groups_replace_it(staged):
-    with pytest.raises(ScenarioError, match="address population.groups.NAME.desired_speed"):
+    with pytest.raises(ScenarioError, match=r"address population\.groups\.NAME\.desired_speed"):
         resolve(staged, "population.desired_speed.mean")
 
 
