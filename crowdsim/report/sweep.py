@@ -199,11 +199,11 @@ def _metric_section(runs: pd.DataFrame, sweep: Sweep, metric: str, *, seed: int)
     ]
     rows = [
         [
-            r[POINT],
+            int(r[POINT]),
             *(_fmt(r[p]) for p in paths),
-            r["runs"],
-            r["censored"],
-            r["errors"],
+            int(r["runs"]),
+            int(r["censored"]),
+            int(r["errors"]),
             *(_ci(r, s) for s in ("mean", "median", "p95")),
         ]
         for _, r in shown.iterrows()
@@ -347,7 +347,10 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[Any]], *, text_columns
 
 
 def _kv_table(rows: Sequence[tuple[str, str]]) -> str:
-    return _table(["", ""], rows, text_columns=2)
+    body = "".join(
+        f"<tr><th class='t'>{_e(k)}</th><td class='t'>{_e(v)}</td></tr>" for k, v in rows
+    )
+    return f"<table><tbody>{body}</tbody></table>"
 
 
 def _ci(row: pd.Series, stat: str) -> str:
