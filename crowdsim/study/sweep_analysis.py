@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from crowdsim.study.sweep_design import POINT, salib_problem, unit_matrix
+from crowdsim.study.sweep_design import POINT, salib, salib_problem, unit_matrix
 from crowdsim.study.sweep_file import Sweep
 
 #: Status of a run that reached the end (everybody safe).
@@ -255,9 +255,7 @@ def sensitivity(
         return Sensitivity(kind, metric, pd.DataFrame(index=names), len(y), note)
     problem = salib_problem(sweep)
     if kind == "sobol":
-        from SALib.analyze import sobol
-
-        res = sobol.analyze(
+        res = salib("analyze.sobol").analyze(
             problem,
             y,
             calc_second_order=sweep.design.second_order,
@@ -267,9 +265,7 @@ def sensitivity(
         )
         cols = ("S1", "S1_conf", "ST", "ST_conf")
     else:
-        from SALib.analyze import morris
-
-        res = morris.analyze(
+        res = salib("analyze.morris").analyze(
             problem,
             x,
             y,

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from crowdsim.errors import SetupError
 from crowdsim.study.sweep_file import Parameter, Sweep
 from crowdsim.study.sweep_paths import WHOLE
 
@@ -71,8 +72,7 @@ def unit_matrix(sweep: Sweep) -> np.ndarray:
 
         return qmc.LatinHypercube(d=d, seed=design.seed).random(design.samples)
     if design.kind == "sobol":
-        from SALib.sample import sobol
-
+        sobol = salib("sample.sobol")
         return np.asarray(
             sobol.sample(
                 salib_problem(sweep),
@@ -82,14 +82,31 @@ def unit_matrix(sweep: Sweep) -> np.ndarray:
             )
         )
     if design.kind == "morris":
-        from SALib.sample import morris
-
+        morris = salib("sample.morris")
         return np.asarray(
             morris.sample(
                 salib_problem(sweep), design.samples, num_levels=design.levels, seed=design.seed
             )
         )
     raise ValueError(f"a {design.kind} design has no unit matrix")
+
+
+def salib(module: str) -> Any:
+    """A module of SALib (``"sample.sobol"``...), which the ``sweep`` extra installs.
+
+    Raises:
+        SetupError: If SALib is not installed, saying how to install it.
+    """
+    import importlib
+
+    try:
+        return importlib.import_module(f"SALib.{module}")
+    except ImportError:
+        raise SetupError(
+            "crowdsim",
+            "Sobol' and Morris designs",
+            "need SALib; pip install 'crowdsim[sweep]'",
+        ) from None
 
 
 def salib_problem(sweep: Sweep) -> dict[str, Any]:

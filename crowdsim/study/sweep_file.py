@@ -324,8 +324,10 @@ def _check_design(table: Table, sweep: Sweep) -> None:
     levels, a list's values, a range's two ends, which bound every sampled value), then all
     together at up to :data:`CORNERS_CHECKED` combinations of those values.
     """
-    from crowdsim.study.sweep_design import point_count
+    from crowdsim.study.sweep_design import point_count, salib
 
+    if sweep.design.kind in SENSITIVITY_DESIGNS:
+        salib("sample")  # installed? say so now, not after the first runs
     runs = point_count(sweep) * sweep.replications
     if runs > MAX_RUNS:
         raise table.error(f"the design asks for {runs:,} runs (more than {MAX_RUNS:,}); reduce it")
