@@ -22,8 +22,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from crowdsim.study.sweep_design import POINT, salib, salib_problem, unit_matrix
-from crowdsim.study.sweep_file import Sweep
+from crowdsim.study.sweep_design import POINT, salib_problem, unit_matrix
+from crowdsim.study.sweep_file import Sweep, salib
 
 #: Status of a run that reached the end (everybody safe).
 COMPLETED = "completed"

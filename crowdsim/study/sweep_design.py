@@ -15,14 +15,12 @@ parameters (people) are rounded after sampling; a parameter given as a list of `
 from __future__ import annotations
 
 import itertools
-import math
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from crowdsim.errors import SetupError
-from crowdsim.study.sweep_file import Parameter, Sweep
+from crowdsim.study.sweep_file import Parameter, Sweep, salib
 from crowdsim.study.sweep_paths import WHOLE
 
 #: Column of a design table that numbers its points.
@@ -31,15 +29,7 @@ POINT = "point"
 
 def point_count(sweep: Sweep) -> int:
     """Number of points the design has (before replications)."""
-    d, n = len(sweep.parameters), sweep.design.samples
-    kind = sweep.design.kind
-    if kind == "grid":
-        return math.prod(len(p.levels()) for p in sweep.parameters)
-    if kind == "sobol":
-        return n * (2 * d + 2 if sweep.design.second_order else d + 2)
-    if kind == "morris":
-        return n * (d + 1)
-    return n
+    return sweep.point_count()
 
 
 def design_points(sweep: Sweep) -> pd.DataFrame:
@@ -89,24 +79,6 @@ def unit_matrix(sweep: Sweep) -> np.ndarray:
             )
         )
     raise ValueError(f"a {design.kind} design has no unit matrix")
-
-
-def salib(module: str) -> Any:
-    """A module of SALib (``"sample.sobol"``...), which the ``sweep`` extra installs.
-
-    Raises:
-        SetupError: If SALib is not installed, saying how to install it.
-    """
-    import importlib
-
-    try:
-        return importlib.import_module(f"SALib.{module}")
-    except ImportError:
-        raise SetupError(
-            "crowdsim",
-            "Sobol' and Morris designs",
-            "need SALib; pip install 'crowdsim[sweep]'",
-        ) from None
 
 
 def salib_problem(sweep: Sweep) -> dict[str, Any]:

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from crowdsim.errors import ScenarioError
+from crowdsim.errors import ScenarioError, SetupError
 from crowdsim.model.scenario import Scenario
 from crowdsim.model.scenario_io import load_scenario
 from crowdsim.study.sweep_paths import TEXT, WHOLE, ParameterPath, resolve
@@ -169,6 +169,17 @@ class Sweep:
     def seeds(self) -> tuple[int, ...]:
         """The seed of each replication."""
         return tuple(self.seed + r for r in range(self.replications))
+
+    def point_count(self) -> int:
+        """Number of design points (before replications)."""
+        d, n = len(self.parameters), self.design.samples
+        if self.design.kind == "grid":
+            return math.prod(len(p.levels()) for p in self.parameters)
+        if self.design.kind == "sobol":
+            return n * (2 * d + 2 if self.design.second_order else d + 2)
+        if self.design.kind == "morris":
+            return n * (d + 1)
+        return n
 
     def parameter(self, path: str) -> Parameter:
         """The parameter with dotted path ``path``."""
@@ -324,11 +335,9 @@ def _check_design(table: Table, sweep: Sweep) -> None:
     levels, a list's values, a range's two ends, which bound every sampled value), then all
     together at up to :data:`CORNERS_CHECKED` combinations of those values.
     """
-    from crowdsim.study.sweep_design import point_count, salib
-
     if sweep.design.kind in SENSITIVITY_DESIGNS:
         salib("sample")  # installed? say so now, not after the first runs
-    runs = point_count(sweep) * sweep.replications
+    runs = sweep.point_count() * sweep.replications
     if runs > MAX_RUNS:
         raise table.error(f"the design asks for {runs:,} runs (more than {MAX_RUNS:,}); reduce it")
     ends = [_ends(p, grid=sweep.design.kind == "grid") for p in sweep.parameters]
@@ -353,6 +362,24 @@ def _ends(p: Parameter, *, grid: bool) -> tuple[Any, ...]:
             p.high,
         )
     )
+
+
+def salib(module: str) -> Any:
+    """A module of SALib (``"sample.sobol"``...), which the ``sweep`` extra installs.
+
+    Raises:
+        SetupError: If SALib is not installed, saying how to install it.
+    """
+    import importlib
+
+    try:
+        return importlib.import_module(f"SALib.{module}")
+    except ImportError:
+        raise SetupError(
+            "crowdsim",
+            "Sobol' and Morris designs",
+            "need SALib; pip install 'crowdsim[sweep]'",
+        ) from None
 
 
 def scenario_at(sweep: Sweep, values: dict[str, Any]) -> Scenario:
