@@ -12,11 +12,11 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from crowdsim.cli import compare, convert, run, validate
+from crowdsim.cli import compare, convert, run, sweep, validate
 from crowdsim.errors import CrowdsimError
 
 #: The command modules, in the order ``crowdsim --help`` lists them.
-COMMANDS = (run, compare, validate, convert)
+COMMANDS = (run, compare, sweep, validate, convert)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,4 +1,7 @@
-"""The planner's report of a layout comparison: ``report.html`` and ``report.md``.
+"""Reports made from results, for people to read: the planner's report of a layout comparison.
+
+The sweep report lives in :mod:`crowdsim.report.sweep`; this module writes the comparison's
+``report.html`` and ``report.md``.
 
 The report layer sits above :mod:`crowdsim.study` and reads a ``crowdsim compare`` output folder
 only — the results store with the runs and what the study stored about itself — never a venue or

@@ -281,7 +281,10 @@ class DaskExecutor(Executor):
         scattered: dict[int, Any] = {}
         for spec in specs:  # each distinct scenario travels to the cluster once
             if id(spec.scenario) not in scattered:
-                scattered[id(spec.scenario)] = client.scatter(spec.scenario, hash=False)
+                # A task that holds the scenario, not client.scatter: scattered data dies with
+                # the worker that holds it (and every run that needs it fails), while the
+                # scheduler recomputes a lost task's result from its definition.
+                scattered[id(spec.scenario)] = client.submit(_hold, spec.scenario, pure=False)
         futures = {}
         for spec in specs:
             future = client.submit(
@@ -377,6 +380,11 @@ def _warm_up() -> None:
 def _worker_init(threads: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the owning command handles Ctrl-C
     set_threads(threads)
+
+
+def _hold(value: Any) -> Any:
+    """The value itself: a Dask task whose result is a scenario the runs share."""
+    return value
 
 
 def _execute_parts(
