@@ -22,6 +22,7 @@ at the next frame, not at the end of the run.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sqlite3
@@ -194,7 +195,7 @@ class TrajectoryRecorder(ABC):
         if len(rows) or len(states):
             self._write_rows(rows, states)
 
-    def check(self) -> None:
+    def check(self) -> None:  # noqa: B027 (a format without background writes has none)
         """Raise the error of a failed write, if any (at once, not at the end of the run)."""
 
     @abstractmethod
@@ -316,10 +317,8 @@ class TrajectoryWriter(TrajectoryRecorder):
         """Commit what was written and close the partial file (it stays readable)."""
         if self._db is None:
             return
-        try:
+        with contextlib.suppress(OutputError):
             self._flush()
-        except OutputError:
-            pass
         self._stop()
         db, self._db = self._db, None
         try:
