@@ -22,6 +22,7 @@ LAYERS = {
     "model": 3,
     "study": 4,
     "validation": 5,
+    "replay": 5,
     "cli": 6,
     "__init__": 6,
 }

@@ -446,3 +446,31 @@ def _rewrite(rp: Replay, dst: Path) -> Path:
             pos = np.column_stack([rp.x[sl], rp.y[sl]]).astype(float)
             out.write_frame(int(f), ids, pos, np.zeros_like(pos))
     return dst
+
+
+def recorded_fps(path: str | Path) -> float:
+    """Frame rate a trajectory file was recorded at (without reading its frames).
+
+    Raises:
+        OutputError: If the file is missing, of an unknown kind, or unreadable.
+    """
+    p = Path(path)
+    suffix = p.suffix.lower()
+    if not p.exists() or suffix not in SQLITE_SUFFIXES + PARQUET_SUFFIXES:
+        return load_replay(p).fps  # raises the error that names the problem
+    try:
+        if suffix in SQLITE_SUFFIXES:
+            db = sqlite3.connect(f"file:{p}?mode=ro", uri=True)
+            try:
+                row = db.execute("SELECT value FROM metadata WHERE key = 'fps'").fetchone()
+            finally:
+                db.close()
+            return float(row[0]) if row else 10.0
+        import pyarrow.parquet as pq
+
+        main = p / "frames" if p.is_dir() else p
+        first = main if main.is_file() else sorted(main.glob("part-*.parquet"))[0]
+        meta = pq.read_schema(first).metadata or {}
+        return float(meta.get(b"fps", b"10"))
+    except (sqlite3.Error, OSError, IndexError, ValueError) as err:
+        raise OutputError(str(p), "trajectory", f"cannot be read: {err}") from None
