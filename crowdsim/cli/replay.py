@@ -20,7 +20,9 @@ def _size(text: str) -> tuple[int, int]:
     try:
         w, h = (int(v) for v in text.lower().split("x"))
     except ValueError:
-        raise argparse.ArgumentTypeError(f"give WIDTHxHEIGHT, e.g. 1920x1080, got {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            f"give WIDTHxHEIGHT, e.g. 1920x1080, got {text!r}"
+        ) from None
     return (w, h)
 
 

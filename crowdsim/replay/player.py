@@ -192,7 +192,9 @@ def headline(rp: Replay) -> str:
     return " · ".join(parts)
 
 
-def player_html(replays: Sequence[Replay], *, start_s: float = 0.0, end_s: float | None = None) -> str:
+def player_html(
+    replays: Sequence[Replay], *, start_s: float = 0.0, end_s: float | None = None
+) -> str:
     """The page that replays ``replays`` side by side (one pane each)."""
     panes = [pane_data(rp) for rp in replays]
     last = max(rp.duration_s for rp in replays)
@@ -208,7 +210,11 @@ def player_html(replays: Sequence[Replay], *, start_s: float = 0.0, end_s: float
         "state_colours": [hex_rgb(c) for c in STATE_RGB],
         "feature_colours": FEATURE_HEX,
     }
-    used = sorted({int(c) for rp in replays for c in np.unique(rp.state)} if any(rp.has_states for rp in replays) else set())
+    used = sorted(
+        {int(c) for rp in replays for c in np.unique(rp.state)}
+        if any(rp.has_states for rp in replays)
+        else set()
+    )
     legend = "".join(
         f'<span style="color:{hex_rgb(STATE_RGB[c])}">&#9679; {html.escape(STATE_NAMES[c])}</span>'
         for c in used
