@@ -31,7 +31,9 @@ def test_sqlite_keeps_the_jupedsim_layout_and_adds_the_run(recorded):
     kinds = {e.kind for e in rp.events}
     assert {"alarm", "exit closed", "threat"} <= kinds
     closed = next(e for e in rp.events if e.kind == "exit closed")
-    assert closed.name == "west door" and closed.time_s == pytest.approx(3.0, abs=0.1 + 1e-6)  # within a step
+    assert closed.name == "west door" and closed.time_s == pytest.approx(
+        3.0, abs=0.1 + 1e-6
+    )  # within a step
     assert rp.hazards and all(
         r == 1.5 for *_, r, _ in [(h[0], h[1], h[2], h[3], h[4]) for h in rp.hazards]
     )
