@@ -12,6 +12,7 @@ status is 128 + the signal's number (130 for Ctrl-C).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import signal
 import sys
 from collections.abc import Sequence
@@ -63,10 +64,9 @@ def _stop_on_signals() -> dict[int, Any]:
         signum = getattr(signal, name, None)
         if signum is None:  # SIGHUP does not exist on Windows
             continue
-        try:
+        # Outside the main thread (an embedding program) signals stay as they are.
+        with contextlib.suppress(ValueError):
             previous[signum] = signal.signal(signum, _raise_stopped)
-        except ValueError:  # not the main thread (an embedding program): leave them alone
-            pass
     return previous
 
 

@@ -148,13 +148,13 @@ class Recording:
             what = f"full ({shelter.capacity} people)" if full else "locked"
             rows.append((frame, t, kind, shelter.name, f"shelter {shelter.name!r} {what}", *_NONE))
         self._shelter_open = shelter_open.copy()
-        for k, threat in enumerate(m.timeline.threats):
+        for j, threat in enumerate(m.timeline.threats):
             if not threat.active(t):
                 continue
             x, y = threat.position(t)
             r = float(threat.hazard_radius_m)
-            if k not in self._threats_seen:
-                self._threats_seen.add(k)
+            if j not in self._threats_seen:
+                self._threats_seen.add(j)
                 rows.append((frame, threat.onset_s, "threat", threat.name, "appears", x, y, r))
             rows.append((frame, t, "hazard", threat.name, "hazard area", x, y, r))
         return rows

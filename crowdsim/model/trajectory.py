@@ -99,6 +99,7 @@ _ROW = np.dtype(
     [("frame", "<i8"), ("id", "<i8"), ("x", "<f8"), ("y", "<f8"), ("ox", "<f8"), ("oy", "<f8")]
 )
 _STATE = np.dtype([("frame", "<i8"), ("id", "<i8"), ("state", "<i8")])
+_STATE_NAMES = ("frame", "id", "state")
 
 
 def partial_path(path: str | Path) -> Path:
@@ -453,7 +454,7 @@ class ParquetTrajectoryWriter(TrajectoryRecorder):
         part = f"part-{self._parts:06d}.parquet"
         self._parts += 1
         self._atomic_write(frames, self.partial / "frames" / part)
-        cols = {name: pa.array(states[name]) for name in _STATE.names}
+        cols = {name: pa.array(states[name]) for name in _STATE_NAMES}
         self._atomic_write(pa.table(cols), self.partial / "states" / part)
         self._table_file("events", EVENT_COLUMNS, self._events)
 
@@ -577,7 +578,7 @@ def parquet_to_sqlite(src: str | Path, dst: str | Path) -> Path:
             out._write_rows(rows, np.empty(0, _STATE))
         if states is not None and states.num_rows:
             rows_s = np.empty(states.num_rows, _STATE)
-            for name in _STATE.names:
+            for name in _STATE_NAMES:
                 rows_s[name] = states.column(name).to_numpy()
             out._write_rows(np.empty(0, _ROW), rows_s)
     return Path(dst)

@@ -21,12 +21,12 @@ from typing import Any
 
 os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "false")
 
-import mesa  # noqa: E402
-import numpy as np  # noqa: E402
+import mesa
+import numpy as np
 
-from crowdsim.replay.exercise import Exercise, scenario_data  # noqa: E402
-from crowdsim.replay.plan import draw_plan, venue_features  # noqa: E402
-from crowdsim.replay.style import STATE_RGB, hex_rgb  # noqa: E402
+from crowdsim.replay.exercise import Exercise, scenario_data
+from crowdsim.replay.plan import draw_plan, venue_features
+from crowdsim.replay.style import STATE_RGB, hex_rgb
 
 #: Environment variable naming the scenario file the app serves.
 SCENARIO_ENV = "CROWDSIM_APP_SCENARIO"
@@ -211,11 +211,15 @@ def page(scenario_path: str) -> Any:
             if m.venue.exit_names:
                 solara.Select("Exit", values=list(m.venue.exit_names), value=exit_name)
                 with solara.Row():
-                    solara.Button("Close exit", on_click=lambda: act(ex.close_exit, exit_name.value))
+                    solara.Button(
+                        "Close exit", on_click=lambda: act(ex.close_exit, exit_name.value)
+                    )
                     solara.Button("Open exit", on_click=lambda: act(ex.open_exit, exit_name.value))
             solara.InputFloat("Threat x (m)", value=tx)
             solara.InputFloat("Threat y (m)", value=ty)
-            solara.Button("Start threat here", on_click=lambda: act(ex.start_threat, tx.value, ty.value))
+            solara.Button(
+                "Start threat here", on_click=lambda: act(ex.start_threat, tx.value, ty.value)
+            )
             if ex.waiting:
                 solara.Select("Waiting zone", values=list(ex.waiting), value=zone)
                 solara.Button("Raise the alarm", on_click=lambda: act(ex.raise_alarm, zone.value))
@@ -238,7 +242,7 @@ def page(scenario_path: str) -> Any:
     )
 
 
-def Page() -> Any:  # noqa: N802 (Solara finds the page by this name)
+def Page() -> Any:
     """Solara's entry point: the page of the scenario named by :data:`SCENARIO_ENV`."""
     return page(os.environ[SCENARIO_ENV])
 
@@ -248,7 +252,17 @@ def serve(scenario_path: str | Path, *, host: str = "127.0.0.1", port: int = 876
     os.environ[SCENARIO_ENV] = str(Path(scenario_path).resolve())
     from solara.__main__ import main as solara_main
 
-    argv = ["solara", "run", "crowdsim.replay.app", "--host", host, "--port", str(port), "--production", "--no-open"]
+    argv = [
+        "solara",
+        "run",
+        "crowdsim.replay.app",
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--production",
+        "--no-open",
+    ]
     old = sys.argv
     sys.argv = argv
     try:

@@ -15,6 +15,7 @@ zone's ``alarm_s``; a zone never alerted gets the time limit, so it never moves)
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import math
 import os
@@ -37,8 +38,10 @@ from crowdsim.venue.io import load_venue
 
 @dataclass(frozen=True)
 class Injection:
-    """One thing the facilitator did: ``kind`` (``close exit``, ``open exit``, ``threat``,
-    ``alarm``, ``lock shelter``) on ``name`` at ``time_s``; threats have a position and radius.
+    """One thing the facilitator did, at ``time_s``, on ``name``.
+
+    ``kind`` is ``close exit``, ``open exit``, ``threat``, ``alarm`` or ``lock shelter``;
+    threats have a position (m) and a hazard radius (m).
     """
 
     time_s: float
@@ -185,7 +188,10 @@ class Exercise:
     def start_threat(
         self, x: float, y: float, *, radius_m: float = 4.0, perception_m: float = 15.0
     ) -> None:
-        """A threat appears at (x, y) m now: a hazard area of ``radius_m``, noticed within ``perception_m``."""
+        """A threat appears at (x, y) m now.
+
+        Its hazard area has ``radius_m``; people within ``perception_m`` react at once.
+        """
         t = self.time_s
         name = f"threat {sum(i.kind == 'threat' for i in self.injections) + 1}"
         threat = Threat(
@@ -206,7 +212,8 @@ class Exercise:
             raise SetupError(
                 self.source,
                 "alarm",
-                f"zone {zone!r} is not waiting for the alarm; waiting: {', '.join(self._pre) or 'none'}",
+                f"zone {zone!r} is not waiting for the alarm; "
+                f"waiting: {', '.join(self._pre) or 'none'}",
             )
         t = self.time_s
         who, pre = self._pre.pop(zone)
@@ -258,10 +265,8 @@ class Exercise:
         """
         path = Path(path)
         data = self.scenario_mapping()
-        try:
+        with contextlib.suppress(ValueError):  # another drive (Windows): keep it absolute
             data["venue"] = os.path.relpath(data["venue"], path.resolve().parent)
-        except ValueError:  # another drive (Windows): keep it absolute
-            pass
         text = "# Exercise recorded by crowdsim app: replay with `crowdsim run` (same seed).\n"
         text += toml_text(data)
         try:

@@ -19,7 +19,8 @@ def draw_discs(
 
     Args:
         img: (H, W, 3) uint8 frame, changed in place.
-        cx, cy: (n,) centres in pixels (x right, y down).
+        cx: (n,) centres' columns in pixels (x right).
+        cy: (n,) centres' rows in pixels (y down).
         r: (n,) radii in pixels.
         rgb: (n, 3) uint8 colour of each disc.
     """
@@ -103,7 +104,8 @@ def blend_cells(
 
     Args:
         img: (H, W, 3) frame.
-        top, left: Pixel of the grid's top-left corner.
+        top: Pixel row of the grid's top edge.
+        left: Pixel column of the grid's left edge.
         cell_of_row: (rows,) grid row of each pixel row (−1: outside the grid).
         cell_of_col: (cols,) grid column of each pixel column (−1: outside).
         rgba: (ny, nx, 4) float colours, alpha in [0, 1].

@@ -129,7 +129,7 @@ class FrameRenderer:
 
         w, h = self.opt.size_px
         fig = Figure(figsize=(w / 100, h / 100), dpi=100, facecolor="#f4f1ea")
-        FigureCanvasAgg(fig)
+        canvas = FigureCanvasAgg(fig)
         xmin, ymin, xmax, ymax = self.bounds
         left, right = self.to_px(np.array([xmin, xmax]), np.array([ymax, ymin]))
         ax = fig.add_axes(
@@ -153,8 +153,8 @@ class FrameRenderer:
                     fontsize=fs * 0.8,
                     va="center",
                 )
-        fig.canvas.draw()
-        rgba = np.asarray(fig.canvas.buffer_rgba())
+        canvas.draw()
+        rgba = np.asarray(canvas.buffer_rgba())
         return np.ascontiguousarray(rgba[:h, :w, :3])
 
     def _person_colours(self) -> np.ndarray:
@@ -353,7 +353,8 @@ def _text_patch(
     font = ImageFont.load_default(size=size)
     left, top, right, bottom = font.getbbox(text)
     pad = max(2, size // 4)
-    img = Image.new("RGB", (right - left + 2 * pad, bottom - top + 2 * pad), bg)
+    size = (int(right - left + 2 * pad), int(bottom - top + 2 * pad))
+    img = Image.new("RGB", size, bg)
     ImageDraw.Draw(img).text((pad - left, pad - top), text, fill=fg, font=font)
     return np.asarray(img)
 
@@ -393,7 +394,8 @@ def write_video(
         raise OutputError(
             str(path),
             "video",
-            f"unknown extension {suffix or '(none)'!r}; use {', '.join(VIDEO_SUFFIXES)} (or .html for the player)",
+            f"unknown extension {suffix or '(none)'!r}; use "
+            f"{', '.join(VIDEO_SUFFIXES)} (or .html for the player)",
         )
     if not path.parent.is_dir():
         raise OutputError(str(path), "folder", f"{path.parent} does not exist; create it first")

@@ -1,4 +1,4 @@
-"""Exercise mode: injected events act on the model, and the saved scenario replays the run exactly."""
+"""Exercise mode: injected events act on the model; the saved scenario replays the run exactly."""
 
 from __future__ import annotations
 

@@ -75,7 +75,7 @@ def test_unknown_extension_and_missing_files_are_refused_in_one_line(tmp_path):
         with pytest.raises(OutputError) as err:
             load_replay(bad)
         assert str(bad) in str(err.value) and "\n" not in str(err.value)
-    with pytest.raises(OutputError, match="unknown extension '.csv'"):
+    with pytest.raises(OutputError, match=r"unknown extension '\.csv'"):
         recover(tmp_path / "x.csv", tmp_path / "y.txt")
 
 

@@ -1,4 +1,4 @@
-"""The browser player in headless Chromium: offline, plays, scrubs to the right frame, panes in sync."""
+"""The player in headless Chromium: offline, plays, scrubs to the right frame, panes in sync."""
 
 from __future__ import annotations
 

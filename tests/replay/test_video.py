@@ -37,7 +37,7 @@ def test_frames_draw_people_where_they_stand(recorded):
     rp = load_replay(sqlite)
     r = FrameRenderer(rp, VideoOptions(size_px=(800, 500)))
     img = r.render(2.0)
-    ids, x, y, st = r.positions(2.0)
+    _ids, x, y, _st = r.positions(2.0)
     px, py = r.to_px(x, y)
     # The centre pixel of every person is painted in their state's colour, not the plan's.
     colours = img[py.astype(int), px.astype(int)]
@@ -58,7 +58,7 @@ def test_other_formats_decode(recorded, tmp_path, ext):
 
 def test_bad_options_and_extensions_are_one_line_errors(recorded, tmp_path):
     _, sqlite, _ = recorded
-    with pytest.raises(OutputError, match="unknown extension '.avi'"):
+    with pytest.raises(OutputError, match=r"unknown extension '\.avi'"):
         write_video(load_replay(sqlite), tmp_path / "x.avi")
     with pytest.raises(OutputError, match="speed"):
         VideoOptions(speed=0)
