@@ -353,8 +353,8 @@ def _text_patch(
     font = ImageFont.load_default(size=size)
     left, top, right, bottom = font.getbbox(text)
     pad = max(2, size // 4)
-    size = (int(right - left + 2 * pad), int(bottom - top + 2 * pad))
-    img = Image.new("RGB", size, bg)
+    box = (int(right - left + 2 * pad), int(bottom - top + 2 * pad))
+    img = Image.new("RGB", box, bg)
     ImageDraw.Draw(img).text((pad - left, pad - top), text, fill=fg, font=font)
     return np.asarray(img)
 
