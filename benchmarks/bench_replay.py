@@ -62,14 +62,16 @@ def player(out: Path) -> None:
     rp = synthetic(10_000, 600.0, 5.0)
     start = time.perf_counter()
     write_player([rp], out)
-    print(f"player: written in {time.perf_counter() - start:.1f} s, {out.stat().st_size / 1e6:.1f} MB")
+    size_mb = out.stat().st_size / 1e6
+    print(f"player: written in {time.perf_counter() - start:.1f} s, {size_mb:.1f} MB")
     args = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
     with sync_playwright() as pw:
         b = pw.chromium.launch(executable_path="/usr/bin/chromium", args=args)
         page = b.new_page(viewport={"width": 1400, "height": 900})
         start = time.perf_counter()
         page.goto(out.resolve().as_uri())
-        page.wait_for_function("window.crowdsimPlayer && window.crowdsimPlayer.ready", timeout=120000)
+        ready = "window.crowdsimPlayer && window.crowdsimPlayer.ready"
+        page.wait_for_function(ready, timeout=120000)
         print(f"player: ready in the browser after {time.perf_counter() - start:.2f} s")
         ms = page.evaluate(
             "() => { const t0 = performance.now(); for (let k = 0; k < 20; k++) "

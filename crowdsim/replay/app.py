@@ -133,19 +133,84 @@ def curve_figure(run: LiveRun) -> Any:
     return fig
 
 
-def page(scenario_path: str) -> Any:
-    """The app's page for a scenario file (a Solara element)."""
+def plan_png(run: LiveRun, marker: tuple[float, float] | None = None) -> tuple[str, Any]:
+    """The plan as a PNG data URL, and the map from image fractions to metres (for clicks)."""
+    import base64
+    import io
+
+    fig = plan_figure(run)
+    ax = fig.axes[0]
+    if marker is not None:
+        ax.plot(*marker, marker="x", color="#d7191c", ms=12, mew=3, zorder=13)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    width, height = fig.get_size_inches() * fig.dpi
+    inverse = ax.transData.inverted()
+
+    def to_m(fx: float, fy: float) -> tuple[float, float]:
+        x, y = inverse.transform((fx * width, (1.0 - fy) * height))
+        return (float(x), float(y))
+
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode(), to_m
+
+
+def _plan_widget() -> Any:
+    """A picture of the plan that reports where it was clicked (image fractions)."""
+    import ipyvuetify as v
+    import traitlets
+
+    class PlanImage(v.VuetifyTemplate):  # type: ignore[misc]
+        template = traitlets.Unicode(
+            """
+<template>
+  <img :src="src" style="width: 100%; cursor: crosshair" @click="clicked" />
+</template>
+<script>
+module.exports = {
+  methods: {
+    clicked(e) {
+      const r = e.target.getBoundingClientRect();
+      this.plan_click({ x: (e.clientX - r.left) / r.width, y: (e.clientY - r.top) / r.height });
+    },
+  },
+};
+</script>
+"""
+        ).tag(sync=True)
+        src = traitlets.Unicode("").tag(sync=True)
+        on_click = traitlets.Callable(None, allow_none=True)
+
+        def vue_plan_click(self, data: dict[str, float]) -> None:
+            if self.on_click is not None:
+                self.on_click(data)
+
+    return PlanImage
+
+
+def _exits_line(run: LiveRun) -> str:
+    m = run.model
+    shut = [e.name for k, e in enumerate(m.venue.exits) if not m.engine.exit_open[k]]
+    return "closed exits: " + (", ".join(shut) if shut else "none")
+
+
+def _components(scenario_path: str) -> Any:
+    """The app's page component for a scenario file."""
     import solara
     from mesa.visualization import SolaraViz
+    from mesa.visualization.utils import force_update, update_counter
 
     from crowdsim.model.scenario_io import load_scenario
 
     scenario = load_scenario(scenario_path)
     venue = scenario.venue
-    layouts = ["", *venue.layouts]
     model_params = {
         "scenario_path": scenario_path,
-        "layout": {"type": "Select", "value": "", "values": layouts, "label": "Layout"},
+        "layout": {
+            "type": "Select",
+            "value": "",
+            "values": ["", *venue.layouts],
+            "label": "Layout",
+        },
         "people_share": {
             "type": "SliderFloat",
             "value": 1.0,
@@ -169,33 +234,32 @@ def page(scenario_path: str) -> Any:
         },
         "seed": {"type": "InputText", "value": 1, "label": "Seed"},
     }
+    plan_image = _plan_widget()
+    point: solara.Reactive[tuple[float, float] | None] = solara.reactive(None)
 
     @solara.component
     def Plan(model: LiveRun) -> Any:
-        from mesa.visualization.utils import update_counter
-
         update_counter.get()
-        solara.FigureMatplotlib(plan_figure(model), format="png")
+        src, to_m = plan_png(model, point.value)
+
+        def clicked(data: dict[str, float]) -> None:
+            point.set(to_m(float(data["x"]), float(data["y"])))
+
+        plan_image.element(src=src, on_click=clicked)
 
     @solara.component
     def Curve(model: LiveRun) -> Any:
-        from mesa.visualization.utils import update_counter
-
         update_counter.get()
         solara.FigureMatplotlib(curve_figure(model), format="png")
 
     @solara.component
     def ExercisePanel(model: LiveRun) -> Any:
-        from mesa.visualization.utils import force_update, update_counter
-
         update_counter.get()
         ex = model.exercise
         m = ex.model
         exit_name = solara.use_reactive(m.venue.exit_names[0] if m.venue.exit_names else "")
         zone = solara.use_reactive(ex.waiting[0] if ex.waiting else "")
         shelter = solara.use_reactive(m.venue.shelters[0].name if m.venue.shelters else "")
-        tx = solara.use_reactive(float(np.mean(m.venue.bounds[::2])))
-        ty = solara.use_reactive(float(np.mean(m.venue.bounds[1::2])))
         out = solara.use_reactive("exercise.toml")
         note = solara.use_reactive("")
 
@@ -208,6 +272,7 @@ def page(scenario_path: str) -> Any:
             force_update()
 
         with solara.Card("Exercise"):
+            solara.Text(f"t = {ex.time_s:.1f} s; {_exits_line(model)}")
             if m.venue.exit_names:
                 solara.Select("Exit", values=list(m.venue.exit_names), value=exit_name)
                 with solara.Row():
@@ -215,11 +280,12 @@ def page(scenario_path: str) -> Any:
                         "Close exit", on_click=lambda: act(ex.close_exit, exit_name.value)
                     )
                     solara.Button("Open exit", on_click=lambda: act(ex.open_exit, exit_name.value))
-            solara.InputFloat("Threat x (m)", value=tx)
-            solara.InputFloat("Threat y (m)", value=ty)
-            solara.Button(
-                "Start threat here", on_click=lambda: act(ex.start_threat, tx.value, ty.value)
-            )
+            if point.value is None:
+                solara.Text("Click the plan to place a threat.")
+            else:
+                x, y = point.value
+                solara.Text(f"threat point: ({x:.1f}, {y:.1f}) m")
+                solara.Button("Start threat here", on_click=lambda: act(ex.start_threat, x, y))
             if ex.waiting:
                 solara.Select("Waiting zone", values=list(ex.waiting), value=zone)
                 solara.Button("Raise the alarm", on_click=lambda: act(ex.raise_alarm, zone.value))
@@ -232,24 +298,29 @@ def page(scenario_path: str) -> Any:
             for inj in ex.injections:
                 solara.Text(f"{inj.time_s:.1f} s: {inj.kind} {inj.name}")
 
-    model = LiveRun(scenario_path=scenario_path)
-    return SolaraViz(
-        model,
-        components=[(Plan, 0), (Curve, 0), (ExercisePanel, 0)],
-        model_params=model_params,
-        name=f"crowdsim — {scenario.name}",
-        play_interval=150,
-    )
+    @solara.component
+    def Page() -> Any:
+        model = solara.use_memo(lambda: LiveRun(scenario_path=scenario_path), [])
+        SolaraViz(
+            model,
+            components=[(Plan, 0), (ExercisePanel, 0), (Curve, 0)],
+            model_params=model_params,
+            name=f"crowdsim — {scenario.name}",
+            play_interval=150,
+        )
+
+    return Page
 
 
-def Page() -> Any:
-    """Solara's entry point: the page of the scenario named by :data:`SCENARIO_ENV`."""
-    return page(os.environ[SCENARIO_ENV])
+#: Solara's entry point (set when the module is served by :func:`serve`).
+Page: Any = _components(os.environ[SCENARIO_ENV]) if os.environ.get(SCENARIO_ENV) else None
 
 
 def serve(scenario_path: str | Path, *, host: str = "127.0.0.1", port: int = 8765) -> int:
     """Serve the app for a scenario file until stopped (Ctrl-C or SIGTERM)."""
+    global Page
     os.environ[SCENARIO_ENV] = str(Path(scenario_path).resolve())
+    Page = _components(os.environ[SCENARIO_ENV])
     from solara.__main__ import main as solara_main
 
     argv = [
