@@ -159,7 +159,7 @@ def _plan_widget() -> Any:
     import ipyvuetify as v
     import traitlets
 
-    class PlanImage(v.VuetifyTemplate):  # type: ignore[misc]
+    class PlanImage(v.VuetifyTemplate):
         template = traitlets.Unicode(
             """
 <template>
