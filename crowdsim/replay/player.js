@@ -2,15 +2,19 @@
 // Reads the JSON block #crowdsim-data written by crowdsim.replay.player; no network access.
 "use strict";
 (function () {
+  performance.mark("parse-start");
   const D = JSON.parse(document.getElementById("crowdsim-data").textContent);
+  performance.mark("parse-end");
   const $ = (id) => document.getElementById(id);
   const STATE_COLOURS = D.state_colours;
   const state = { t: D.start_s, playing: false, speed: 1, zoom: 1, panX: 0, panY: 0,
                   layers: { density: false, trails: false, hazards: true, zones: true } };
   const SPEEDS = [0.25, 0.5, 1, 2, 4, 8, 16, 32];
   const panes = [];
+  let started = false;
 
   function decodeBase64(b64) {
+    if (typeof Uint8Array.fromBase64 === "function") return Uint8Array.fromBase64(b64);
     const s = atob(b64);
     const out = new Uint8Array(s.length);
     for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
@@ -21,22 +25,42 @@
       .pipeThrough(new DecompressionStream("deflate"));
     return new Uint8Array(await new Response(stream).arrayBuffer());
   }
-  // Positions: per frame and person, uint16 steps of `quantum_m` from the origin, stored as
-  // differences from the previous frame, low bytes then high bytes; states: 255 = absent.
-  async function decodePane(p) {
-    const F = p.frames.length, N = p.n_people, n = F * N;
-    const raw = await inflate(p.positions);
-    const X = new Uint16Array(n), Y = new Uint16Array(n);
-    for (let i = 0; i < n; i++) {
-      X[i] = raw[i] | (raw[n + i] << 8);
-      Y[i] = raw[2 * n + i] | (raw[3 * n + i] << 8);
+  // Positions come in chunks of frames, each in its own element after the page's script, so
+  // the first frames play while the rest of the file is still arriving. Per frame and person:
+  // uint16 steps of `quantum_m` from the origin, as differences from the previous frame of the
+  // chunk (the first frame absolute), low bytes then high bytes; states: 255 = absent.
+  const pending = [];
+  let decoding = false;
+  window.crowdsimChunk = function (k, c) {
+    const el = document.getElementById("c-" + k + "-" + c);
+    pending.push([k, c, el.textContent]);
+    el.textContent = "";
+    if (!decoding) drain();
+  };
+  async function drain() {
+    decoding = true;
+    while (pending.length) {
+      const [k, c, text] = pending.shift();
+      const p = D.panes[k];
+      const raw = await inflate(text);
+      const N = p.n_people, F = Math.min(p.chunk, p.frames.length - c * p.chunk), n = F * N;
+      const X = new Uint16Array(n), Y = new Uint16Array(n);
+      for (let i = 0; i < n; i++) {
+        X[i] = raw[i] | (raw[n + i] << 8);
+        Y[i] = raw[2 * n + i] | (raw[3 * n + i] << 8);
+      }
+      for (let f = 1; f < F; f++) {
+        const a = f * N, b = a - N;
+        for (let j = 0; j < N; j++) { X[a + j] += X[b + j]; Y[a + j] += Y[b + j]; }
+      }
+      p.parts[c] = { X: X, Y: Y, S: raw.subarray(4 * n, 5 * n) };
+      p.decoded += 1;
+      if (started) draw();
     }
-    for (let f = 1; f < F; f++) {
-      const a = f * N, b = a - N;
-      for (let j = 0; j < N; j++) { X[a + j] += X[b + j]; Y[a + j] += Y[b + j]; }
-    }
-    p.X = X; p.Y = Y; p.S = await inflate(p.states);
+    decoding = false;
   }
+  // Position, state of person j in frame k (null while the chunk is still loading).
+  function part(p, k) { return p.parts[Math.floor(k / p.chunk)] || null; }
 
   function fmtClock(t) {
     const m = Math.floor(t / 60), s = t - 60 * m;
@@ -167,62 +191,106 @@
       ctx.fillText(f.name + (closed && (f.kind === "exit" || f.kind === "closed exit") ? " (closed)" : ""), x, y);
     }
   }
+  // Density: persons per m² on 1 m cells, painted into a small image and scaled onto the plan.
   function drawDensity(ctx, p, k) {
+    const P = part(p, k);
+    if (!P) return;
     const [x0, y0, x1, y1] = p.bounds, cell = 1.0;
     const nx = Math.ceil((x1 - x0) / cell), ny = Math.ceil((y1 - y0) / cell);
-    const grid = new Float32Array(nx * ny), N = p.n_people, base = k * N, q = p.quantum_m;
+    const grid = new Float32Array(nx * ny), N = p.n_people, base = (k % p.chunk) * N, q = p.quantum_m;
     for (let j = 0; j < N; j++) {
-      if (p.S[base + j] === 255) continue;
-      const x = p.origin[0] + p.X[base + j] * q, y = p.origin[1] + p.Y[base + j] * q;
-      const gx = Math.floor((x - x0) / cell), gy = Math.floor((y - y0) / cell);
+      if (P.S[base + j] === 255) continue;
+      const x = p.origin[0] + P.X[base + j] * q, y = p.origin[1] + P.Y[base + j] * q;
+      const gx = Math.floor((x - x0) / cell), gy = ny - 1 - Math.floor((y - y0) / cell);
       if (gx >= 0 && gy >= 0 && gx < nx && gy < ny) grid[gy * nx + gx] += 1;
     }
-    for (let gy = 0; gy < ny; gy++) for (let gx = 0; gx < nx; gx++) {
-      const rho = grid[gy * nx + gx] / (cell * cell);
+    if (!p.densityCanvas || p.densityCanvas.width !== nx) {
+      p.densityCanvas = document.createElement("canvas");
+      p.densityCanvas.width = nx; p.densityCanvas.height = ny;
+    }
+    const dctx = p.densityCanvas.getContext("2d"), img = dctx.createImageData(nx, ny);
+    for (let i = 0; i < nx * ny; i++) {
+      const rho = grid[i] / (cell * cell);
       if (rho < 1) continue;
-      const a = Math.min(0.15 + rho / 10, 0.7);
-      ctx.fillStyle = rho > 4 ? `rgba(165,0,38,${a})` : rho > 2 ? `rgba(244,109,67,${a})` : `rgba(254,224,139,${a})`;
-      const [px, py] = toPx(p, x0 + gx * cell, y0 + (gy + 1) * cell);
-      const s = cell * p.fit * state.zoom;
-      ctx.fillRect(px, py, s + 0.5, s + 0.5);
+      const c = rho > 4 ? [165, 0, 38] : rho > 2 ? [244, 109, 67] : [254, 224, 139];
+      img.data.set([c[0], c[1], c[2], Math.min(40 + rho * 25, 180)], 4 * i);
+    }
+    dctx.putImageData(img, 0, 0);
+    const [px, py] = toPx(p, x0, y0 + ny * cell), s = cell * p.fit * state.zoom;
+    ctx.imageSmoothingEnabled = true;
+    ctx.drawImage(p.densityCanvas, px, py, nx * s, ny * s);
+  }
+  // People are painted pixel by pixel into one image (discs of their true size, a darker
+  // rim), which costs a few milliseconds for 10,000 people where one canvas arc each costs tens.
+  function disc(buf, W, H, cx, cy, r, fill, rim) {
+    const x0 = Math.max(Math.floor(cx - r), 0), x1 = Math.min(Math.ceil(cx + r), W - 1);
+    const y0 = Math.max(Math.floor(cy - r), 0), y1 = Math.min(Math.ceil(cy + r), H - 1);
+    const r2 = r * r, i2 = Math.max(r - 1.2, 0) ** 2;
+    for (let y = y0; y <= y1; y++) {
+      const dy = y + 0.5 - cy, row = y * W;
+      for (let x = x0; x <= x1; x++) {
+        const dx = x + 0.5 - cx, d2 = dx * dx + dy * dy;
+        if (d2 <= i2) buf[row + x] = fill; else if (d2 <= r2) buf[row + x] = rim;
+      }
     }
   }
+  function rgba32(hex, alpha) {
+    const v = parseInt(hex.slice(1), 16);
+    return ((alpha << 24) | ((v & 255) << 16) | (((v >> 8) & 255) << 8) | (v >> 16)) >>> 0;
+  }
+  const FILL = STATE_COLOURS.map((c) => rgba32(c, 255));
+  const RIM = STATE_COLOURS.map((c) => {
+    const v = parseInt(c.slice(1), 16), f = (x) => Math.floor(x * 0.6);
+    return ((255 << 24) | (f(v & 255) << 16) | (f((v >> 8) & 255) << 8) | f(v >> 16)) >>> 0;
+  });
+  const PLAIN = rgba32("#0072b2", 255), PLAIN_RIM = rgba32("#004470", 255);
+  const TRAIL = rgba32("#5a5a5a", 110);
   function drawPeople(ctx, p, k) {
-    const N = p.n_people, base = k * N, q = p.quantum_m, s = p.fit * state.zoom;
-    const groups = new Map();
-    const ids = [], xs = [], ys = [];
-    for (let j = 0; j < N; j++) {
-      const st = p.S[base + j];
-      if (st === 255) continue;
-      const x = p.origin[0] + p.X[base + j] * q, y = p.origin[1] + p.Y[base + j] * q;
-      ids.push(j); xs.push(x); ys.push(y);
-      const colour = p.has_states ? STATE_COLOURS[st] || "#0072b2" : "#0072b2";
-      if (!groups.has(colour)) groups.set(colour, []);
-      groups.get(colour).push(j, x, y);
+    const P = part(p, k);
+    if (!P) { p.drawn = { ids: [], x: [], y: [], frame: -1 }; return; }
+    const dpr = window.devicePixelRatio || 1, W = p.canvas.width, H = p.canvas.height;
+    if (!p.layer || p.layer.width !== W || p.layer.height !== H) {
+      p.layer = document.createElement("canvas"); p.layer.width = W; p.layer.height = H;
+      p.image = p.layer.getContext("2d").createImageData(W, H);
+      p.buf = new Uint32Array(p.image.data.buffer);
     }
+    const buf = p.buf;
+    buf.fill(0);
+    const N = p.n_people, base = (k % p.chunk) * N, q = p.quantum_m, s = p.fit * state.zoom;
+    const ox = p.origin[0], oy = p.origin[1];
     if (state.layers.trails) {
-      ctx.fillStyle = "rgba(90,90,90,0.35)";
-      ctx.beginPath();
-      for (let back = 1; back <= 8 && k - back >= 0; back++) {
-        const b = (k - back) * N;
-        for (const j of ids) {
-          if (p.S[b + j] === 255) continue;
-          const [px, py] = toPx(p, p.origin[0] + p.X[b + j] * q, p.origin[1] + p.Y[b + j] * q);
-          ctx.moveTo(px + 1.2, py); ctx.arc(px, py, 1.2, 0, 6.2832);
+      for (let back = 8; back >= 1; back--) {
+        if (k - back < 0) break;
+        const B = part(p, k - back);
+        if (!B) continue;
+        const b = ((k - back) % p.chunk) * N;
+        for (let j = 0; j < N; j++) {
+          if (B.S[b + j] === 255 || P.S[base + j] === 255) continue;
+          const tx = state.panX + p.offX * state.zoom + (ox + B.X[b + j] * q - p.bounds[0]) * s;
+          const ty = state.panY + p.offY * state.zoom + (p.bounds[3] - oy - B.Y[b + j] * q) * s;
+          const o = Math.round(ty * dpr) * W + Math.round(tx * dpr);
+          if (tx >= 0 && ty >= 0 && tx * dpr < W - 1 && ty * dpr < H - 1) { buf[o] = TRAIL; buf[o + 1] = TRAIL; buf[o + W] = TRAIL; buf[o + W + 1] = TRAIL; }
         }
       }
-      ctx.fill();
     }
-    for (const [colour, list] of groups) {
-      ctx.beginPath();
-      for (let i = 0; i < list.length; i += 3) {
-        const [px, py] = toPx(p, list[i + 1], list[i + 2]);
-        const r = Math.max(p.radius[list[i]] * s, 1.2);
-        ctx.moveTo(px + r, py); ctx.arc(px, py, r, 0, 6.2832);
-      }
-      ctx.fillStyle = colour; ctx.fill();
-      ctx.strokeStyle = "rgba(0,0,0,0.35)"; ctx.lineWidth = 0.6; ctx.stroke();
+    // toPx inlined: x px = a + (x - bx) * s, y px = c + (by - y) * s (then device pixels)
+    const a = state.panX + p.offX * state.zoom, c = state.panY + p.offY * state.zoom;
+    const bx = p.bounds[0], by = p.bounds[3];
+    const ids = [], xs = [], ys = [];
+    for (let j = 0; j < N; j++) {
+      const st = P.S[base + j];
+      if (st === 255) continue;
+      const x = ox + P.X[base + j] * q, y = oy + P.Y[base + j] * q;
+      ids.push(j); xs.push(x); ys.push(y);
+      const px = (a + (x - bx) * s) * dpr, py = (c + (by - y) * s) * dpr;
+      const r = Math.max(p.radius[j] * s, 1.2) * dpr;
+      if (p.has_states) disc(buf, W, H, px, py, r, FILL[st] || PLAIN, RIM[st] || PLAIN_RIM);
+      else disc(buf, W, H, px, py, r, PLAIN, PLAIN_RIM);
     }
+    p.layer.getContext("2d").putImageData(p.image, 0, 0);
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.drawImage(p.layer, 0, 0);
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     p.drawn = { ids: ids, x: xs, y: ys, frame: p.frames[k] };
   }
   function drawHazards(ctx, p, k) {
@@ -256,12 +324,22 @@
   }
   function draw() {
     for (const p of panes) {
-      if (!p.X) continue;
       const ctx = p.canvas.getContext("2d"), dpr = window.devicePixelRatio || 1;
-      ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-      ctx.fillStyle = "#f4f1ea"; ctx.fillRect(0, 0, p.canvas.width, p.canvas.height);
       const k = frameIndex(p, state.t);
-      drawPlan(ctx, p, state.t);
+      const key = [p.canvas.width, p.canvas.height, state.zoom, state.panX, state.panY,
+                   state.layers.zones, [...closedExits(p, state.t)].join("|")].join(",");
+      if (key !== p.planKey) {  // the plan is drawn again only when the view or exits change
+        p.planKey = key;
+        if (!p.plan) p.plan = document.createElement("canvas");
+        p.plan.width = p.canvas.width; p.plan.height = p.canvas.height;
+        const pc = p.plan.getContext("2d");
+        pc.setTransform(dpr, 0, 0, dpr, 0, 0);
+        pc.fillStyle = "#f4f1ea"; pc.fillRect(0, 0, p.canvas.width, p.canvas.height);
+        drawPlan(pc, p, state.t);
+      }
+      ctx.setTransform(1, 0, 0, 1, 0, 0);
+      ctx.drawImage(p.plan, 0, 0);
+      ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
       if (state.layers.density) drawDensity(ctx, p, k);
       drawHazards(ctx, p, k);
       drawPeople(ctx, p, k);
@@ -289,7 +367,8 @@
     const tip = $("tip");
     const j = best >= 0 ? p.drawn.ids[best] : -1;
     if (j < 0 || bestD > Math.max(8, p.radius[j] * p.fit * state.zoom + 3)) { tip.style.display = "none"; return; }
-    const k = frameIndex(p, state.t), st = p.S[k * p.n_people + j];
+    const k = frameIndex(p, state.t), P = part(p, k);
+    const st = P ? P.S[(k % p.chunk) * p.n_people + j] : 255;
     const lines = ["person " + j, "state: " + (p.has_states ? D.state_names[st] : "not recorded")];
     for (const [name, col] of Object.entries(p.agents)) {
       const v = col[j];
@@ -311,7 +390,9 @@
   function tick(now) {
     if (state.playing) {
       if (last !== null) {
-        state.t = Math.min(state.t + (now - last) / 1000 * state.speed, D.end_s);
+        const next = Math.min(state.t + (now - last) / 1000 * state.speed, D.end_s);
+        // Hold the clock while the frames ahead are still loading.
+        if (panes.every((p) => part(p, frameIndex(p, next)))) state.t = next;
         if (state.t >= D.end_s) state.playing = false;
         draw();
       }
@@ -358,14 +439,15 @@
         "d": () => toggle("density"), "t": () => toggle("trails"), "h": () => toggle("hazards"), "z": () => toggle("zones") };
       if (keys[ev.key]) { ev.preventDefault(); keys[ev.key](); }
     });
-    D.panes.forEach((p, k) => { panes.push(p); buildPane(p, k); });
-    await Promise.all(panes.map(decodePane));
+    D.panes.forEach((p, k) => { p.parts = []; p.decoded = 0; panes.push(p); buildPane(p, k); });
     markers();
     window.addEventListener("resize", layout);
     layout();
     requestAnimationFrame(tick);
+    started = true;
     window.crowdsimPlayer = {
-      ready: true,
+      get ready() { return panes.every((p) => p.parts[0]); },
+      get loaded() { return panes.every((p) => p.decoded === p.n_chunks); },
       time: () => state.t,
       playing: () => state.playing,
       seek: seek,
@@ -374,7 +456,8 @@
       frames: () => panes.map((p) => p.drawn.frame),
       positions: (k) => ({ frame: panes[k].drawn.frame, ids: panes[k].drawn.ids, x: panes[k].drawn.x, y: panes[k].drawn.y }),
     };
-    $("loading").style.display = "none";
+    const hide = () => { if (window.crowdsimPlayer.ready) $("loading").style.display = "none"; else setTimeout(hide, 50); };
+    hide();
   }
   start().catch((err) => { $("loading").textContent = "This replay could not be opened: " + err; throw err; });
 })();

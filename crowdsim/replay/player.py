@@ -105,6 +105,7 @@ canvas.curve {{ display: block; margin-top: 4px; }}
 details &#183; click a marker to jump to its event.</div>
 <script id="crowdsim-data" type="application/json">{data}</script>
 <script>{script}</script>
+{chunks}
 </body></html>
 """
 
@@ -132,11 +133,16 @@ def pane_data(rp: Replay) -> dict[str, Any]:
     last = np.maximum.accumulate(last, axis=0)
     cols = np.arange(n)[None, :]
     ux, uy = ux[last, cols], uy[last, cols]
-    planes = []
-    for u in (ux, uy):
-        d = u.copy()
-        d[1:] -= u[:-1]  # wraps modulo 2**16, as the page adds them back
-        planes += [(d & 0xFF).astype(np.uint8).tobytes(), (d >> 8).astype(np.uint8).tobytes()]
+    chunk = chunk_frames(n, n_frames)
+    chunks = []
+    for c0 in range(0, n_frames, chunk):
+        planes = []
+        for u in (ux[c0 : c0 + chunk], uy[c0 : c0 + chunk]):
+            d = u.copy()
+            d[1:] -= u[:-1]  # wraps modulo 2**16, as the page adds them back
+            planes += [(d & 0xFF).astype(np.uint8).tobytes(), (d >> 8).astype(np.uint8).tobytes()]
+        planes.append(st[c0 : c0 + chunk].tobytes())
+        chunks.append(_pack(b"".join(planes)))
     safe = rp.safe_times()
     times = rp.frames / rp.fps
     if rp.agents and "safe_time_s" in rp.agents:
@@ -157,8 +163,9 @@ def pane_data(rp: Replay) -> dict[str, Any]:
         "quantum_m": q,
         "origin": origin,
         "bounds": (xmin, ymin, xmax, ymax),
-        "positions": _pack(b"".join(planes)),
-        "states": _pack(st.tobytes()),
+        "chunk": chunk,
+        "n_chunks": len(chunks),
+        "chunks": chunks,
         "has_states": rp.has_states,
         "radius": radius.tolist(),
         "agents": {c: _jsonable(rp.agents[c]) for c in _HOVER if c in rp.agents},
@@ -173,6 +180,11 @@ def pane_data(rp: Replay) -> dict[str, Any]:
         "curve_total": int(total),
         "curve_label": curve_label,
     }
+
+
+def chunk_frames(n_people: int, n_frames: int) -> int:
+    """Frames per chunk: about a million person-frames, so the first plays at once."""
+    return max(10, min(n_frames, -(-1_000_000 // max(n_people, 1))))
 
 
 def headline(rp: Replay) -> str:
@@ -221,11 +233,24 @@ def player_html(
         if 0 <= c < len(STATE_NAMES)
     )
     script = resources.files("crowdsim.replay").joinpath("player.js").read_text(encoding="utf-8")
+    # Chunks go after the script, in the order they play, each announcing itself when parsed.
+    chunks = []
+    for k, pane in enumerate(panes):
+        chunks.append(pane.pop("chunks"))
+    parts = []
+    for c in range(max(len(x) for x in chunks)):
+        for k, pane_chunks in enumerate(chunks):
+            if c < len(pane_chunks):
+                parts.append(
+                    f'<script type="text/plain" id="c-{k}-{c}">{pane_chunks[c]}</script>'
+                    f"<script>crowdsimChunk({k},{c})</script>"
+                )
     return _PAGE.format(
         title=html.escape(title),
         legend=legend,
         data=script_json(data),
         script=script.replace("</", "<\\/"),
+        chunks="\n".join(parts),
     )
 
 

@@ -48,7 +48,7 @@ def _open(browser, path):
     page.on("dialog", lambda d: problems.append(f"dialog {d.message}"))
     page.on("request", lambda r: requests.append(r.url))
     page.goto(path.as_uri())
-    page.wait_for_function("window.crowdsimPlayer && window.crowdsimPlayer.ready", timeout=30000)
+    page.wait_for_function("window.crowdsimPlayer && window.crowdsimPlayer.loaded", timeout=60000)
     return page, problems, requests
 
 
