@@ -234,9 +234,7 @@ def player_html(
     )
     script = resources.files("crowdsim.replay").joinpath("player.js").read_text(encoding="utf-8")
     # Chunks go after the script, in the order they play, each announcing itself when parsed.
-    chunks = []
-    for k, pane in enumerate(panes):
-        chunks.append(pane.pop("chunks"))
+    chunks = [pane.pop("chunks") for pane in panes]
     parts = []
     for c in range(max(len(x) for x in chunks)):
         for k, pane_chunks in enumerate(chunks):
