@@ -26,7 +26,7 @@ import numpy as np
 
 from crowdsim.replay.exercise import Exercise, scenario_data
 from crowdsim.replay.plan import draw_plan, venue_features
-from crowdsim.replay.style import STATE_RGB, hex_rgb
+from crowdsim.replay.style import STATE_RGB, hex_rgb, plain_text
 
 #: Environment variable naming the scenario file the app serves.
 SCENARIO_ENV = "CROWDSIM_APP_SCENARIO"
@@ -78,6 +78,7 @@ class LiveRun(mesa.Model):
         self.running = bool(self.exercise.model.running)
 
 
+@plain_text
 def plan_figure(run: LiveRun) -> Any:
     """The plan with people coloured by state, hazards and closed exits (a matplotlib figure)."""
     from matplotlib.figure import Figure
@@ -115,6 +116,7 @@ def plan_figure(run: LiveRun) -> Any:
     return fig
 
 
+@plain_text
 def curve_figure(run: LiveRun) -> Any:
     """The live evacuation curve (people still inside, evacuated, sheltered)."""
     from matplotlib.figure import Figure
@@ -133,6 +135,7 @@ def curve_figure(run: LiveRun) -> Any:
     return fig
 
 
+@plain_text
 def plan_png(run: LiveRun, marker: tuple[float, float] | None = None) -> tuple[str, Any]:
     """The plan as a PNG data URL, and the map from image fractions to metres (for clicks)."""
     import base64

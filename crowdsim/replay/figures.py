@@ -17,6 +17,7 @@ from crowdsim.errors import OutputError
 from crowdsim.model import columns
 from crowdsim.model.result import RunResult
 from crowdsim.replay.plan import draw_plan, venue_features
+from crowdsim.replay.style import plain_text
 from crowdsim.venue import Venue
 
 #: Size of the pictures (pixels).
@@ -42,6 +43,7 @@ def _save(fig: Any, path: Path) -> Path:
     return path
 
 
+@plain_text
 def venue_figure(venue: Venue, out: str | Path, *, size_px: tuple[int, int] = FIGURE_PX) -> Path:
     """Draw a venue layout with its features labelled into the PNG ``out``.
 
@@ -58,6 +60,7 @@ def venue_figure(venue: Venue, out: str | Path, *, size_px: tuple[int, int] = FI
     return _save(fig, Path(out))
 
 
+@plain_text
 def run_figures(
     result: RunResult, venue: Venue, out_dir: str | Path, *, size_px: tuple[int, int] = FIGURE_PX
 ) -> list[Path]:

@@ -7,6 +7,10 @@ apart, and safe people fade out.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
 from crowdsim.model.recording import STATE_NAMES
 
 #: RGB of each person state, in :data:`~crowdsim.model.recording.STATE_NAMES` order.
@@ -46,10 +50,25 @@ FEATURE_HEX = {
     "speed zone": "#c9b27c",
     "hazard": "#d7191c",
 }
+P = ParamSpec("P")
+R = TypeVar("R")
 #: Colouring choices for people.
 COLOR_BY = ("state", "speed", "group")
 
 __all__ = ["COLOR_BY", "FEATURE_HEX", "GROUP_RGB", "PLAIN_RGB", "STATE_NAMES", "STATE_RGB"]
+
+
+def plain_text(fn: Callable[P, R]) -> Callable[P, R]:
+    """Draw with names taken as they are: a ``$`` in a venue's names is no formula."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        import matplotlib
+
+        with matplotlib.rc_context({"text.parse_math": False}):
+            return fn(*args, **kwargs)
+
+    return wrapper
 
 
 def hex_rgb(rgb: tuple[int, int, int]) -> str:

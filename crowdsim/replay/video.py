@@ -31,7 +31,15 @@ from crowdsim.replay.raster import (
     draw_ring,
     draw_segment,
 )
-from crowdsim.replay.style import COLOR_BY, GROUP_RGB, PLAIN_RGB, STATE_NAMES, STATE_RGB, hex_rgb
+from crowdsim.replay.style import (
+    COLOR_BY,
+    GROUP_RGB,
+    PLAIN_RGB,
+    STATE_NAMES,
+    STATE_RGB,
+    hex_rgb,
+    plain_text,
+)
 
 #: Frames per second of every video (GIFs: :data:`GIF_FPS`).
 VIDEO_FPS = 25.0
@@ -123,6 +131,7 @@ class FrameRenderer:
             y, float
         )
 
+    @plain_text
     def _background(self) -> np.ndarray:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure

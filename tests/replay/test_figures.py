@@ -31,6 +31,12 @@ def test_run_pictures_are_written_at_their_size(tmp_path):
         assert f.stat().st_size > 20_000  # drawn, not blank
 
 
+def test_names_are_drawn_as_written(tmp_path):
+    out = venue_figure(hall(name="Hall $5 {x} <script>", zone="zone $a$"), tmp_path / "odd.png")
+    with Image.open(out) as im:
+        assert im.size == FIGURE_PX
+
+
 def test_venue_picture_and_the_show_command(tmp_path):
     out = venue_figure(hall(), tmp_path / "hall.png")
     with Image.open(out) as im:
