@@ -76,3 +76,24 @@ def test_venue_picture_and_the_show_command(tmp_path):
     assert (
         bad.returncode == 2 and "x.jpg" in bad.stderr and len(bad.stderr.strip().splitlines()) == 1
     )
+
+
+def test_run_command_saves_its_pictures(tmp_path):
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "crowdsim.cli",
+            "run",
+            str(ROOT / "venues/rimea_test1_corridor.toml"),
+            "--plot",
+            str(tmp_path / "plots"),
+            "--no-progress",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr
+    names = sorted(p.name for p in (tmp_path / "plots").glob("*.png"))
+    assert names == ["density.png", "evacuation.png", "exit_flows.png", "plan.png"]

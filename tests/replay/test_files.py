@@ -204,3 +204,16 @@ def test_an_unwritable_path_is_refused_before_the_run(tmp_path):
     assert (
         proc.returncode == 2 and str(blocker / "x.sqlite") in stderr and "Traceback" not in stderr
     )
+
+
+def test_convert_refuses_unknown_extensions_in_one_line(recorded, tmp_path):
+    _, sqlite, _ = recorded
+    done = _cli("convert", str(sqlite), str(tmp_path / "x.csv"))
+    _, err = done.communicate(timeout=120)
+    assert done.returncode == 2 and "x.csv" in err and "unknown extension" in err
+    assert len(err.strip().splitlines()) == 1
+    done = _cli("convert", str(sqlite), str(tmp_path / "copy.parquet"))
+    _, err = done.communicate(timeout=120)
+    assert done.returncode == 0, err
+    a, b = load_replay(sqlite), load_replay(tmp_path / "copy.parquet")
+    assert np.array_equal(a.ids, b.ids) and a.events == b.events

@@ -62,3 +62,32 @@ def test_bad_options_and_extensions_are_one_line_errors(recorded, tmp_path):
         write_video(load_replay(sqlite), tmp_path / "x.avi")
     with pytest.raises(OutputError, match="speed"):
         VideoOptions(speed=0)
+
+
+def test_replay_command_writes_a_video_and_a_player_and_refuses_the_rest(recorded, tmp_path):
+    import subprocess
+    import sys
+
+    _, sqlite, parquet = recorded
+
+    def cli(*args):
+        return subprocess.run(
+            [sys.executable, "-m", "crowdsim.cli", "replay", *map(str, args)],
+            capture_output=True,
+            text=True,
+        )
+
+    done = cli(sqlite, "--out", tmp_path / "a.mp4", "--size", "320x180", "--speed", "8")
+    assert done.returncode == 0, done.stderr
+    meta, frames = _decode(tmp_path / "a.mp4")
+    assert meta["size"] == (320, 180) and len(frames) > 10
+    done = cli(sqlite, parquet, "--out", tmp_path / "two.html")
+    assert done.returncode == 0 and (tmp_path / "two.html").stat().st_size > 10_000
+    for args in (
+        (sqlite, "--out", tmp_path / "a.avi"),
+        (sqlite, parquet, "--out", tmp_path / "b.mp4"),
+        (tmp_path / "missing.sqlite", "--out", tmp_path / "c.mp4"),
+    ):
+        bad = cli(*args)
+        lines = bad.stderr.strip().splitlines()
+        assert bad.returncode == 2 and len(lines) == 1 and "Traceback" not in bad.stderr, bad.stderr
