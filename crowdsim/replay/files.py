@@ -209,7 +209,10 @@ def _from_sqlite(path: Path, every: int) -> Replay:
             + (f" WHERE frame % {int(every)} = 0" if every > 1 else "")
             + " ORDER BY frame, id"
         )
-        data = np.array(cur.fetchall(), dtype=float).reshape(-1, 4)
+        batches = []  # in batches: a long run's rows as Python tuples would not fit in memory
+        while rows := cur.fetchmany(500_000):
+            batches.append(np.array(rows, dtype=float))
+        data = np.concatenate(batches) if batches else np.zeros((0, 4))
         agents = (
             _columns(db, "crowdsim_agents", AGENT_COLUMNS) if "crowdsim_agents" in tables else {}
         )
