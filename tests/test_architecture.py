@@ -23,6 +23,7 @@ LAYERS = {
     "study": 4,
     "report": 5,
     "validation": 5,
+    "replay": 5,
     "cli": 6,
     "__init__": 6,
 }

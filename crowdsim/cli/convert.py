@@ -1,4 +1,9 @@
-"""``crowdsim convert SOURCE.parquet TARGET.sqlite``: Parquet into the JuPedSim SQLite layout."""
+"""``crowdsim convert SOURCE TARGET``: between SQLite and Parquet, and recovering killed runs.
+
+SOURCE may be a finished recording or what a killed run left (``NAME.partial.sqlite``, or the
+folder ``NAME.partial.parquet``); TARGET is written as ``.sqlite`` (the JuPedSim layout PedPy
+reads) or ``.parquet``. Every committed frame of a killed run is kept.
+"""
 
 from __future__ import annotations
 
@@ -6,25 +11,23 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from crowdsim.errors import OutputError
-
 
 def add(sub: Any) -> None:
     """Declare the command on the ``crowdsim`` subparsers ``sub``."""
     p = sub.add_parser(
-        "convert", help="turn a Parquet trajectory into the JuPedSim SQLite layout (for PedPy)"
+        "convert",
+        help="convert a trajectory between .sqlite and .parquet, or recover a killed run's file",
     )
-    p.add_argument("source", type=Path, help="trajectory file (.parquet)")
-    p.add_argument("target", type=Path, help="SQLite file to write")
+    p.add_argument("source", type=Path, help="trajectory (.sqlite, .parquet, or a .partial one)")
+    p.add_argument("target", type=Path, help="file to write (.sqlite or .parquet)")
     p.set_defaults(func=convert)
 
 
 def convert(args: argparse.Namespace) -> int:
     """Handler of ``crowdsim convert``."""
-    from crowdsim.model.trajectory import parquet_to_sqlite
+    from crowdsim.replay.files import load_replay, recover
 
-    if not args.source.is_file():
-        raise OutputError(str(args.source), "file", "not found; check the path")
-    parquet_to_sqlite(args.source, args.target)
-    print(f"wrote {args.target}")
+    path = recover(args.source, args.target)
+    replay = load_replay(path)
+    print(f"wrote {path}: {len(replay.frames)} frames, {replay.duration_s:.1f} s recorded")
     return 0

@@ -30,6 +30,13 @@ def add(sub: Any) -> None:
         "FILE.parquet (fastest; convert with `crowdsim convert`)",
     )
     p.add_argument("--fps", type=float, default=10.0, help="trajectory frames per second")
+    p.add_argument(
+        "--plot",
+        type=Path,
+        metavar="DIR",
+        help="save pictures into DIR: floor plan with start positions, evacuation curve, "
+        "flow through each exit, highest density (levels of service)",
+    )
     p.add_argument("--no-progress", action="store_true", help="never show a progress bar")
     p.set_defaults(func=run_command)
 
@@ -62,13 +69,32 @@ def run_command(args: argparse.Namespace) -> int:
             fps=args.fps,
             progress=progress if show_bar else None,
         )
+    except KeyboardInterrupt:
+        if args.trajectory is not None:
+            from crowdsim.model.trajectory import partial_path
+
+            kept = partial_path(args.trajectory)
+            if kept.exists():
+                print(
+                    f"crowdsim: the trajectory recorded so far is in {kept}; "
+                    f"`crowdsim convert {kept} {args.trajectory}` finishes it",
+                    file=sys.stderr,
+                )
+        raise
     finally:
         if bar is not None:
             bar.close()
+    pictures = []
+    if args.plot is not None:
+        from crowdsim.replay.figures import run_figures
+
+        pictures = run_figures(result, scenario.venue_for(args.layout), args.plot)
     if args.json:
         print(json.dumps(result.summary()))
     else:
         print(_human(result, scenario.name, args.trajectory))
+        for picture in pictures:
+            print(f"  picture: {picture}")
     if result.completed:
         return 0
     print(unfinished(result), file=sys.stderr)

@@ -171,7 +171,7 @@ class EvacuationModel(mesa.Model):
         self.exit_counts = np.zeros(len(venue.exits), np.int64)
         self._metrics_every = max(1, round(scenario.metrics_every_s / self.step_s))
         self._collect_every = max(1, round(scenario.collect_every_s / self.step_s))
-        self.recording = Recording(trajectory, self.step_s)
+        self.recording = Recording(trajectory, self)
         self.datacollector = mesa.DataCollector(model_reporters=self._reporters())
         self.datacollector.collect(self)
         self.recording.frame(0, state)
