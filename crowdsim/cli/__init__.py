@@ -32,12 +32,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+def version() -> str:
+    """The installed crowdsim's version (package metadata), or ``unknown`` if not installed."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("crowdsim")
+    except metadata.PackageNotFoundError:
+        return "unknown (not installed; pip install -e .)"
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser of every command."""
     top = argparse.ArgumentParser(
         prog="crowdsim",
         description="Crowd evacuation simulator for protecting crowded public places.",
     )
+    top.add_argument("--version", action="version", version=f"crowdsim {version()}")
     sub = top.add_subparsers(dest="command", required=True)
     for command in COMMANDS:
         command.add(sub)
