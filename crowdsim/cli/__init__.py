@@ -12,11 +12,11 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from crowdsim.cli import convert, run, validate
+from crowdsim.cli import check, convert, run, validate
 from crowdsim.errors import CrowdsimError
 
 #: The command modules, in the order ``crowdsim --help`` lists them.
-COMMANDS = (run, validate, convert)
+COMMANDS = (run, check, validate, convert)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
