@@ -13,6 +13,7 @@ process                   owns
 ``router`` (Router)       how each person chooses a target, and the current fields
 ``ingress`` (Ingress)     arrivals, lanes, screening waits, secondary search
 ``shelters`` (Shelters)   admission, occupancy, locks
+``stairs`` (StairTraffic) multi-level venues: people carried across the stairs' seams
 ``timeline`` (Timeline)   events and threats: exits closing, hazards, re-routing
 ``crowding``              densities and exposure
 ========================  ================================================================
@@ -43,6 +44,7 @@ from crowdsim.model.recording import Recording, origin
 from crowdsim.model.routing import Router
 from crowdsim.model.scenario import Scenario
 from crowdsim.model.shelters import Shelters
+from crowdsim.model.stairs import StairTraffic
 from crowdsim.model.status import ENTERED, EVACUATED, INSIDE, SHELTERED, Status
 from crowdsim.model.timeline import Timeline
 from crowdsim.model.trajectory import TrajectoryRecorder
@@ -121,6 +123,7 @@ class EvacuationModel(mesa.Model):
             state=state,
             noise_key=int(self.rng.integers(2**63)),
         )
+        self.stairs = StairTraffic(venue=venue, state=state, first_portal=self.engine.first_seam)
         self.router = Router.for_people(
             venue=venue,
             nav=self.navigation,
@@ -194,6 +197,7 @@ class EvacuationModel(mesa.Model):
         self.n_steps += 1
         t = self.time_s
         self._check_finite()
+        self.stairs.carry()
         self._leave_by_exits()
         self.ingress.progress(t)
         self.shelters.admit(t)

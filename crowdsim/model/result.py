@@ -15,6 +15,7 @@ from crowdsim.model import columns
 from crowdsim.model.ingress import Ingress
 from crowdsim.model.metrics import CrowdingRecorder, DensityMap
 from crowdsim.model.population import Population
+from crowdsim.model.stairs import StairTraffic
 from crowdsim.model.status import ABSENT, ENTERED, EVACUATED, SHELTERED, Status
 from crowdsim.model.timeline import Timeline
 from crowdsim.venue import Venue
@@ -37,6 +38,7 @@ class _Finished(Protocol):
     exit_counts: np.ndarray
     wall_penetrations: int
     refused_moves: int
+    stairs: StairTraffic
 
     @property
     def time_s(self) -> float:
@@ -89,6 +91,9 @@ class RunResult:
         end_pos_m: (agents, 2) where each person was at the end (m; NaN if never arrived).
         group: (agents,) each person's group, an index into the population's groups.
         v0_m_s: (agents,) each person's desired speed (m/s).
+        per_stair: Stair name → people who stepped onto it (multi-level venues; every open
+            stair listed).
+        stair_entries_s: Stair name → the times (s) people stepped onto it, in order.
     """
 
     venue: str
@@ -120,6 +125,8 @@ class RunResult:
     end_pos_m: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)), repr=False)
     group: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64), repr=False)
     v0_m_s: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)
+    per_stair: dict[str, int] = field(default_factory=dict)
+    stair_entries_s: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_model(cls, model: _Finished, *, wall_time_s: float = 0.0) -> RunResult:
@@ -175,6 +182,8 @@ class RunResult:
             end_pos_m=np.where(placed[:, None], s.pos, np.nan),
             group=model.people.group.copy(),
             v0_m_s=s.v0.copy(),
+            per_stair=model.stairs.per_stair,
+            stair_entries_s={k: np.array(v) for k, v in model.stairs.entries_s.items()},
         )
 
     @property
@@ -222,6 +231,8 @@ class RunResult:
         for key in ("unprotected_person_s_above_2pm2", "unprotected_person_s_above_4pm2"):
             if key in self.crowding:
                 out[key] = _num(self.crowding[key])
+        if self.per_stair:
+            out["per_stair"] = dict(self.per_stair)
         if columns.SHELTERED in self.timeseries.columns:
             out["sheltered"] = self.sheltered
             out["unprotected"] = self.remaining
