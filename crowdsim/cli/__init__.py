@@ -12,11 +12,11 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from crowdsim.cli import check, convert, run, validate
+from crowdsim.cli import check, convert, import_, run, validate
 from crowdsim.errors import CrowdsimError
 
 #: The command modules, in the order ``crowdsim --help`` lists them.
-COMMANDS = (run, check, validate, convert)
+COMMANDS = (run, check, import_, validate, convert)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,666 @@
+"""Import a CAD floor plan (DXF, read with ezdxf) as a venue file.
+
+Each entity of the model space is mapped by its layer (:mod:`crowdsim.venue.imports`: a mapping
+file, or the layer's name) to a kind of feature:
+
+* ``area``: closed outlines (polylines, circles, hatches) of the floor; ``holes``: outlines
+  cut out of it. Without an area layer the floor is the region the walls and exits enclose.
+* ``walls``: lines, polylines (with bulges), arcs: walls of the layer's thickness centred on
+  the drawn line (flat at free ends, so door openings keep their drawn width); closed
+  outlines and hatches: wall bodies as drawn.
+* ``obstacles``, ``fences``: closed outlines, circles (columns), hatches and block references
+  (seats, kiosks: the block's closed shapes, or the hull of its linework) block movement;
+  open lines become fences or barriers of the line thickness. ``bollards``: lines become rows
+  of bollards.
+* ``exits``: lines drawn across openings in the outer wall (moved onto the floor's outline
+  when drawn within a wall's thickness of it), or door blocks (the opening between the wall
+  ends nearest the block).
+* ``shelters``, ``zones``, ``regions``: closed outlines and hatches; a text drawn inside names
+  the feature. Screening ``gates``: lines across lanes (mapping file only).
+
+Units come from the drawing header ($INSUNITS: mm, cm, dm, m, in, ft) or the mapping file;
+arcs are flattened to within ``arc_tolerance_m``; wall ends closer than ``gap_tolerance_m``
+are joined; a plan far from (0, 0) is moved to a local origin whose offset is kept in the venue
+file's ``[origin]``. Texts, dimensions, points and anything on unmapped layers are ignored and
+counted in the report, with the reason.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import shapely
+import shapely.affinity
+from shapely.geometry import LineString, MultiLineString, Point, Polygon
+from shapely.geometry.base import BaseGeometry
+
+from crowdsim.errors import VenueError
+from crowdsim.venue.imports import (
+    Report,
+    Rule,
+    Settings,
+    close_gaps,
+    label_for,
+    line_coords,
+    local_origin,
+    obstacle_kind,
+    polygon_coords,
+    snap_exit,
+    unique_names,
+    venue_file_name,
+    with_vertices,
+)
+from crowdsim.venue.shapes import bollard_row
+
+#: $INSUNITS codes crowdsim reads, with their names and metres per unit.
+INSUNITS = {
+    1: ("in", 0.0254),
+    2: ("ft", 0.3048),
+    4: ("mm", 0.001),
+    5: ("cm", 0.01),
+    6: ("m", 1.0),
+    14: ("dm", 0.1),
+}
+#: Unit names a mapping file may give, with metres per unit.
+UNITS_M = {name: m for name, m in INSUNITS.values()}
+#: Entities read as geometry.
+GEOMETRY_TYPES = {
+    "LINE",
+    "LWPOLYLINE",
+    "POLYLINE",
+    "ARC",
+    "CIRCLE",
+    "ELLIPSE",
+    "SPLINE",
+    "HATCH",
+    "SOLID",
+    "INSERT",
+}
+#: Entities read as labels.
+TEXT_TYPES = {"TEXT", "MTEXT"}
+#: Smallest area (m²) kept as a feature (smaller: hatch slivers, symbols).
+MIN_AREA_M2 = 0.01
+
+
+@dataclass
+class _Drawn:
+    """One entity, in metres."""
+
+    layer: str
+    rule: Rule
+    geometry: BaseGeometry  # Polygon (closed) or LineString (open)
+    what: str  # entity type, or "block NAME"
+    circle: tuple[tuple[float, float], float] | None = None
+
+
+def import_dxf(path: str | os.PathLike[str], settings: Settings) -> tuple[dict[str, Any], Report]:
+    """Read a DXF floor plan into a venue file's contents (not yet validated).
+
+    Args:
+        path: The DXF file.
+        settings: The mapping file's settings.
+
+    Returns:
+        The venue file's top-level table and the import report.
+
+    Raises:
+        VenueError: If the file cannot be read, has no units, or yields no floor.
+    """
+    import ezdxf
+    from ezdxf.lldxf.const import DXFStructureError
+
+    source = os.fspath(path)
+    try:
+        doc = ezdxf.readfile(source)
+    except OSError as err:
+        raise VenueError(source, "file", f"cannot be read ({err.strerror or err})") from None
+    except (DXFStructureError, UnicodeDecodeError, ValueError) as err:
+        raise VenueError(source, "DXF", f"not a readable DXF drawing ({err})") from None
+    report = Report(source)
+    scale = _scale(doc, settings, source, report)
+    drawn, labels = _read_entities(doc, settings, scale, report)
+    if not drawn:
+        raise VenueError(
+            source, "layers", "nothing on the drawing maps to a venue feature; " + _layer_hint(doc)
+        )
+    return _build(drawn, labels, settings, source, report), report
+
+
+def _scale(doc: Any, settings: Settings, source: str, report: Report) -> float:
+    code = int(doc.header.get("$INSUNITS", 0) or 0)
+    if settings.units:
+        if settings.units not in UNITS_M:
+            raise VenueError(
+                settings.source,
+                "units",
+                f"unknown unit {settings.units!r}; use one of {', '.join(UNITS_M)}",
+            )
+        report.note(f"units: {settings.units} (mapping file; the drawing says $INSUNITS = {code})")
+        return UNITS_M[settings.units]
+    if code not in INSUNITS:
+        raise VenueError(
+            source,
+            "$INSUNITS",
+            f"the drawing does not give its unit in a form crowdsim reads ($INSUNITS = {code}); "
+            'set units = "mm" (or "cm", "m"...) in the mapping file',
+        )
+    name, metres = INSUNITS[code]
+    report.note(f"units: {name} (drawing header $INSUNITS = {code}); 1 unit = {metres:g} m")
+    return metres
+
+
+def _layer_hint(doc: Any) -> str:
+    names = sorted({e.dxf.layer for e in doc.modelspace()})
+    return (
+        f"the drawing's layers are {', '.join(names[:12]) or 'none'}; name their kinds in a "
+        'mapping file\'s [layers] table (e.g. "A-WALL" = "walls")'
+    )
+
+
+def _read_entities(
+    doc: Any, settings: Settings, scale: float, report: Report
+) -> tuple[list[_Drawn], list[tuple[str, Point]]]:
+    drawn: list[_Drawn] = []
+    labels: list[tuple[str, Point]] = []
+    flat = settings.arc_tolerance_m / scale
+    for entity in doc.modelspace():
+        kind = entity.dxftype()
+        layer = str(entity.dxf.layer)
+        if kind in TEXT_TYPES:
+            labels.append(_label(entity, scale))
+            continue
+        rule, _ = settings.rule_for_layer(layer)
+        if rule is None or rule.kind == "ignore":
+            why = (
+                "layer mapped to ignore" if rule else "layer not mapped (no known word in its name)"
+            )
+            report.skip(f"{kind} on layer {layer!r}", why)
+            continue
+        if kind not in GEOMETRY_TYPES:
+            report.skip(f"{kind} on layer {layer!r}", "not geometry crowdsim reads")
+            continue
+        try:
+            drawn += _geometries(entity, layer, rule, scale, flat, report)
+        except (ValueError, TypeError, AttributeError) as err:
+            report.skip(f"{kind} on layer {layer!r}", f"could not be read ({err})")
+    return drawn, labels
+
+
+def _label(entity: Any, scale: float) -> tuple[str, Point]:
+    text = entity.plain_text() if entity.dxftype() == "MTEXT" else entity.dxf.text
+    x, y = entity.dxf.insert[0], entity.dxf.insert[1]
+    return (" ".join(str(text).split()), Point(x * scale, y * scale))
+
+
+def _geometries(
+    entity: Any, layer: str, rule: Rule, scale: float, flat: float, report: Report
+) -> list[_Drawn]:
+    from ezdxf import path as dxfpath
+
+    kind = entity.dxftype()
+    if kind == "INSERT":
+        return _block(entity, layer, rule, scale, flat)
+    if kind == "HATCH":
+        rings = [
+            _points(p, flat, scale) for p in dxfpath.from_hatch(entity) if len(p) or p.has_curves
+        ]
+        polys = [Polygon(r) for r in rings if len(r) >= 3]
+        return [_Drawn(layer, rule, g, kind) for g in _even_odd(polys)]
+    p = dxfpath.make_path(entity)
+    pts = _points(p, flat, scale)
+    if len(pts) < 2:
+        report.skip(f"{kind} on layer {layer!r}", "degenerate (fewer than two points)")
+        return []
+    closed = bool(p.is_closed) or kind in ("CIRCLE", "SOLID") or _is_closed(entity)
+    if closed and len(pts) >= 3:
+        circle = None
+        if kind == "CIRCLE":
+            c = entity.dxf.center
+            circle = ((c[0] * scale, c[1] * scale), float(entity.dxf.radius) * scale)
+        poly = shapely.make_valid(Polygon(pts))
+        return [_Drawn(layer, rule, g, kind, circle) for g in _polygons(poly)]
+    return [_Drawn(layer, rule, LineString(pts), kind)]
+
+
+def _is_closed(entity: Any) -> bool:
+    try:
+        return bool(entity.closed)
+    except AttributeError:
+        return False
+
+
+def _points(path: Any, flat: float, scale: float) -> list[tuple[float, float]]:
+    pts = [(v.x * scale, v.y * scale) for v in path.flattening(flat)]
+    return [p for k, p in enumerate(pts) if k == 0 or p != pts[k - 1]]
+
+
+def _polygons(geometry: BaseGeometry) -> list[Polygon]:
+    return [
+        g
+        for g in shapely.get_parts(geometry)
+        if isinstance(g, Polygon) and not g.is_empty and g.area > 0
+    ]
+
+
+def _even_odd(polys: list[Polygon]) -> list[Polygon]:
+    """Hatch loops filled the even-odd way (a loop inside another is a hole)."""
+    out: BaseGeometry = Polygon()
+    for p in polys:
+        out = out.symmetric_difference(shapely.make_valid(p))
+    return _polygons(out)
+
+
+def _block(entity: Any, layer: str, rule: Rule, scale: float, flat: float) -> list[_Drawn]:
+    from ezdxf import path as dxfpath
+
+    closed: list[Polygon] = []
+    points: list[tuple[float, float]] = []
+    for sub in _virtual(entity):
+        if sub.dxftype() in TEXT_TYPES or sub.dxftype() not in GEOMETRY_TYPES:
+            continue
+        try:
+            paths = (
+                dxfpath.from_hatch(sub) if sub.dxftype() == "HATCH" else [dxfpath.make_path(sub)]
+            )
+        except (ValueError, TypeError, AttributeError):
+            continue
+        for p in paths:
+            pts = _points(p, flat, scale)
+            points += pts
+            if (p.is_closed or sub.dxftype() == "CIRCLE" or _is_closed(sub)) and len(pts) >= 3:
+                closed += _polygons(shapely.make_valid(Polygon(pts)))
+    name = f"block {entity.dxf.name}"
+    if closed:
+        shape = shapely.union_all(closed)
+    elif len(points) >= 3:
+        shape = shapely.MultiPoint(points).convex_hull
+    else:
+        return []
+    return [_Drawn(layer, rule, g, name) for g in _polygons(shape)]
+
+
+def _virtual(entity: Any, depth: int = 0) -> list[Any]:
+    """The entities of a block reference, nested references expanded."""
+    out = []
+    for sub in entity.virtual_entities():
+        if sub.dxftype() == "INSERT" and depth < 8:
+            out += _virtual(sub, depth + 1)
+        else:
+            out.append(sub)
+    return out
+
+
+# -- from drawn entities to venue features ---------------------------------------------------------
+
+
+def _build(
+    drawn: list[_Drawn],
+    labels: list[tuple[str, Point]],
+    settings: Settings,
+    source: str,
+    report: Report,
+) -> dict[str, Any]:
+    by_kind: dict[str, list[_Drawn]] = {}
+    for d in drawn:
+        by_kind.setdefault(d.rule.kind, []).append(d)
+
+    def closed(kind: str) -> list[_Drawn]:
+        return [d for d in by_kind.get(kind, []) if isinstance(d.geometry, Polygon)]
+
+    def open_(kind: str) -> list[_Drawn]:
+        return [d for d in by_kind.get(kind, []) if isinstance(d.geometry, LineString)]
+
+    # Walls and exit lines: close the small gaps first (they also outline the floor).
+    wall_lines = open_("walls")
+    exit_lines = open_("exits")
+    joined, n_closed, widest, left = close_gaps(
+        [np.asarray(d.geometry.coords) for d in wall_lines + exit_lines], settings.gap_tolerance_m
+    )
+    for d, coords in zip(wall_lines + exit_lines, joined, strict=True):
+        d.geometry = LineString(coords)
+    if n_closed:
+        report.note(
+            f"closed {n_closed} gap(s) between line ends, the widest {widest * 100:.1f} cm "
+            f"(tolerance {settings.gap_tolerance_m * 100:g} cm)"
+        )
+    for x, y, w in left[:10]:
+        report.note(
+            f"a gap of {w:.2f} m between line ends near ({x:.2f}, {y:.2f}) was left open (over "
+            "the tolerance); close it in the drawing if it is not a passage"
+        )
+    area = _floor(closed, wall_lines, exit_lines, source, report)
+    offset = local_origin(area.bounds, settings.origin)
+    if offset != (0.0, 0.0):
+        report.note(
+            f"the plan lies far from (0, 0): moved by ({-offset[0]:.0f}, {-offset[1]:.0f}) m to a "
+            "local origin; [origin] in the venue file keeps the offset"
+        )
+
+    def move(g: BaseGeometry) -> Any:
+        return shapely.affinity.translate(g, -offset[0], -offset[1])
+
+    area = move(area)
+    obstacles = _obstacles(by_kind, closed, open_, wall_lines, settings, move, report)
+    blocked = shapely.union_all([o[1] for o in obstacles]) if obstacles else Polygon()
+    walkable = area.difference(blocked)
+    data: dict[str, Any] = {
+        "crowdsim_venue": 1,
+        "name": settings.name or venue_file_name(source),
+        "units": "m",
+    }
+    if settings.description:
+        data["description"] = settings.description
+    data["origin"] = {"x_m": offset[0], "y_m": offset[1], "source": os.path.basename(source)}
+    moved_labels = [(text, move(p)) for text, p in labels]
+    data["exits"] = _exits(exit_lines, by_kind, walkable, settings, move, moved_labels, report)
+    data["area"] = polygon_coords(
+        with_vertices(area, [p for e in data["exits"] for p in e["line"]])
+    )
+    data["obstacles"] = [entry for entry, _ in obstacles]
+    data["shelters"] = _areas(closed("shelters"), "shelters", settings, move, moved_labels, report)
+    data["zones"] = _areas(closed("zones"), "zones", settings, move, moved_labels, report)
+    data["regions"] = _areas(closed("regions"), "regions", settings, move, moved_labels, report)
+    data["gates"] = _gates(open_("gates"), move, report)
+    for kind in ("shelters", "zones", "regions", "gates"):
+        for d in by_kind.get(kind, []):
+            if (kind == "gates") != isinstance(d.geometry, LineString):
+                shape = "closed outline" if isinstance(d.geometry, Polygon) else "open line"
+                report.skip(f"{d.what} on layer {d.layer!r}", f"a {shape} cannot be one of {kind}")
+    for kind in ("area", "holes"):
+        for d in open_(kind):
+            report.skip(f"{d.what} on layer {d.layer!r}", f"an open line cannot outline the {kind}")
+    return {k: v for k, v in data.items() if v != []}
+
+
+def _floor(
+    closed: Any,
+    wall_lines: list[_Drawn],
+    exit_lines: list[_Drawn],
+    source: str,
+    report: Report,
+) -> Polygon:
+    outlines = [d.geometry for d in closed("area")]
+    if outlines:
+        floor = shapely.union_all(outlines)
+        report.add("floor outline", "area layers", len(outlines))
+    else:
+        linework = [d.geometry for d in wall_lines + exit_lines]
+        linework += [d.geometry.exterior for d in closed("walls")]
+        faces = (
+            list(
+                shapely.get_parts(
+                    shapely.polygonize(shapely.get_parts(shapely.union_all(linework)))
+                )
+            )
+            if linework
+            else []
+        )
+        if not faces:
+            raise VenueError(
+                source,
+                "floor",
+                "no area layer and the walls (with the exits across their openings) enclose no "
+                "floor; draw the floor's outline on an area layer, or close the walls (see the "
+                "gaps the report lists)",
+            )
+        floor = shapely.union_all(faces)
+        report.note(
+            "floor: the region the walls and exits enclose (no area layer); draw the floor on "
+            "an area layer to set it yourself"
+        )
+    for d in closed("holes"):
+        floor = floor.difference(d.geometry)
+        report.add("hole", f"layer {d.layer!r}")
+    parts = _polygons(floor)
+    if not parts:
+        raise VenueError(source, "floor", "the floor outline has no area")
+    biggest = max(parts, key=lambda g: g.area)
+    for p in parts:
+        if p is not biggest:
+            report.skip(
+                "floor piece", f"{p.area:.3g} m² apart from the main floor (a venue has one floor)"
+            )
+    return biggest
+
+
+def _obstacles(
+    by_kind: dict[str, list[_Drawn]],
+    closed: Any,
+    open_: Any,
+    wall_lines: list[_Drawn],
+    settings: Settings,
+    move: Any,
+    report: Report,
+) -> list[tuple[dict[str, Any], BaseGeometry]]:
+    out: list[tuple[dict[str, Any], BaseGeometry]] = []
+    names: list[str] = []
+
+    def add(
+        name: str, kind: str, entry: dict[str, Any], geometry: BaseGeometry, where: str
+    ) -> None:
+        names.append(name)
+        out.append(({"name": name, "kind": kind, **entry}, geometry))
+        report.add(f"{kind} obstacles", where)
+
+    # Walls drawn as lines: merged where they meet, flat ends, mitred corners.
+    thickness_by_layer: dict[str, float] = {}
+    for d in wall_lines:
+        thickness_by_layer.setdefault(d.layer, d.rule.thickness_m or settings.wall_thickness_m)
+    for layer, thickness in thickness_by_layer.items():
+        mine = [d.geometry for d in wall_lines if d.layer == layer]
+        merged = shapely.line_merge(MultiLineString(mine))
+        for k, line in enumerate(shapely.get_parts(merged), 1):
+            band = line.buffer(thickness / 2, cap_style="flat", join_style="mitre", mitre_limit=2.0)
+            for j, poly in enumerate(_polygons(move(band)), 1):
+                add(
+                    f"{layer} wall {k}" + (f".{j}" if j > 1 else ""),
+                    "wall",
+                    polygon_coords(poly),
+                    poly,
+                    f"layer {layer!r}",
+                )
+        report.note(f"walls on layer {layer!r}: {thickness:g} m thick, centred on the drawn lines")
+    for kind in ("walls", "obstacles", "fences"):
+        for d in closed(kind):
+            poly = move(d.geometry)
+            if poly.area < MIN_AREA_M2:
+                report.skip(f"{d.what} on layer {d.layer!r}", f"smaller than {MIN_AREA_M2} m²")
+                continue
+            o_kind = "wall" if kind == "walls" else obstacle_kind(d.layer, d.rule)
+            if kind == "fences" and not d.rule.obstacle_kind:
+                o_kind = "fence"
+            label = d.what.removeprefix("block ") if d.what.startswith("block ") else d.layer
+            if d.circle is not None:
+                (cx, cy), r = d.circle
+                c = move(Point(cx, cy))
+                entry: dict[str, Any] = {
+                    "circle": {"center": [round(c.x, 3), round(c.y, 3)], "radius_m": round(r, 3)}
+                }
+            else:
+                entry = polygon_coords(poly)
+            add(label, o_kind, entry, poly, f"layer {d.layer!r}")
+    for kind in ("obstacles", "fences"):
+        for d in open_(kind):
+            thickness = d.rule.thickness_m or settings.line_thickness_m
+            line = move(d.geometry)
+            o_kind = obstacle_kind(d.layer, d.rule) if kind == "obstacles" else "fence"
+            if kind == "fences" and d.rule.obstacle_kind:
+                o_kind = d.rule.obstacle_kind
+            geometry = line.buffer(thickness / 2, cap_style="square", join_style="mitre")
+            add(
+                d.layer,
+                o_kind,
+                {"line": line_coords(line.coords), "thickness_m": thickness},
+                geometry,
+                f"layer {d.layer!r}",
+            )
+    for d in open_("bollards"):
+        line = move(d.geometry)
+        points = line_coords(line.coords)
+        d_m, gap_m = settings.bollard_diameter_m, settings.bollard_gap_m
+        row = {"line": points, "diameter_m": d_m, "gap_m": gap_m}
+        geometry = bollard_row([(x, y) for x, y in points], diameter_m=d_m, gap_m=gap_m)
+        add(d.layer, "bollard", {"bollards": row}, geometry, f"layer {d.layer!r}")
+    for d in closed("bollards"):
+        report.skip(f"{d.what} on layer {d.layer!r}", "bollard rows are drawn as lines")
+    renamed = unique_names(names)
+    for (entry, _), name in zip(out, renamed, strict=True):
+        entry["name"] = name
+    return out
+
+
+def _exits(
+    exit_lines: list[_Drawn],
+    by_kind: dict[str, list[_Drawn]],
+    walkable: BaseGeometry,
+    settings: Settings,
+    move: Any,
+    labels: list[tuple[str, Point]],
+    report: Report,
+) -> list[dict[str, Any]]:
+    boundary = walkable.boundary
+    reach = settings.wall_thickness_m + settings.gap_tolerance_m
+    found: list[tuple[str, LineString, str]] = []
+    for d in exit_lines:
+        line = move(d.geometry)
+        coords = np.asarray(line.coords)
+        pieces = (
+            [LineString(coords[[0, -1]])]
+            if _straight(coords)
+            else [LineString(coords[k : k + 2]) for k in range(len(coords) - 1)]
+        )
+        for piece in pieces:
+            snapped = snap_exit(piece, boundary, reach)
+            if snapped is None or snapped.length < 0.4:
+                report.skip(
+                    f"{d.what} on layer {d.layer!r}",
+                    f"not within {reach:g} m of the floor's outline, or under 0.4 m wide there; "
+                    "draw exits across openings in the outer wall",
+                )
+                continue
+            if snapped.distance(piece) > 1e-6 or abs(snapped.length - piece.length) > 1e-6:
+                report.note(
+                    f"an exit on layer {d.layer!r} was moved onto the floor's outline "
+                    f"({piece.hausdorff_distance(snapped):.2f} m at most)"
+                )
+            found.append((d.layer, snapped, f"layer {d.layer!r}"))
+    for d in by_kind.get("exits", []):
+        if isinstance(d.geometry, Polygon) and d.what.startswith("block "):
+            opening = _door_opening(move(d.geometry), boundary, reach)
+            if opening is None:
+                report.skip(f"{d.what} on layer {d.layer!r}", "no opening in the outline at it")
+                continue
+            found.append((d.layer, opening, f"door blocks on layer {d.layer!r}"))
+        elif isinstance(d.geometry, Polygon):
+            report.skip(f"{d.what} on layer {d.layer!r}", "exits are lines across openings")
+    names = unique_names(
+        [
+            label_for(line, labels, reach_m=3.0) or f"exit {k}"
+            for k, (_, line, _) in enumerate(found, 1)
+        ]
+    )
+    out = []
+    for name, (_, line, where) in zip(names, found, strict=True):
+        out.append({"name": name, "line": line_coords(line.coords)})
+        report.add("exits", where)
+    return out
+
+
+def _straight(coords: np.ndarray) -> bool:
+    if len(coords) == 2:
+        return True
+    a, b = coords[0], coords[-1]
+    line = LineString([a, b])
+    return line.length > 0 and all(line.distance(Point(p)) < 1e-3 for p in coords[1:-1])
+
+
+def _door_opening(block: Polygon, boundary: BaseGeometry, reach: float) -> LineString | None:
+    """The piece of the floor's outline a door block stands in (its opening)."""
+    near = boundary.intersection(block.buffer(reach))
+    pieces = [g for g in shapely.get_parts(shapely.line_merge(near)) if g.length >= 0.4]
+    if not pieces:
+        return None
+    best = max(pieces, key=lambda g: g.length)
+    coords = np.asarray(best.coords)
+    return LineString(coords[[0, -1]]) if _straight(coords) else None
+
+
+def _areas(
+    drawn: list[_Drawn],
+    kind: str,
+    settings: Settings,
+    move: Any,
+    labels: list[tuple[str, Point]],
+    report: Report,
+) -> list[dict[str, Any]]:
+    singular = kind.rstrip("s")
+    entries: list[dict[str, Any]] = []
+    names = []
+    for d in drawn:
+        poly = move(d.geometry)
+        if poly.area < MIN_AREA_M2:
+            report.skip(f"{d.what} on layer {d.layer!r}", f"smaller than {MIN_AREA_M2} m²")
+            continue
+        names.append(label_for(poly, labels, reach_m=0.0) or f"{d.layer} {singular}")
+        entry = (
+            polygon_coords(poly)
+            if kind == "zones"
+            else {"polygon": polygon_coords(poly)["polygon"]}
+        )
+        rule = d.rule
+        if kind == "zones":
+            if rule.people is not None:
+                entry["people"] = rule.people
+            else:
+                density = (
+                    rule.density_pm2 if rule.density_pm2 is not None else settings.zone_density_pm2
+                )
+                entry["density_pm2"] = density
+                if rule.density_pm2 is None:
+                    report.note(
+                        f"zones on layer {d.layer!r}: {density:g} persons/m² assumed; give the "
+                        "layer people or density_pm2 in the mapping file"
+                    )
+        elif kind == "shelters":
+            per_m2 = rule.capacity_pm2 or settings.shelter_capacity_pm2
+            entry["capacity"] = (
+                rule.capacity if rule.capacity is not None else int(poly.area * per_m2)
+            )
+            if rule.capacity is None:
+                report.note(
+                    f"shelters on layer {d.layer!r}: capacity {per_m2:g} persons/m² of floor "
+                    "assumed; give the layer capacity or capacity_pm2 in the mapping file"
+                )
+        elif rule.tags:
+            entry["tags"] = list(rule.tags)
+        entries.append(entry)
+        report.add(kind, f"layer {d.layer!r}")
+    for entry, name in zip(entries, unique_names(names), strict=True):
+        entry["name"] = name
+    return [{"name": e.pop("name"), **e} for e in entries]
+
+
+def _gates(drawn: list[_Drawn], move: Any, report: Report) -> list[dict[str, Any]]:
+    out = []
+    names = unique_names([f"{d.layer} lane" for d in drawn])
+    for d, name in zip(drawn, names, strict=True):
+        line = move(d.geometry)
+        (x1, y1), (x2, y2) = np.asarray(line.coords)[[0, -1]]
+        length = float(np.hypot(x2 - x1, y2 - y1))
+        nx_, ny_ = -(y2 - y1) / length, (x2 - x1) / length  # left of the drawing direction
+        if d.rule.inside == "right":
+            nx_, ny_ = -nx_, -ny_
+        mx, my = (x1 + x2) / 2, (y1 + y2) / 2
+        out.append(
+            {
+                "name": name,
+                "checkpoint": d.layer,
+                "line": line_coords([(x1, y1), (x2, y2)]),
+                "inside": [round(mx + 0.5 * nx_, 3), round(my + 0.5 * ny_, 3)],
+            }
+        )
+        report.add("screening gates", f"layer {d.layer!r}")
+    return out
