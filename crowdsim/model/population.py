@@ -135,11 +135,12 @@ class PopulationSpec:
         """People placed in each of ``zones``, overrides, ``scale`` and ``total`` applied.
 
         Scaled counts are rounded by largest remainder (ties to the earlier zone), so they add
-        up to the rounded scaled total, or to ``total`` exactly.
+        up to the scaled total rounded half up, or to ``total`` exactly.
         """
         given = np.array([self.people_in(z) for z in zones], dtype=float)
         if self.scale is not None:
-            return _share(given * self.scale, round(float(given.sum()) * self.scale))
+            total = int(np.floor(float(given.sum()) * self.scale + 0.5))
+            return _share(given * self.scale, total)
         if self.total is not None:
             if not len(zones):
                 return []

@@ -113,11 +113,11 @@ def import_dxf(path: str | os.PathLike[str], settings: Settings) -> tuple[dict[s
     from ezdxf.lldxf.const import DXFStructureError
 
     source = os.fspath(path)
+    if not os.path.isfile(source):
+        raise VenueError(source, "file", "not found; check the path")
     try:
         doc = ezdxf.readfile(source)
-    except OSError as err:
-        raise VenueError(source, "file", f"cannot be read ({err.strerror or err})") from None
-    except (DXFStructureError, UnicodeDecodeError, ValueError) as err:
+    except (OSError, DXFStructureError, UnicodeDecodeError, ValueError) as err:
         raise VenueError(source, "DXF", f"not a readable DXF drawing ({err})") from None
     report = Report(source)
     scale = _scale(doc, settings, source, report)
@@ -321,6 +321,17 @@ def _build(
     )
     for d, coords in zip(wall_lines + exit_lines, joined, strict=True):
         d.geometry = LineString(coords)
+    # Door blocks: the opening between the wall ends the block stands between.
+    reach = settings.wall_thickness_m + settings.gap_tolerance_m
+    for d in by_kind.get("exits", []):
+        if isinstance(d.geometry, Polygon) and d.what.startswith("block "):
+            opening = _door_opening(d.geometry, wall_lines, reach)
+            if opening is None:
+                report.skip(
+                    f"{d.what} on layer {d.layer!r}", "no opening between wall ends at the door"
+                )
+                continue
+            exit_lines.append(_Drawn(d.layer, d.rule, opening, d.what))
     if n_closed:
         report.note(
             f"closed {n_closed} gap(s) between line ends, the widest {widest * 100:.1f} cm "
@@ -525,6 +536,7 @@ def _exits(
     reach = settings.wall_thickness_m + settings.gap_tolerance_m
     found: list[tuple[str, LineString, str]] = []
     for d in exit_lines:
+        where = f"door blocks on layer {d.layer!r}" if d.what.startswith("block ") else None
         line = move(d.geometry)
         coords = np.asarray(line.coords)
         pieces = (
@@ -546,15 +558,9 @@ def _exits(
                     f"an exit on layer {d.layer!r} was moved onto the floor's outline "
                     f"({piece.hausdorff_distance(snapped):.2f} m at most)"
                 )
-            found.append((d.layer, snapped, f"layer {d.layer!r}"))
+            found.append((d.layer, snapped, where or f"layer {d.layer!r}"))
     for d in by_kind.get("exits", []):
-        if isinstance(d.geometry, Polygon) and d.what.startswith("block "):
-            opening = _door_opening(move(d.geometry), boundary, reach)
-            if opening is None:
-                report.skip(f"{d.what} on layer {d.layer!r}", "no opening in the outline at it")
-                continue
-            found.append((d.layer, opening, f"door blocks on layer {d.layer!r}"))
-        elif isinstance(d.geometry, Polygon):
+        if isinstance(d.geometry, Polygon) and not d.what.startswith("block "):
             report.skip(f"{d.what} on layer {d.layer!r}", "exits are lines across openings")
     names = unique_names(
         [
@@ -577,15 +583,28 @@ def _straight(coords: np.ndarray) -> bool:
     return line.length > 0 and all(line.distance(Point(p)) < 1e-3 for p in coords[1:-1])
 
 
-def _door_opening(block: Polygon, boundary: BaseGeometry, reach: float) -> LineString | None:
-    """The piece of the floor's outline a door block stands in (its opening)."""
-    near = boundary.intersection(block.buffer(reach))
-    pieces = [g for g in shapely.get_parts(shapely.line_merge(near)) if g.length >= 0.4]
-    if not pieces:
-        return None
-    best = max(pieces, key=lambda g: g.length)
-    coords = np.asarray(best.coords)
-    return LineString(coords[[0, -1]]) if _straight(coords) else None
+def _door_opening(block: Polygon, walls: list[_Drawn], reach: float) -> LineString | None:
+    """The opening a door block stands in: between the two wall ends nearest to it.
+
+    Of the wall ends within ``reach`` of the block, the pair whose distance is closest to the
+    block's size (its leaf) is taken, if at least 0.4 m apart.
+    """
+    near = block.buffer(reach)
+    ends = [
+        np.asarray(c)
+        for d in walls
+        for c in (d.geometry.coords[0], d.geometry.coords[-1])
+        if near.covers(Point(c))
+    ]
+    xmin, ymin, xmax, ymax = block.bounds
+    size = max(xmax - xmin, ymax - ymin)
+    best, pair = np.inf, None
+    for i in range(len(ends)):
+        for j in range(i + 1, len(ends)):
+            gap = float(np.hypot(*(ends[i] - ends[j])))
+            if gap >= 0.4 and abs(gap - size) < best:
+                best, pair = abs(gap - size), (ends[i], ends[j])
+    return None if pair is None else LineString(pair)
 
 
 def _areas(

@@ -191,6 +191,16 @@ def _build(
 
     fences = of("fences", "LineString")
     gates = of("gates", "LineString") + of("exits", "LineString")
+    # A gate drawn along a fence is collinear with it only to within rounding: put its ends into
+    # the fence as vertices, and its ends onto them, so that the two share their segment.
+    tol = settings.gap_tolerance_m
+    if fences and gates:
+        gate_lines = shapely.union_all([i.geometry for i in gates])
+        for i in fences:
+            i.geometry = shapely.snap(i.geometry, gate_lines, tol)
+        fence_lines = shapely.union_all([i.geometry for i in fences])
+        for i in gates:
+            i.geometry = shapely.snap(i.geometry, fence_lines, tol)
     outlines = [i.geometry for i in of("area", "Polygon")]
     if outlines:
         site = shapely.union_all(outlines)

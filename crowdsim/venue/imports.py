@@ -91,7 +91,18 @@ LAYER_WORDS = (
     ("walls", ("wall", "mauer", "wand")),
     (
         "obstacles",
-        ("column", "pillar", "stage", "bar", "kiosk", "furniture", "seat", "obstacle", "equip"),
+        (
+            "column",
+            "cols",
+            "pillar",
+            "stage",
+            "bar",
+            "kiosk",
+            "furn",
+            "seat",
+            "obstacle",
+            "equip",
+        ),
     ),
     ("area", ("floor", "walkable", "area", "boundary", "site", "outline", "slab")),
     ("regions", ("region", "forecourt", "unprotected")),
@@ -99,10 +110,10 @@ LAYER_WORDS = (
 
 #: Obstacle kinds guessed from a layer or property name.
 _OBSTACLE_WORDS = (
-    ("column", ("column", "pillar")),
+    ("column", ("column", "cols", "pillar")),
     ("stage", ("stage",)),
     ("bar", ("bar", "kiosk")),
-    ("furniture", ("furniture", "seat", "table")),
+    ("furniture", ("furn", "seat", "table")),
     ("fence", ("fence", "bauzaun")),
     ("barrier", ("barrier",)),
     ("bollard", ("bollard", "hvm")),
