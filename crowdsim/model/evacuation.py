@@ -161,7 +161,10 @@ class EvacuationModel(mesa.Model):
             nav_kinds=kinds,
         )
         self.crowding = CrowdingRecorder(
-            venue.bounds, unprotected=_unprotected_area(venue), every_s=scenario.metrics_every_s
+            venue.bounds,
+            unprotected=_unprotected_area(venue),
+            every_s=scenario.metrics_every_s,
+            people=n,
         )
         self._walkable = venue.walkable
         shapely.prepare(self._walkable)
@@ -247,7 +250,8 @@ class EvacuationModel(mesa.Model):
         s = self.state
         self.exit_counts = np.bincount(s.exit_id[s.exit_id >= 0], minlength=len(self.venue.exits))
         if self.n_steps % self._metrics_every == 0:
-            self.crowding.record(s.pos[s.active], self.timeline.hazards)
+            here = np.flatnonzero(s.active)
+            self.crowding.record(s.pos[here], self.timeline.hazards, ids=here)
 
     def _reporters(self) -> dict[str, Callable[[EvacuationModel], Any]]:
         reporters: dict[str, Callable[[EvacuationModel], Any]] = {

@@ -82,6 +82,8 @@ class RunResult:
         status: (agents,) final status name per person (``inside``, ``evacuated``...).
         crowding: Exposure figures: ``max_density_pm2``, ``person_s_above_2pm2``,
             ``person_s_above_4pm2``, ``los_person_s`` (Fruin class → person-seconds),
+            ``los_people_share`` (Fruin class → share of the people whose highest local
+            density fell in it),
             ``hazard_person_s`` and, with unprotected regions, ``unprotected_*`` figures.
         density_map: Per-cell maximum density and time above 2 and 4 persons/m².
         waits_s: (screened,) waiting time of each screened person (s): service start minus
@@ -141,6 +143,7 @@ class RunResult:
             "person_s_above_2pm2": c.person_s_above[2.0],
             "person_s_above_4pm2": c.person_s_above[4.0],
             "los_person_s": dict(c.los_person_s),
+            "los_people_share": c.worst_level_shares(),
         }
         if model.timeline.threats:
             crowding["hazard_person_s"] = c.hazard_person_s

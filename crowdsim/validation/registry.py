@@ -25,6 +25,7 @@ from crowdsim.validation.paths import DataMissingError
 #: Modules whose import registers the checks, in report order.
 CHECK_MODULES = (
     "crowdsim.validation.rimea",
+    "crowdsim.validation.storeys",
     "crowdsim.validation.fundamental",
     "crowdsim.validation.routes",
     "crowdsim.validation.nist",
