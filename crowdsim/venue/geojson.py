@@ -39,12 +39,9 @@ from shapely.geometry import Polygon, shape
 from shapely.geometry.base import BaseGeometry
 
 from crowdsim.errors import VenueError
-from crowdsim.venue.imports import (
-    Report,
-    Rule,
-    Settings,
+from crowdsim.venue.imports import Report, Rule, Settings, obstacle_kind
+from crowdsim.venue.linework import (
     line_coords,
-    obstacle_kind,
     polygon_coords,
     snap_exit,
     unique_names,
