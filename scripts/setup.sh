@@ -9,7 +9,8 @@ if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e '.[dev,dask,browser,notebook]'
+# dev: the test tools and every extra the tests exercise.
+.venv/bin/python -m pip install --quiet -e '.[dev]'
 if [ "${1:-}" != "--no-demo" ]; then
   echo "crowdsim is installed in .venv; running the demo evacuation:"
   .venv/bin/crowdsim run experiments/scenarios/concert_hall.toml

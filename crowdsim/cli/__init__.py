@@ -18,11 +18,22 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from crowdsim.cli import app, compare, convert, replay, run, show, sweep, validate
+from crowdsim.cli import (
+    app,
+    check,
+    compare,
+    convert,
+    import_,
+    replay,
+    run,
+    show,
+    sweep,
+    validate,
+)
 from crowdsim.errors import CrowdsimError
 
 #: The command modules, in the order ``crowdsim --help`` lists them.
-COMMANDS = (run, compare, sweep, validate, replay, show, app, convert)
+COMMANDS = (run, compare, sweep, check, import_, validate, replay, show, app, convert)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -70,12 +81,23 @@ def _stop_on_signals() -> dict[int, Any]:
     return previous
 
 
+def version() -> str:
+    """The installed crowdsim's version (package metadata), or ``unknown`` if not installed."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("crowdsim")
+    except metadata.PackageNotFoundError:
+        return "unknown (not installed; pip install -e .)"
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser of every command."""
     top = argparse.ArgumentParser(
         prog="crowdsim",
         description="Crowd evacuation simulator for protecting crowded public places.",
     )
+    top.add_argument("--version", action="version", version=f"crowdsim {version()}")
     sub = top.add_subparsers(dest="command", required=True)
     for command in COMMANDS:
         command.add(sub)

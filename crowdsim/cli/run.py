@@ -124,6 +124,36 @@ def unfinished(result: RunResult) -> str:
     return "\n".join(lines)
 
 
+def _crowding(result: RunResult) -> list[str]:
+    """Crowding with its meaning: Fruin's walkway levels of service, and who met which."""
+    from crowdsim.model.metrics import FRUIN_LOS, FRUIN_MEANING
+
+    c = result.crowding
+    peak = c["max_density_pm2"]
+    level = next(name for name, upper in FRUIN_LOS if peak <= upper)
+    lines = [
+        "  crowding (people within 1 m of each person, per m²; Fruin's walkway levels of service):",
+        f"    peak {peak:.1f} persons/m²: level {level}, {FRUIN_MEANING[level]}",
+    ]
+    shares = c.get("los_people_share", {})
+    if shares and result.agents:
+        lower = 0.0
+        lines.append("    the worst level each person met:")
+        for name, upper in FRUIN_LOS:
+            bound = f"≤ {upper:.2f}" if upper < float("inf") else f"> {lower:.2f}"
+            lines.append(
+                f"      {name} ({bound} persons/m², {FRUIN_MEANING[name]}): "
+                f"{100 * shares[name]:.0f} % of the people"
+            )
+            lower = upper
+    lines.append(
+        f"    person-seconds above 2 persons/m² (under 0.5 m² each, the outdoor-events "
+        f"planning limit): {c['person_s_above_2pm2']:.0f}; above 4 (very dense; crowds turn "
+        f"dangerous near 5.6): {c['person_s_above_4pm2']:.0f}"
+    )
+    return lines
+
+
 def _human(result: RunResult, name: str, trajectory: Path | None) -> str:
     def secs(x: float) -> str:
         return "not reached" if x != x else f"{x:.1f} s"
@@ -141,11 +171,11 @@ def _human(result: RunResult, name: str, trajectory: Path | None) -> str:
     ]
     width = max((len(n) for n in result.per_exit), default=0)
     lines += [f"    {n:<{width}}  {c}" for n, c in result.per_exit.items()]
-    c = result.crowding
-    lines.append(
-        f"  peak density: {c['max_density_pm2']:.1f} persons/m²; person-seconds above 2 and "
-        f"4 persons/m²: {c['person_s_above_2pm2']:.0f}, {c['person_s_above_4pm2']:.0f}"
-    )
+    if result.per_stair:
+        lines.append("  per stair (people who stepped onto it):")
+        width = max(len(n) for n in result.per_stair)
+        lines += [f"    {n:<{width}}  {c}" for n, c in result.per_stair.items()]
+    lines += _crowding(result)
     lines.append(
         f"  simulated {result.simulated_time_s:.1f} s in {result.wall_time_s:.1f} s "
         f"(wall-clock); wall penetrations: {result.wall_penetrations}"

@@ -1,10 +1,14 @@
 """The venue → kernel translation: walls and portals binned on the cell grid, and the stepper.
 
 The kernel knows segments, portal numbers, direction fields and arrays; the venue knows named
-exits, gates, obstacles and speed zones. :class:`Engine` is the one place that turns one into
-the other and numbers the portals: the venue's open exits first (file order), then its
-screening gates. Whether an exit is open is kept here alone, in the portal states the kernel
-reads; the router and the timeline read and set it through :attr:`Engine.exit_open`.
+exits, gates, obstacles, speed zones and stairs. :class:`Engine` is the one place that turns one
+into the other and numbers the portals: the venue's open exits first (file order), then its
+screening gates, then the open sides of its stairs' seams (multi-level venues), which the
+kernel treats as exits (the person leaves the floor) and the stairs process
+(:mod:`crowdsim.model.stairs`) turns into a walk on at the seam's partner line; a stair's flow
+limit is the headway of the sides that lead onto it. Whether an exit is open is kept here
+alone, in the portal states the kernel reads; the router and the timeline read and set it
+through :attr:`Engine.exit_open`.
 """
 
 from __future__ import annotations
@@ -30,7 +34,9 @@ class Engine:
         noise_key: Key of the kernel's fluctuations (drawn from the run's seed).
 
     Attributes:
-        portals: Exits then gates: open flags, when each admits the next person, headways.
+        portals: Exits, gates, then seam sides: open flags, when each admits the next person,
+            headways.
+        first_seam: Portal number of the first seam side (the count of exits and gates).
         stepper: The kernel with its buffers.
     """
 
@@ -44,9 +50,19 @@ class Engine:
         noise_key: int,
     ) -> None:
         self.venue = venue
-        headway = np.array([1.0 / e.max_flow_p_s if e.max_flow_p_s else 0.0 for e in venue.exits])
-        self.portals = PortalState.create(
-            n_exits=len(venue.exits), n_gates=len(venue.gates), headway_s=headway
+        n_exits, n_gates = len(venue.exits), len(venue.gates)
+        headway = np.array(
+            [1.0 / e.max_flow_p_s if e.max_flow_p_s else 0.0 for e in venue.exits]
+            + [0.0] * n_gates
+            + [1.0 / s.max_flow_p_s if s.max_flow_p_s else 0.0 for s in venue.seams]
+        )
+        n = len(headway)
+        self.first_seam = n_exits + n_gates
+        self.portals = PortalState(
+            open=np.ones(n, np.bool_),
+            free_at=np.full(n, -np.inf),
+            headway_s=headway,
+            is_gate=(np.arange(n) >= n_exits) & (np.arange(n) < self.first_seam),
         )
         self.stepper = SocialForceStepper(
             grid=_spatial_grid(venue, navigation, params, state),
@@ -115,7 +131,7 @@ def _spatial_grid(
     ny, nx = grid.shape
     x0, y0 = grid.centre_x0, grid.centre_y0  # the fields' extent, from their first centre
     bounds = (x0, y0, x0 + nx * grid.h, y0 + ny * grid.h)
-    portals = np.vstack([venue.exit_segments(), venue.gate_segments()])
+    portals = np.vstack([venue.exit_segments(), venue.gate_segments(), venue.seam_segments()])
     return SpatialGrid.build(
         bounds=bounds,
         walls=venue.wall_polylines(),

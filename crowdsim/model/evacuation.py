@@ -13,6 +13,7 @@ process                   owns
 ``router`` (Router)       how each person chooses a target, and the current fields
 ``ingress`` (Ingress)     arrivals, lanes, screening waits, secondary search
 ``shelters`` (Shelters)   admission, occupancy, locks
+``stairs`` (StairTraffic) multi-level venues: people carried across the stairs' seams
 ``timeline`` (Timeline)   events and threats: exits closing, hazards, re-routing
 ``crowding``              densities and exposure
 ========================  ================================================================
@@ -45,6 +46,7 @@ from crowdsim.model.recording import Recording, origin
 from crowdsim.model.routing import Router
 from crowdsim.model.scenario import Scenario
 from crowdsim.model.shelters import Shelters
+from crowdsim.model.stairs import StairTraffic
 from crowdsim.model.status import ENTERED, EVACUATED, INSIDE, SHELTERED, Status
 from crowdsim.model.timeline import Timeline
 from crowdsim.model.trajectory import TrajectoryRecorder
@@ -123,6 +125,7 @@ class EvacuationModel(mesa.Model):
             state=state,
             noise_key=int(self.rng.integers(2**63)),
         )
+        self.stairs = StairTraffic(venue=venue, state=state, first_portal=self.engine.first_seam)
         self.router = Router.for_people(
             venue=venue,
             nav=self.navigation,
@@ -160,7 +163,10 @@ class EvacuationModel(mesa.Model):
             nav_kinds=kinds,
         )
         self.crowding = CrowdingRecorder(
-            venue.bounds, unprotected=_unprotected_area(venue), every_s=scenario.metrics_every_s
+            venue.bounds,
+            unprotected=_unprotected_area(venue),
+            every_s=scenario.metrics_every_s,
+            people=n,
         )
         self._outline = Outline.of(venue.walkable)
         self.movement = Movement(n, self.step_s)
@@ -196,6 +202,7 @@ class EvacuationModel(mesa.Model):
         self.n_steps += 1
         t = self.time_s
         self._check_finite()
+        self.stairs.carry()
         self._leave_by_exits()
         self.ingress.progress(t)
         self.shelters.admit(t)
@@ -243,7 +250,8 @@ class EvacuationModel(mesa.Model):
         s = self.state
         self.exit_counts = np.bincount(s.exit_id[s.exit_id >= 0], minlength=len(self.venue.exits))
         if self.n_steps % self._metrics_every == 0:
-            self.crowding.record(s.pos[s.active], self.timeline.hazards)
+            here = np.flatnonzero(s.active)
+            self.crowding.record(s.pos[here], self.timeline.hazards, ids=here)
 
     def _reporters(self) -> dict[str, Callable[[EvacuationModel], Any]]:
         reporters: dict[str, Callable[[EvacuationModel], Any]] = {

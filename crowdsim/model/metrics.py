@@ -5,7 +5,8 @@ Each person's local density is the number of people (themselves included) within
 ``every_s`` seconds, the recorder accumulates person-seconds above 2 and 4 persons/m², in each
 Fruin level of service (walkways: A ≤ 0.31, B ≤ 0.43, C ≤ 0.72, D ≤ 1.08, E ≤ 2.17, F above,
 persons/m²), inside unprotected regions and inside hazard areas, plus maps (1 m cells) of the
-highest density and of the time spent above 2 and 4 persons/m².
+highest density and of the time spent above 2 and 4 persons/m², and each person's highest
+local density (so that a report can say what share of the people met each level of service).
 """
 
 from __future__ import annotations
@@ -21,6 +22,15 @@ from shapely.geometry.base import BaseGeometry
 DENSITY_RADIUS_M = 1.0
 #: Upper bounds (persons/m²) of Fruin's walkway levels of service A–E; F is above.
 FRUIN_LOS = (("A", 0.31), ("B", 0.43), ("C", 0.72), ("D", 1.08), ("E", 2.17), ("F", np.inf))
+#: What each walkway level of service means for the people in it (after Fruin 1971).
+FRUIN_MEANING = {
+    "A": "free walking, speed and direction chosen freely",
+    "B": "minor conflicts with others",
+    "C": "speed and passing somewhat restricted",
+    "D": "speed restricted, passing difficult",
+    "E": "shuffling: speed severely restricted, passing impossible",
+    "F": "flow breaks down: stop and go, frequent body contact",
+}
 #: Density thresholds (persons/m²) reported as exposure.
 THRESHOLDS_PM2 = (2.0, 4.0)
 
@@ -55,6 +65,7 @@ class CrowdingRecorder:
         unprotected: Regions whose crowding counts as exposure (e.g. outside the HVM line).
         every_s: Interval between snapshots (s).
         cell_m: Map cell size (m).
+        people: Rows of the crowd, for each person's highest density (0: not kept).
     """
 
     bounds: tuple[float, float, float, float]
@@ -67,8 +78,10 @@ class CrowdingRecorder:
     unprotected_max_pm2: float = 0.0
     los_person_s: dict[str, float] = field(default_factory=dict)
     hazard_person_s: float = 0.0
+    people: int = 0
 
     def __post_init__(self) -> None:
+        self.peak_pm2 = np.full(self.people, np.nan)
         xmin, ymin, xmax, ymax = self.bounds
         self._nx = max(1, int(np.ceil((xmax - xmin) / self.cell_m)))
         self._ny = max(1, int(np.ceil((ymax - ymin) / self.cell_m)))
@@ -80,12 +93,15 @@ class CrowdingRecorder:
         if self.unprotected is not None:
             shapely.prepare(self.unprotected)
 
-    def record(self, pos: np.ndarray, hazards: np.ndarray) -> np.ndarray:
+    def record(
+        self, pos: np.ndarray, hazards: np.ndarray, ids: np.ndarray | None = None
+    ) -> np.ndarray:
         """Add one snapshot of the people inside at ``pos`` (n, 2), weighted by ``every_s``.
 
         Args:
             pos: Positions of the people present (m).
             hazards: (k, 3) hazard circles x, y, radius (m).
+            ids: Their rows in the crowd (for each person's highest density), if kept.
 
         Returns:
             The local density of each person (persons/m²).
@@ -96,6 +112,8 @@ class CrowdingRecorder:
         counts = neighbours_within(np.ascontiguousarray(pos, np.float64), DENSITY_RADIUS_M)
         rho = counts / (np.pi * DENSITY_RADIUS_M**2)
         self.max_density_pm2 = max(self.max_density_pm2, float(rho.max()))
+        if ids is not None and len(self.peak_pm2):
+            self.peak_pm2[ids] = np.fmax(self.peak_pm2[ids], rho)
         for thr in THRESHOLDS_PM2:
             self.person_s_above[thr] += dt * float(np.count_nonzero(rho > thr))
         lower = 0.0
@@ -126,6 +144,20 @@ class CrowdingRecorder:
             hit = np.zeros_like(grid, dtype=bool)
             hit[i[rho > thr], j[rho > thr]] = True
             grid[hit] += dt
+
+    def worst_level_shares(self) -> dict[str, float]:
+        """Share of the people measured whose highest local density fell in each Fruin level.
+
+        Every level is listed (shares add up to 1 over the people ever measured; all 0 if none).
+        """
+        seen = self.peak_pm2[np.isfinite(self.peak_pm2)]
+        out = {}
+        lower = -np.inf
+        for name, upper in FRUIN_LOS:
+            n = np.count_nonzero((seen > lower) & (seen <= upper))
+            out[name] = float(n / len(seen)) if len(seen) else 0.0
+            lower = upper
+        return out
 
     def density_map(self) -> DensityMap:
         """The maps so far."""

@@ -101,6 +101,10 @@ class PopulationSpec:
         zones: Per-zone overrides by zone name.
         groups: Kinds of person with shares; default one group with the values above.
         policy: What people do at the alarm unless their zone says otherwise.
+        scale: Multiplies every zone's people (after the per-zone overrides), e.g. 1.5 for a
+            50 % fuller venue; None: as given.
+        total: The total occupancy, shared over the zones in proportion to their people (or,
+            if every zone is empty, to their areas); None: as given. Not with ``scale``.
     """
 
     desired_speed: Distribution = field(default_factory=lambda: PROFILES["adult"].desired_speed)
@@ -109,15 +113,40 @@ class PopulationSpec:
     zones: dict[str, ZoneOverride] = field(default_factory=dict)
     groups: tuple[Group, ...] = ()
     policy: str = "run"
+    scale: float | None = None
+    total: int | None = None
 
     def __post_init__(self) -> None:
         if self.policy not in POLICIES:
             raise ValueError(f"policy must be one of {', '.join(POLICIES)}, got {self.policy!r}")
+        if self.scale is not None and self.total is not None:
+            raise ValueError("give scale or total, not both")
+        if self.scale is not None and not (self.scale >= 0 and np.isfinite(self.scale)):
+            raise ValueError(f"scale must be a number ≥ 0, got {self.scale!r}")
+        if self.total is not None and (isinstance(self.total, bool) or self.total < 0):
+            raise ValueError(f"total must be a whole number ≥ 0, got {self.total!r}")
 
     def people_in(self, zone: Zone) -> int:
-        """People placed in ``zone``."""
+        """People placed in ``zone`` by the venue or the zone's override (before scaling)."""
         override = self.zones.get(zone.name)
         return zone.people if override is None or override.people is None else override.people
+
+    def zone_counts(self, zones: Sequence[Zone]) -> list[int]:
+        """People placed in each of ``zones``, overrides, ``scale`` and ``total`` applied.
+
+        Scaled counts are rounded by largest remainder (ties to the earlier zone), so they add
+        up to the scaled total rounded half up, or to ``total`` exactly.
+        """
+        given = np.array([self.people_in(z) for z in zones], dtype=float)
+        if self.scale is not None:
+            total = int(np.floor(float(given.sum()) * self.scale + 0.5))
+            return _share(given * self.scale, total)
+        if self.total is not None:
+            if not len(zones):
+                return []
+            weights = given if given.sum() > 0 else np.array([z.area.area for z in zones])
+            return _share(weights / weights.sum() * self.total, self.total)
+        return [int(n) for n in given]
 
     @property
     def effective_groups(self) -> tuple[Group, ...]:
@@ -206,8 +235,9 @@ def draw_population(venue: Venue, spec: PopulationSpec, rng: np.random.Generator
     r_max = max(g.radius.high if np.isfinite(g.radius.high) else 0.35 for g in groups)
     free = venue.walkable.buffer(-min(r_max, 0.35))
     parts: list[Population] = []
+    counts = spec.zone_counts(venue.zones)
     for k, zone in enumerate(venue.zones):
-        n = spec.people_in(zone)
+        n = counts[k]
         if n <= 0:
             continue
         override = spec.zones.get(zone.name, ZoneOverride())
@@ -282,6 +312,19 @@ def check_bodies(v0: np.ndarray, radius: np.ndarray, *, source: str) -> None:
 
 
 _FIELDS = ("pos", "v0", "radius", "t_start", "zone", "group", "hide")
+
+
+def _share(exact: np.ndarray, total: int) -> list[int]:
+    """Whole numbers near ``exact`` that add up to ``total`` (largest remainder)."""
+    floor = np.floor(exact + 1e-9).astype(np.int64)
+    rest = int(total - floor.sum())
+    if rest > 0:
+        order = np.argsort(-(exact - floor), kind="stable")
+        floor[order[:rest]] += 1
+    elif rest < 0:
+        order = np.argsort(exact - floor, kind="stable")
+        floor[order[:-rest]] -= 1
+    return [int(n) for n in floor]
 
 
 def place(

@@ -17,6 +17,7 @@ from crowdsim.model.metrics import CrowdingRecorder, DensityMap
 from crowdsim.model.movement import Movement, StillInside, still_inside
 from crowdsim.model.population import Population
 from crowdsim.model.routing import Router
+from crowdsim.model.stairs import StairTraffic
 from crowdsim.model.status import ABSENT, ENTERED, EVACUATED, INSIDE, SHELTERED, Status
 from crowdsim.model.timeline import Timeline
 from crowdsim.venue import Venue
@@ -42,6 +43,7 @@ class _Finished(Protocol):
     exit_counts: np.ndarray
     wall_penetrations: int
     refused_moves: int
+    stairs: StairTraffic
 
     @property
     def time_s(self) -> float:
@@ -85,6 +87,8 @@ class RunResult:
         status: (agents,) final status name per person (``inside``, ``evacuated``...).
         crowding: Exposure figures: ``max_density_pm2``, ``person_s_above_2pm2``,
             ``person_s_above_4pm2``, ``los_person_s`` (Fruin class → person-seconds),
+            ``los_people_share`` (Fruin class → share of the people whose highest local
+            density fell in it),
             ``hazard_person_s`` and, with unprotected regions, ``unprotected_*`` figures.
         density_map: Per-cell maximum density and time above 2 and 4 persons/m².
         waits_s: (screened,) waiting time of each screened person (s): service start minus
@@ -96,6 +100,9 @@ class RunResult:
         v0_m_s: (agents,) each person's desired speed (m/s).
         still_inside: The people inside at the end, by the target they were heading for, with
             how many of them moved in the last minute (empty for a completed run).
+        per_stair: Stair name → people who stepped onto it (multi-level venues; every open
+            stair listed).
+        stair_entries_s: Stair name → the times (s) people stepped onto it, in order.
     """
 
     venue: str
@@ -128,6 +135,8 @@ class RunResult:
     group: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64), repr=False)
     v0_m_s: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)
     still_inside: tuple[StillInside, ...] = ()
+    per_stair: dict[str, int] = field(default_factory=dict)
+    stair_entries_s: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_model(cls, model: _Finished, *, wall_time_s: float = 0.0) -> RunResult:
@@ -142,6 +151,7 @@ class RunResult:
             "person_s_above_2pm2": c.person_s_above[2.0],
             "person_s_above_4pm2": c.person_s_above[4.0],
             "los_person_s": dict(c.los_person_s),
+            "los_people_share": c.worst_level_shares(),
         }
         if model.timeline.threats:
             crowding["hazard_person_s"] = c.hazard_person_s
@@ -191,6 +201,8 @@ class RunResult:
                 model.movement.moved(model.n_steps, s.pos),
                 s.pos,
             ),
+            per_stair=model.stairs.per_stair,
+            stair_entries_s={k: np.array(v) for k, v in model.stairs.entries_s.items()},
         )
 
     @property
@@ -245,6 +257,8 @@ class RunResult:
         for key in ("unprotected_person_s_above_2pm2", "unprotected_person_s_above_4pm2"):
             if key in self.crowding:
                 out[key] = _num(self.crowding[key])
+        if self.per_stair:
+            out["per_stair"] = dict(self.per_stair)
         if columns.SHELTERED in self.timeseries.columns:
             out["sheltered"] = self.sheltered
             out["unprotected"] = self.remaining

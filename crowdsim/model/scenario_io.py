@@ -35,7 +35,7 @@ from crowdsim.model.routing import ChoiceSettings
 from crowdsim.model.scenario import DEFAULT_STEP_S, DEFAULT_TIME_LIMIT_S, Scenario
 from crowdsim.navigation.navigator import DEFAULT_RESOLUTION_M
 from crowdsim.tables import Table, read_toml
-from crowdsim.venue import BASE_LAYOUT, load_venue
+from crowdsim.venue import BASE_LAYOUT, Venue, load_venue
 
 FORMAT_VERSION = 1
 
@@ -55,7 +55,16 @@ _TOP_KEYS = (
     "threats",
     "ingress",
 )
-_POPULATION_KEYS = ("desired_speed", "radius", "premovement", "zones", "groups", "policy")
+_POPULATION_KEYS = (
+    "desired_speed",
+    "radius",
+    "premovement",
+    "zones",
+    "groups",
+    "policy",
+    "scale",
+    "total",
+)
 _ZONE_KEYS = ("people", "premovement", "alarm_s", "policy", "hide_share", "target")
 _GROUP_KEYS = (
     "name",
@@ -137,6 +146,7 @@ def scenario_from_mapping(data: dict[str, Any], *, source: str, base_dir: Path) 
                 f"[population.zones.{name}]",
                 f"the venue has no zone {name!r}; zones: {', '.join(sorted(zones)) or 'none'}",
             )
+    _check_occupancy(venue.with_layout(layout), population, source)
     return _build(
         Scenario,
         top,
@@ -174,6 +184,20 @@ def _population(table: Table) -> PopulationSpec:
     }
     if table.has("policy"):
         values["policy"] = table.string("policy")
+    if table.has("scale") and table.has("total"):
+        raise table.error(
+            "give scale (a factor on every zone) or total (the whole occupancy), not both"
+        )
+    if table.has("scale"):
+        scale = table.number("scale")
+        if scale < 0:
+            raise table.error(f"scale must be ≥ 0 (a factor on every zone's people), got {scale:g}")
+        values["scale"] = scale
+    if table.has("total"):
+        total = table.whole("total")
+        if total < 0:
+            raise table.error(f"total must be ≥ 0 people, got {total}")
+        values["total"] = total
     values["groups"] = tuple(_group(g) for g in table.tables("groups", _GROUP_KEYS))
     zones: dict[str, ZoneOverride] = {}
     for name, zone in table.named_tables("zones", label="[population.zones]", keys=_ZONE_KEYS):
@@ -192,6 +216,27 @@ def _population(table: Table) -> PopulationSpec:
             target=zone.string("target") if zone.has("target") else None,
         )
     return _build(PopulationSpec, table, zones=zones, **values)
+
+
+def _check_occupancy(venue: Venue, population: PopulationSpec, source: str) -> None:
+    """Every zone's people, scaled, fit on its floor (5.4 persons/m², obstacles subtracted)."""
+    counts = population.zone_counts(venue.zones)
+    for zone, n in zip(venue.zones, counts, strict=True):
+        most = venue.zone_capacity(zone)
+        if n > most:
+            how = (
+                f"scale = {population.scale:g} puts"
+                if population.scale is not None
+                else f"total = {population.total} puts"
+                if population.total is not None
+                else "the scenario puts"
+            )
+            raise ScenarioError(
+                source,
+                "[population]",
+                f"{how} {n} people in zone {zone.name!r}, more than its floor holds (at most "
+                f"{most} at 5.4 persons/m² on {venue.zone_floor(zone).area:.4g} m²); lower it",
+            )
 
 
 def _group(table: Table) -> Group:

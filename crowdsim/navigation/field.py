@@ -38,11 +38,14 @@ class DistanceField:
 
     Attributes:
         distance: (ny, nx) float32, metres to the target region (0 inside it).
-        direction: (ny, nx, 2) float32 unit vectors, downhill along the distance.
+        direction: (ny, nx, 2) float32 unit vectors, downhill along the route cost.
+        cost: (ny, nx) float32, the route cost the directions descend: travel time at unit
+            speed, slower near walls and on slow floor (m); None if not kept.
     """
 
     distance: np.ndarray
     direction: np.ndarray
+    cost: np.ndarray | None = None
 
 
 def compute_field(
@@ -90,7 +93,9 @@ def compute_field(
     # Inside the target the distance is flat: keep the heading of the nearest cell outside it.
     approach = nearest_index(free & ~target)
     direction[target] = direction[approach[0], approach[1]][target]
-    return DistanceField(distance=d.astype(np.float32), direction=direction)
+    return DistanceField(
+        distance=d.astype(np.float32), direction=direction, cost=cost.astype(np.float32)
+    )
 
 
 def _filled(

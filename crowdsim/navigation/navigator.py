@@ -15,6 +15,7 @@ from shapely.geometry.base import BaseGeometry
 from crowdsim.errors import SetupError
 from crowdsim.navigation.field import UNREACHABLE_M, DistanceField, compute_field
 from crowdsim.navigation.grid import NavGrid
+from crowdsim.navigation.seams import join_across_seams, seam_apron
 from crowdsim.navigation.store import load as load_stored
 from crowdsim.navigation.store import save as save_stored
 from crowdsim.venue.features import Exit
@@ -83,7 +84,8 @@ class Navigation:
         if unknown:
             raise ValueError(f"unknown target kinds {sorted(unknown)}; use {TARGET_KINDS}")
         aprons = [exit_apron(venue, e) for e in venue.exits]
-        full = shapely.union_all([venue.walkable, *aprons])
+        seams = [seam_apron(venue, s, APRON_DEPTH_M) for s in venue.seams]
+        full = shapely.union_all([venue.walkable, *aprons, *seams])
         grid = NavGrid.covering(full, resolution_m)
         if blocked is not None and not blocked.is_empty:
             grid = NavGrid(
@@ -107,6 +109,8 @@ class Navigation:
             _field(venue, grid, region, kind, name, speed, lost_ok=blocked is not None)
             for kind, name, region in targets
         ]
+        if venue.seams:  # a multi-level venue: join the fields across its stairs
+            fields = join_across_seams(venue, grid, fields, speed, seams, APRON_DEPTH_M)
         ny, nx = grid.shape
         return cls(
             grid=grid,
@@ -198,6 +202,8 @@ def _speed_grid(venue: Venue, grid: NavGrid) -> np.ndarray:
     factor = np.ones(grid.shape)
     for zone in venue.speed_zones:
         factor[grid.inside(zone.area)] = zone.factor
+    for stair in venue.stairs:  # a flight is walked at its stair's speed factor
+        factor[grid.inside(stair.flight)] = stair.speed_factor
     return factor
 
 
@@ -217,9 +223,8 @@ def _field(
     except ValueError as err:
         if lost_ok:
             ny, nx = grid.shape
-            return DistanceField(
-                np.full((ny, nx), UNREACHABLE_M, np.float32), np.zeros((ny, nx, 2), np.float32)
-            )
+            lost = np.full((ny, nx), UNREACHABLE_M, np.float32)
+            return DistanceField(lost, np.zeros((ny, nx, 2), np.float32), lost)
         raise SetupError(venue.source, f"{kind} {name!r}", str(err)) from None
 
 
@@ -241,6 +246,8 @@ def _geometry_key(venue: Venue) -> bytes:
     parts.append("\0".join(names).encode())
     parts += [s.area.wkb for s in venue.shelters] + [r.area.wkb for r in venue.regions]
     parts += [z.area.wkb + str(z.factor).encode() for z in venue.speed_zones]
+    parts += [venue.seam_segments().tobytes()]
+    parts += [f"{st.speed_factor}".encode() for st in venue.stairs]
     return b"|".join(parts)
 
 

@@ -34,7 +34,7 @@ MAX_BYTES = 2 * 2**30
 #: Version of the file layout.
 FORMAT = 1
 #: The modules whose code decides the fields' values.
-_SOURCES = ("field.py", "grid.py", "navigator.py")
+_SOURCES = ("field.py", "grid.py", "navigator.py", "seams.py")
 
 
 def _code_hash() -> bytes:

@@ -20,9 +20,12 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
+from crowdsim.validation.paths import DataMissingError
+
 #: Modules whose import registers the checks, in report order.
 CHECK_MODULES = (
     "crowdsim.validation.rimea",
+    "crowdsim.validation.storeys",
     "crowdsim.validation.fundamental",
     "crowdsim.validation.routes",
     "crowdsim.validation.nist",
@@ -155,12 +158,19 @@ class Check:
         Args:
             context: Seeds and scratch folder.
             catch: If True, an exception becomes an ``ERROR`` result carrying the traceback
-                (the suite goes on); if False it propagates (tests want the traceback).
+                (the suite goes on); missing experimental data carries its one-line message
+                instead, since the fix is in the message. If False it propagates (tests want
+                the traceback).
         """
         start = time.perf_counter()
         error = ""
         try:
             outcome = self.function(context)
+        except DataMissingError as missing:
+            if not catch:
+                raise
+            error = f"missing data: {missing}"
+            outcome = Outcome(Verdict.ERROR, ())
         except Exception:
             if not catch:
                 raise

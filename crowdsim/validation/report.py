@@ -23,7 +23,8 @@ _TITLE = "crowdsim verification and validation report"
 _LEGEND = (
     "PASS: the check's criterion is met. FAIL: it is not. INFO: an informative comparison "
     "for which the source gives no criterion; it never fails the suite. ERROR: the check "
-    "could not run (the traceback is shown). The suite passes when no check is FAIL or ERROR."
+    "could not run (missing data are named in one line, anything else shows its traceback). "
+    "The suite passes when no check is FAIL or ERROR."
 )
 _COLOURS = {
     Verdict.PASS: "#1a7f37",

@@ -481,7 +481,7 @@ _R15_WIDTH_M, _R15_LEG_M, _R15_HOLDING_M, _R15_PEOPLE = 4.0, 10.0, 25.0, 250
     same holding area. One run per seed and corridor.""",
     criterion="""The time the last person leaves, averaged over the seeds, satisfies
     T(short) ≤ T(corner) ≤ T(long).""",
-    quick=True,
+    quick=False,  # an open finding (docs/validation.md): in the full suite, with EMP 1
 )
 def rimea_15(ctx: CheckContext) -> Outcome:
     """RiMEA test 15."""

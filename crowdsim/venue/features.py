@@ -1,5 +1,8 @@
 """The features a venue is made of: obstacles, exits, shelters, zones, regions, gates, layouts.
 
+Multi-level venues add levels and the stairs and escalators that join them
+(:mod:`crowdsim.venue.levels`).
+
 Each is an immutable value in metres; :class:`~crowdsim.venue.geometry.Venue` puts them
 together and validates the whole. They live apart from the venue so that validation can name
 them without importing the venue that runs it.
@@ -49,6 +52,16 @@ class Exit:
         """Clear width of the opening in metres."""
         return float(self.line.length)
 
+    def with_width(self, width_m: float) -> Exit:
+        """The same exit made ``width_m`` wide about its centre, along its line."""
+        (x1, y1), (x2, y2) = self.line.coords[0], self.line.coords[-1]
+        length = self.width_m
+        cx, cy = (x1 + x2) / 2.0, (y1 + y2) / 2.0
+        ux, uy = (x2 - x1) / length, (y2 - y1) / length
+        half = width_m / 2.0
+        line = LineString([(cx - half * ux, cy - half * uy), (cx + half * ux, cy + half * uy)])
+        return Exit(name=self.name, line=line, max_flow_p_s=self.max_flow_p_s)
+
 
 @dataclass(frozen=True)
 class Obstacle:
@@ -78,9 +91,13 @@ class Shelter:
 class Zone:
     """An occupancy zone: where, and how many, people start.
 
+    A zone may have holes and may overlap obstacles (kiosks, columns, a stage): people are
+    placed on its *floor*, the part of it that is walkable
+    (:meth:`~crowdsim.venue.geometry.Venue.zone_floor`), which also bounds how many fit.
+
     Attributes:
         name: Unique name.
-        area: Where people are placed (m); it must lie inside the walkable area.
+        area: Where people are placed (m); it must lie inside the venue's area.
         people: Number of people placed in the zone at the start.
     """
 
@@ -90,7 +107,11 @@ class Zone:
 
     @property
     def density_pm2(self) -> float:
-        """Initial density in persons/m² over the zone's area."""
+        """Initial density in persons/m² over the zone's whole area (obstacles included).
+
+        :meth:`~crowdsim.venue.geometry.Venue.zone_density_pm2` gives it over the walkable
+        floor.
+        """
         return self.people / self.area.area if self.area.area > 0 else float("inf")
 
 
@@ -155,21 +176,54 @@ class Gate:
 class Layout:
     """A named variant of the base venue (a security option).
 
+    A layout may derive from another (``base``): the other layout's changes apply first, then
+    its own. Within one layout the changes apply in the order of the attributes below.
+
     Attributes:
         name: The layout's name.
         description: One line for reports.
+        base: Layout this one derives from (None: the venue as drawn).
+        remove_obstacles: Names of obstacles removed.
         add_obstacles: Obstacles added (barriers, fences, bollard lines, screening lanes).
-        remove_obstacles: Names of base obstacles removed.
         close_exits: Names of exits that are closed (they become walls).
+        exit_widths: (exit name, new width in m) pairs: the exit is narrowed or widened about
+            its centre, along its line.
+        add_exits: Exits added (a new door, a gate opened in a fence).
         add_gates: Screening lanes added.
+        close_stairs: Names of stairs or escalators closed (their landings become walls).
     """
 
     name: str
     description: str = ""
-    add_obstacles: tuple[Obstacle, ...] = ()
+    base: str | None = None
     remove_obstacles: tuple[str, ...] = ()
+    add_obstacles: tuple[Obstacle, ...] = ()
     close_exits: tuple[str, ...] = ()
+    exit_widths: tuple[tuple[str, float], ...] = ()
+    add_exits: tuple[Exit, ...] = ()
     add_gates: tuple[Gate, ...] = ()
+    close_stairs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a venue's coordinates come from: the offset to the source drawing or map.
+
+    A point (x, y) of the venue is (x + ``x_m``, y + ``y_m``) in the source's coordinates
+    (the drawing's, in metres, or the projected map's).
+
+    Attributes:
+        x_m: Offset along x (m).
+        y_m: Offset along y (m).
+        crs: The source's coordinate system, if it has one (e.g. ``"EPSG:25832"``, or the
+            PROJ string of the local projection a lon/lat site was projected with).
+        source: The file imported.
+    """
+
+    x_m: float = 0.0
+    y_m: float = 0.0
+    crs: str = ""
+    source: str = ""
 
 
 #: The name of the unmodified venue.

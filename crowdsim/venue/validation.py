@@ -33,6 +33,10 @@ from crowdsim.venue.features import (
     SpeedZone,
     Zone,
 )
+from crowdsim.venue.levels import DIRECTIONS, STAIR_KINDS, Level, SeamSide, Stair
+
+#: How closely a landing's line must match its stair's width (m).
+LANDING_WIDTH_TOLERANCE_M = 0.01
 
 #: Distance (m) within which an exit counts as lying on the walkable boundary.
 BOUNDARY_TOLERANCE_M = 1e-6
@@ -68,7 +72,7 @@ class Venue(Protocol):
         """Layout shown."""
 
     @property
-    def area(self) -> Polygon:
+    def area(self) -> Polygon | MultiPolygon:
         """Floor before obstacles."""
 
     @property
@@ -106,6 +110,18 @@ class Venue(Protocol):
     @property
     def layouts(self) -> dict[str, Layout]:
         """Named variants."""
+
+    @property
+    def levels(self) -> tuple[Level, ...]:
+        """Levels of a multi-level venue."""
+
+    @property
+    def stairs(self) -> tuple[Stair, ...]:
+        """Open stairs and escalators."""
+
+    @property
+    def seams(self) -> tuple[SeamSide, ...]:
+        """Open ways across the stairs' seams."""
 
     @property
     def walkable(self) -> Polygon | MultiPolygon:
@@ -174,9 +190,11 @@ def _all_obstacles(venue: Venue) -> Iterator[tuple[str, Obstacle]]:
 
 def _check_polygons(venue: Venue) -> None:
     """Every area is a non-empty, valid polygon with positive area."""
+    floor_types: tuple[type, ...] = (Polygon, MultiPolygon) if venue.levels else (Polygon,)
     features: list[tuple[str, BaseGeometry, tuple[type, ...]]] = [
-        (_feature(venue, "[area]"), venue.area, (Polygon,))
+        (_feature(venue, "[area]"), venue.area, floor_types)
     ]
+    features += [(f"level {lv.name!r} area", lv.area, (Polygon,)) for lv in venue.levels]
     features += [(name, o.geometry, (Polygon, MultiPolygon)) for name, o in _all_obstacles(venue)]
     features += [
         (_feature(venue, f"shelter {s.name!r}"), s.area, (Polygon,)) for s in venue.shelters
@@ -233,6 +251,8 @@ def _check_unique_names(venue: Venue) -> None:
         "speed zone": [z.name for z in venue.speed_zones],
         "region": [r.name for r in venue.regions],
         "gate": [g.name for g in venue.gates],
+        "level": [lv.name for lv in venue.levels],
+        "stair": [st.name for st in venue.stairs],
     }
     for kind, names in groups.items():
         for name, count in Counter(names).items():
@@ -336,8 +356,10 @@ def _check_zone_people(venue: Venue) -> None:
             raise _fail(venue, f"zone {z.name!r}", f"people is {z.people}; give a number >= 0")
 
 
-def _check_inside_walkable(venue: Venue, kind: str, names: list[str], areas: list[Polygon]) -> None:
-    """Each area lies inside the venue's area and clear of every obstacle (named when hit)."""
+def _check_inside_walkable(
+    venue: Venue, kind: str, names: list[str], areas: list[Polygon], *, obstacles: bool = True
+) -> None:
+    """Each area lies inside the venue's area and (with ``obstacles``) clear of every obstacle."""
     if not areas:
         return
     geoms = np.array(areas, dtype=object)
@@ -350,7 +372,7 @@ def _check_inside_walkable(venue: Venue, kind: str, names: list[str], areas: lis
             f"{outside[i].area:.3g} m² of it lies outside the venue's area "
             f"(around {fmt_point(where.x, where.y)}); move it inside the area",
         )
-    if not venue.obstacles:
+    if not obstacles or not venue.obstacles:
         return
     blocked = np.array([o.geometry for o in venue.obstacles], dtype=object)
     hit, by = shapely.STRtree(blocked).query(geoms, predicate="intersects")
@@ -367,10 +389,29 @@ def _check_inside_walkable(venue: Venue, kind: str, names: list[str], areas: lis
 
 
 def _check_zones_inside(venue: Venue) -> None:
-    """Zones lie on walkable floor."""
+    """Zones lie inside the venue's area and keep some walkable floor.
+
+    A zone may overlap obstacles (kiosks, columns): its people stand on the rest of it.
+    """
     _check_inside_walkable(
-        venue, "zone", [z.name for z in venue.zones], [z.area for z in venue.zones]
+        venue,
+        "zone",
+        [z.name for z in venue.zones],
+        [z.area for z in venue.zones],
+        obstacles=False,
     )
+    if not venue.zones:
+        return
+    areas = np.array([z.area for z in venue.zones], dtype=object)
+    floor_m2 = shapely.area(shapely.intersection(areas, venue.walkable))
+    for z, m2 in zip(venue.zones, floor_m2, strict=True):
+        if m2 <= AREA_TOLERANCE_M2 and z.people > 0:
+            raise _fail(
+                venue,
+                f"zone {z.name!r}",
+                "lies wholly on obstacles, so its people have no floor to stand on; move the "
+                "zone onto walkable floor",
+            )
 
 
 def _check_zone_capacity(venue: Venue) -> None:
@@ -386,7 +427,7 @@ def _check_zone_capacity(venue: Venue) -> None:
                 venue,
                 f"zone {z.name!r}",
                 f"{z.people} people do not fit in its {area_m2:.4g} m² of walkable floor "
-                f"(at most {most} at {MAX_ZONE_DENSITY_PM2} persons/m²); "
+                f"(obstacles subtracted: at most {most} at {MAX_ZONE_DENSITY_PM2} persons/m²); "
                 "lower people or density_pm2, or enlarge the zone",
             )
 
@@ -433,12 +474,50 @@ def _in_parts(parts: np.ndarray, points: list[Point]) -> np.ndarray:
     )
 
 
-def _check_targets_reachable(venue: Venue) -> None:
-    """Every zone lies in a connected walkable part that holds an open exit or a shelter."""
+def served_parts(venue: Venue) -> np.ndarray:
+    """Which connected walkable parts reach an open exit or a shelter.
+
+    Returns:
+        (n_parts,) True for parts that hold an exit or shelter, or lead to one by open stairs.
+    """
     parts = np.array(venue.parts, dtype=object)
     exits_in = _in_parts(parts, [e.line.interpolate(0.5, normalized=True) for e in venue.exits])
     shelters_in = _in_parts(parts, [s.area.point_on_surface() for s in venue.shelters])
     served = np.any(exits_in, axis=1) | np.any(shelters_in, axis=1)
+    edges = seam_edges(venue)
+    changed = True
+    while changed:
+        changed = False
+        for a, b in edges:
+            if a >= 0 and b >= 0 and served[b] and not served[a]:
+                served[a] = changed = True
+    return served
+
+
+def seam_edges(venue: Venue) -> list[tuple[int, int]]:
+    """(part left, part entered) of each open seam side, as indices into ``venue.parts``."""
+    if not venue.seams:
+        return []
+    parts = np.array(venue.parts, dtype=object)
+    probe = 1e-3
+    out = []
+    for side in venue.seams:
+        a = side.centre - probe * np.asarray(side.outward)
+        b = side.partner_centre - probe * np.asarray(side.partner_outward)
+        inside = _in_parts(parts, [Point(*a), Point(*b)])
+        ka = int(np.argmax(inside[:, 0])) if inside[:, 0].any() else -1
+        kb = int(np.argmax(inside[:, 1])) if inside[:, 1].any() else -1
+        out.append((ka, kb))
+    return out
+
+
+def _check_targets_reachable(venue: Venue) -> None:
+    """Every zone lies in a connected walkable part that reaches an open exit or a shelter.
+
+    The exit or shelter may lie on the part itself or be reached by open stairs.
+    """
+    parts = np.array(venue.parts, dtype=object)
+    served = served_parts(venue)
     if served.all() or not venue.zones:
         return
     zones = np.array([z.area for z in venue.zones], dtype=object)
@@ -452,7 +531,8 @@ def _check_targets_reachable(venue: Venue) -> None:
             f"zone {venue.zones[col].name!r}",
             f"no exit or shelter can be reached: it lies in walkable part {k + 1} of {len(parts)} "
             f"(around {fmt_point(where.x, where.y)}, {parts[k].area:.4g} m²), which holds no open "
-            f"exit and no shelter; add an exit on that part's boundary or "
+            f"exit and no shelter{' and no open stair to one' if venue.levels else ''}; add an "
+            "exit on that part's boundary or "
             f"{_cut_off_remedy(venue, parts, served, k)}",
         )
 
@@ -518,6 +598,101 @@ def _check_gates(venue: Venue) -> None:
             raise _fail(venue, feature, "inside must be a point off the gate line")
 
 
+# -- levels and stairs ----------------------------------------------------------------------------
+
+
+def _check_levels(venue: Venue) -> None:
+    """Levels do not overlap in the plane, and every stair's flight keeps clear of the rest."""
+    floors = [(f"level {lv.name!r}", lv.area) for lv in venue.levels]
+    floors += [(f"stair {st.name!r} (its flight)", st.flight) for st in venue.stairs]
+    for i, (name_a, a) in enumerate(floors):
+        for name_b, b in floors[i + 1 :]:
+            if a.intersection(b).area > AREA_TOLERANCE_M2:
+                raise VenueError(
+                    venue.source,
+                    name_b,
+                    f"overlaps {name_a} in the simulation plane; levels are laid out side by side "
+                    "(remove offset_m from the levels, or give offsets that keep them apart)",
+                )
+
+
+def _check_stairs(venue: Venue) -> None:
+    """Stairs: known kind and direction, sizes > 0, landings on their levels' boundaries."""
+    levels = {lv.name: lv for lv in venue.levels}
+    boundary = venue.walkable.boundary
+    for st in venue.stairs:
+        feature = _feature(venue, f"stair {st.name!r}")
+
+        def fail(fix: str, feature: str = feature) -> VenueError:
+            return VenueError(venue.source, feature, fix)
+
+        if st.kind not in STAIR_KINDS:
+            raise fail(f"unknown kind {st.kind!r}{did_you_mean(st.kind, STAIR_KINDS)}")
+        if st.direction not in DIRECTIONS:
+            hint = did_you_mean(st.direction, DIRECTIONS)
+            raise fail(f"unknown direction {st.direction!r}{hint}")
+        if st.kind == "escalator" and st.direction == "both":
+            raise fail('an escalator runs one way: give direction = "down" or "up"')
+        if not st.length_m > 0:
+            raise fail(f"length_m must be > 0, got {st.length_m:g}")
+        if st.width_m < MIN_EXIT_WIDTH_M:
+            raise fail(
+                f"width_m {st.width_m:.3g} m is below the minimum {MIN_EXIT_WIDTH_M} m (about one "
+                "shoulder width); widen the stair"
+            )
+        if not 0.0 < st.speed_factor <= 2.0:
+            raise fail(f"speed_factor {st.speed_factor:g} is outside (0, 2]")
+        if st.max_flow_p_s is not None and not st.max_flow_p_s > 0:
+            raise fail("max_flow_p_s must be > 0 persons/s")
+        for end, landing in (("upper", st.upper), ("lower", st.lower)):
+            where = f"{end} landing"
+            if landing.level not in levels:
+                raise fail(
+                    f"{where}: no level {landing.level!r}; levels: {', '.join(levels) or 'none'}"
+                )
+            n_points = len(landing.line.coords)
+            if n_points != 2:
+                raise fail(f"{where}: line must be one straight segment, got {n_points} points")
+            if abs(landing.line.length - st.width_m) > LANDING_WIDTH_TOLERANCE_M:
+                raise fail(
+                    f"{where}: its line is {landing.line.length:.3f} m long but the stair is "
+                    f"{st.width_m:g} m wide; draw the landing as wide as the stair"
+                )
+            level = levels[landing.level]
+            samples = shapely.line_interpolate_point(landing.line, _EXIT_SAMPLES, normalized=True)
+            off_level = ~shapely.dwithin(samples, level.area, BOUNDARY_TOLERANCE_M)
+            off_edge = ~shapely.dwithin(samples, boundary, BOUNDARY_TOLERANCE_M)
+            if off_level.any() or off_edge.any():
+                bad = samples[np.argmax(off_level | off_edge)]
+                raise fail(
+                    f"{where}: not on the walkable boundary of level {landing.level!r} (its point "
+                    f"{fmt_point(bad.x, bad.y)} is off it); draw the landing on the level's wall "
+                    "where the stair opens"
+                )
+        upper, lower = levels[st.upper.level], levels[st.lower.level]
+        if st.upper.level == st.lower.level:
+            raise fail("its landings are on the same level; a stair joins two levels")
+        if upper.elevation_m < lower.elevation_m:
+            raise fail(
+                f"the upper landing's level {upper.name!r} ({upper.elevation_m:g} m) lies below "
+                f"the lower landing's {lower.name!r} ({lower.elevation_m:g} m); swap the landings"
+            )
+    openings = [(f"exit {e.name!r}", e.line) for e in venue.exits]
+    openings += [(f"stair {st.name!r} upper landing", st.upper.line) for st in venue.stairs]
+    openings += [(f"stair {st.name!r} lower landing", st.lower.line) for st in venue.stairs]
+    for i, (name_a, a) in enumerate(openings):
+        for name_b, b in openings[i + 1 :]:
+            if name_a.startswith("exit") and name_b.startswith("exit"):
+                continue  # checked with the exits
+            shared = a.intersection(b.buffer(BOUNDARY_TOLERANCE_M, cap_style="flat")).length
+            if shared > EXIT_OVERLAP_TOLERANCE_M:
+                raise VenueError(
+                    venue.source,
+                    _feature(venue, name_b),
+                    f"overlaps {name_a} over {shared:.3g} m; move one of them",
+                )
+
+
 _CHECKS: tuple[Callable[[Venue], None], ...] = (
     _check_polygons,
     _check_unique_names,
@@ -532,6 +707,8 @@ _CHECKS: tuple[Callable[[Venue], None], ...] = (
     _check_speed_zones,
     _check_exit_flow_limits,
     _check_gates,
+    _check_levels,
+    _check_stairs,
     _check_has_target,
     _check_targets_reachable,
 )

@@ -22,11 +22,11 @@ def context(tmp_path_factory: pytest.TempPathFactory) -> CheckContext:
 
 @pytest.fixture(scope="session")
 def juelich_data() -> None:
-    """Skip tests that need the experimental data when its folder is absent."""
+    """The experimental data ship with the repository: their absence is a failure."""
     try:
         data_dir()
     except DataMissingError as err:
-        pytest.skip(f"experimental data not available: {err}")
+        pytest.fail(f"experimental data not available: {err}")
 
 
 def run_check(check_id: str, context: CheckContext) -> CheckResult:

@@ -82,3 +82,32 @@ def test_example_in_the_format_reference_loads(tmp_path: Path) -> None:
     assert venue.total_people == 60 + round(1.5 * 49)
     for name in venue.layouts:
         assert load_venue(path, layout=name).layout == name
+
+
+def test_every_example_in_the_format_reference_loads(tmp_path: Path) -> None:
+    from crowdsim.venue.imports import read_settings
+
+    doc = (VENUES.parent / "docs" / "venue-format.md").read_text(encoding="utf-8")
+    blocks = [b.split("```", 1)[0] for b in doc.split("```toml\n")[1:]]
+    assert len(blocks) >= 3
+    for k, block in enumerate(blocks):
+        path = tmp_path / f"example_{k}.toml"
+        path.write_text(block, encoding="utf-8")
+        if block.startswith("crowdsim_import"):
+            assert read_settings(path).layers  # the mapping file example
+        else:
+            assert load_venue(path).name
+
+
+def test_scenario_format_example_loads_with_the_defaults(tmp_path: Path) -> None:
+    from crowdsim.dynamics.params import SocialForceParams
+    from crowdsim.model.scenario_io import load_scenario
+
+    doc = (VENUES.parent / "docs" / "scenario-format.md").read_text(encoding="utf-8")
+    example = doc.split("```toml\n", 1)[1].split("```", 1)[0]
+    venue = (VENUES / "concert_hall.toml").as_posix()
+    path = tmp_path / "run.toml"
+    path.write_text(example.replace("../../venues/concert_hall.toml", venue), encoding="utf-8")
+    scenario = load_scenario(path)
+    assert scenario.params == SocialForceParams()  # the physics is left at its defaults
+    assert scenario.population.scale == 1.2

@@ -235,14 +235,15 @@ EDIT_CASES = [
         "people = 20",
         "people = 20\ncolour = 3",
         "[[zones]] #1",
-        "unknown key 'colour'; choose one of: name, polygon, rect, people, density_pm2",
+        "unknown key 'colour'; choose one of: name, level, polygon, rect, holes, people, "
+        "density_pm2",
     ),
     (
         "missing area",
         "[area]\nrect = [0, 0, 10, 8]\n",
         "",
         "top level",
-        "missing required key 'area'",
+        "give either [area] (a venue of one level) or [[levels]] (several levels), not neither",
     ),
     ("missing name", 'name = "Room"\n', "", "top level", "missing required key 'name'"),
     (

@@ -142,15 +142,15 @@ ADDED_FEATURE_CASES = [
         "2 m² of it lies outside the venue's area",
     ),
     (
-        "zone over an obstacle",
+        "zone wholly on an obstacle",
         """
         [[obstacles]]
-        name = "pillar"
-        kind = "column"
-        rect = [5, 5, 7, 7]
+        name = "stage"
+        kind = "stage"
+        rect = [0.5, 0.5, 6.5, 7.5]
         """,
         "zone 'floor'",
-        "overlaps column obstacle 'pillar' by 2 m²",
+        "lies wholly on obstacles, so its people have no floor to stand on",
     ),
     (
         "overfull zone",
@@ -161,7 +161,8 @@ ADDED_FEATURE_CASES = [
         density_pm2 = 6.0
         """,
         "zone 'crush'",
-        "24 people do not fit in its 4 m² of walkable floor (at most 21 at 5.4 persons/m²)",
+        "24 people do not fit in its 4 m² of walkable floor (obstacles subtracted: at most 21 "
+        "at 5.4 persons/m²)",
     ),
     (
         "shelter over an obstacle",
@@ -291,18 +292,36 @@ def test_layout_that_strands_a_zone_names_the_closed_exit(
     )
 
 
-def test_layout_obstacle_over_a_zone(
-    write_venue: WriteVenue, minimal_toml: str, expect_venue_error: ExpectVenueError
+def test_layout_obstacle_over_a_zone_takes_its_floor_and_keeps_its_people(
+    write_venue: WriteVenue, minimal_toml: str
 ) -> None:
     text = minimal_toml + (
         '[layouts.fenced]\n[[layouts.fenced.add_obstacles]]\nname = "fence"\nkind = "fence"\n'
         "line = [[3, 0], [3, 6]]\nthickness_m = 0.1\n"
     )
+    venue = load_venue(write_venue(text), layout="fenced")
+    zone = venue.zones[0]
+    assert zone.people == 20
+    # The fence (0.1 m thick, its square end reaching y = 6.05) covers 0.1 m × 5.05 m of the
+    # 5 m × 6 m zone (y from 1 to 6.05).
+    floor_m2 = 30.0 - 0.1 * 5.05
+    assert venue.zone_floor(zone).area == pytest.approx(floor_m2, abs=1e-6)
+    assert venue.zone_capacity(zone) == int(5.4 * floor_m2)
+
+
+def test_layout_barrier_that_leaves_a_zone_too_little_floor_names_its_capacity(
+    write_venue: WriteVenue, minimal_toml: str, expect_venue_error: ExpectVenueError
+) -> None:
+    text = minimal_toml.replace("people = 20", "people = 150") + (
+        '[layouts.stage]\n[[layouts.stage.add_obstacles]]\nname = "stage"\nkind = "stage"\n'
+        "rect = [1, 1, 6, 5]\n"
+    )
+    load_venue(write_venue(text))  # 150 people fit on the 30 m² zone (at most 162)
     expect_venue_error(
         write_venue(text),
-        "zone 'floor' (layout 'fenced')",
-        "overlaps fence obstacle 'fence'",
-        layout="fenced",
+        "zone 'floor' (layout 'stage')",
+        "150 people do not fit in its 10 m² of walkable floor (obstacles subtracted: at most 54",
+        layout="stage",
     )
 
 
