@@ -94,6 +94,10 @@ class Engine:
         """Use new direction fields (same grid and targets), e.g. round a hazard."""
         self.stepper.set_directions(navigation.directions)
 
+    def set_directions(self, directions: np.ndarray) -> None:
+        """Use new direction fields (n_targets, ny, nx, 2) on the same grid and targets."""
+        self.stepper.set_directions(directions)
+
     def set_hazards(self, hazards: np.ndarray) -> None:
         """Hazard circles (k, 3): x, y, radius (m); nobody steps in, those inside walk out."""
         self.stepper.set_hazards(hazards)

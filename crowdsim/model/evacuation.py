@@ -14,6 +14,7 @@ process                   owns
 ``ingress`` (Ingress)     arrivals, lanes, screening waits, secondary search
 ``shelters`` (Shelters)   admission, occupancy, locks
 ``timeline`` (Timeline)   events and threats: exits closing, hazards, re-routing
+``congestion``            directions that bend round dense crowds
 ``crowding``              densities and exposure
 ========================  ================================================================
 
@@ -35,6 +36,7 @@ from crowdsim.dynamics.crowd import CrowdState
 from crowdsim.errors import SetupError
 from crowdsim.model import columns
 from crowdsim.model.agents import Pedestrian
+from crowdsim.model.congestion import CongestionRouting
 from crowdsim.model.engine import Engine
 from crowdsim.model.ingress import Ingress, IngressSpec, draw_arrivals
 from crowdsim.model.metrics import CrowdingRecorder
@@ -158,6 +160,13 @@ class EvacuationModel(mesa.Model):
             resolution_m=scenario.navigation_resolution_m,
             nav_kinds=kinds,
         )
+        self.congestion = CongestionRouting(
+            settings=scenario.congestion,
+            router=self.router,
+            engine=self.engine,
+            state=state,
+            step_s=self.step_s,
+        )
         self.crowding = CrowdingRecorder(
             venue.bounds, unprotected=_unprotected_area(venue), every_s=scenario.metrics_every_s
         )
@@ -202,6 +211,7 @@ class EvacuationModel(mesa.Model):
         self.router.review(
             self.n_steps, self.step_s, self.state.target, self.state.pos, self.state.active
         )
+        self.congestion.update(self.n_steps)
         self._audit_walls()
         self._measure()
         self.movement.record(self.n_steps, self.state.pos)

@@ -17,6 +17,7 @@ from crowdsim.model.events import ExitEvent, ShelterLock, Threat
 from crowdsim.model.ingress import IngressSpec
 from crowdsim.model.population import Population, PopulationSpec
 from crowdsim.model.routing import ChoiceSettings
+from crowdsim.navigation.congestion import CongestionSettings
 from crowdsim.navigation.navigator import DEFAULT_RESOLUTION_M
 from crowdsim.venue import BASE_LAYOUT, Venue
 
@@ -47,6 +48,7 @@ class Scenario:
         threats: Threats that appear (and may move).
         ingress: Arrivals through screening, for ingress scenarios.
         choice: Re-evaluation settings of ``quickest`` exit choice.
+        congestion: Whether and how routes bend round dense crowds.
         source: File the scenario came from (``"<python>"`` if built in code).
 
     Raises:
@@ -69,6 +71,7 @@ class Scenario:
     threats: tuple[Threat, ...] = ()
     ingress: IngressSpec | None = None
     choice: ChoiceSettings = field(default_factory=ChoiceSettings)
+    congestion: CongestionSettings = field(default_factory=CongestionSettings)
     source: str = "<python>"
 
     def __post_init__(self) -> None:

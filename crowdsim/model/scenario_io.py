@@ -33,6 +33,7 @@ from crowdsim.model.population import Group, PopulationSpec, ZoneOverride
 from crowdsim.model.profiles import profile
 from crowdsim.model.routing import ChoiceSettings
 from crowdsim.model.scenario import DEFAULT_STEP_S, DEFAULT_TIME_LIMIT_S, Scenario
+from crowdsim.navigation.congestion import CongestionSettings
 from crowdsim.navigation.navigator import DEFAULT_RESOLUTION_M
 from crowdsim.tables import Table, read_toml
 from crowdsim.venue import BASE_LAYOUT, load_venue
@@ -54,6 +55,7 @@ _TOP_KEYS = (
     "events",
     "threats",
     "ingress",
+    "congestion",
 )
 _POPULATION_KEYS = ("desired_speed", "radius", "premovement", "zones", "groups", "policy")
 _ZONE_KEYS = ("people", "premovement", "alarm_s", "policy", "hide_share", "target")
@@ -89,6 +91,7 @@ _INGRESS_KEYS = (
 )
 _ARRIVAL_KEYS = ("entry", "total", "start_s", "end_s", "profile")
 _SIMULATION_KEYS = ("step_s", "dt_s", "navigation_resolution_m")
+_CONGESTION_KEYS = tuple(f.name for f in fields(CongestionSettings))
 _SOCIAL_FORCE_KEYS = tuple(f.name for f in fields(SocialForceParams) if f.name != "dt_s")
 
 
@@ -163,6 +166,9 @@ def scenario_from_mapping(data: dict[str, Any], *, source: str, base_dir: Path) 
         if top.has("ingress")
         else None,
         choice=_choice(top.table("choice", feature="[choice]", keys=_CHOICE_KEYS, required=False)),
+        congestion=_congestion(
+            top.table("congestion", feature="[congestion]", keys=_CONGESTION_KEYS, required=False)
+        ),
     )
 
 
@@ -215,6 +221,13 @@ def _group(table: Table) -> Group:
 
 def _choice(table: Table) -> ChoiceSettings:
     return _build(ChoiceSettings, table, **{k: table.number(k) for k in table.data})
+
+
+def _congestion(table: Table) -> CongestionSettings:
+    values: dict[str, Any] = {
+        k: table.boolean(k) if k == "enabled" else table.number(k) for k in table.data
+    }
+    return _build(CongestionSettings, table, **values)
 
 
 def _event(table: Table) -> ExitEvent | ShelterLock:
