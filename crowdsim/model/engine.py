@@ -9,6 +9,8 @@ reads; the router and the timeline read and set it through :attr:`Engine.exit_op
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from crowdsim.dynamics.crowd import CrowdState, PortalState, SocialForceStepper
@@ -28,6 +30,7 @@ class Engine:
         params: Social-force parameters.
         state: The crowd (its largest radius and speed size the cells).
         noise_key: Key of the kernel's fluctuations (drawn from the run's seed).
+        max_flow_p_s: Flow limit of each exit (persons/s; None: none); default: the exits' own.
 
     Attributes:
         portals: Exits then gates: open flags, when each admits the next person, headways.
@@ -42,9 +45,11 @@ class Engine:
         params: SocialForceParams,
         state: CrowdState,
         noise_key: int,
+        max_flow_p_s: Sequence[float | None] | None = None,
     ) -> None:
         self.venue = venue
-        headway = np.array([1.0 / e.max_flow_p_s if e.max_flow_p_s else 0.0 for e in venue.exits])
+        limits = [e.max_flow_p_s for e in venue.exits] if max_flow_p_s is None else max_flow_p_s
+        headway = np.array([1.0 / f if f else 0.0 for f in limits])
         self.portals = PortalState.create(
             n_exits=len(venue.exits), n_gates=len(venue.gates), headway_s=headway
         )

@@ -37,6 +37,7 @@ from crowdsim.errors import SetupError
 from crowdsim.model import columns
 from crowdsim.model.agents import Pedestrian
 from crowdsim.model.congestion import CongestionRouting
+from crowdsim.model.design_flow import exit_limits
 from crowdsim.model.engine import Engine
 from crowdsim.model.ingress import Ingress, IngressSpec, draw_arrivals
 from crowdsim.model.metrics import CrowdingRecorder
@@ -123,6 +124,7 @@ class EvacuationModel(mesa.Model):
             params=self.params,
             state=state,
             noise_key=int(self.rng.integers(2**63)),
+            max_flow_p_s=exit_limits(venue, scenario.design_flow),
         )
         self.router = Router.for_people(
             venue=venue,

@@ -13,6 +13,7 @@ from typing import Any
 
 from crowdsim.dynamics.params import SocialForceParams
 from crowdsim.errors import ScenarioError
+from crowdsim.model.design_flow import DesignFlow
 from crowdsim.model.events import ExitEvent, ShelterLock, Threat
 from crowdsim.model.ingress import IngressSpec
 from crowdsim.model.population import Population, PopulationSpec
@@ -49,6 +50,8 @@ class Scenario:
         ingress: Arrivals through screening, for ingress scenarios.
         choice: Re-evaluation settings of ``quickest`` exit choice.
         congestion: Whether and how routes bend round dense crowds.
+        design_flow: If given, every exit passes at most this design flow (the hydraulic method
+            of fire engineering) instead of the flow that emerges from the crowd.
         source: File the scenario came from (``"<python>"`` if built in code).
 
     Raises:
@@ -72,6 +75,7 @@ class Scenario:
     ingress: IngressSpec | None = None
     choice: ChoiceSettings = field(default_factory=ChoiceSettings)
     congestion: CongestionSettings = field(default_factory=CongestionSettings)
+    design_flow: DesignFlow | None = None
     source: str = "<python>"
 
     def __post_init__(self) -> None:

@@ -26,6 +26,7 @@ from typing import Any
 
 from crowdsim.dynamics.params import SocialForceParams
 from crowdsim.errors import CrowdsimError, ScenarioError
+from crowdsim.model.design_flow import DesignFlow
 from crowdsim.model.distributions import Distribution
 from crowdsim.model.events import ExitEvent, ShelterLock, Threat
 from crowdsim.model.ingress import Arrivals, IngressSpec
@@ -56,6 +57,7 @@ _TOP_KEYS = (
     "threats",
     "ingress",
     "congestion",
+    "design_flow",
 )
 _POPULATION_KEYS = ("desired_speed", "radius", "premovement", "zones", "groups", "policy")
 _ZONE_KEYS = ("people", "premovement", "alarm_s", "policy", "hide_share", "target")
@@ -92,6 +94,7 @@ _INGRESS_KEYS = (
 _ARRIVAL_KEYS = ("entry", "total", "start_s", "end_s", "profile")
 _SIMULATION_KEYS = ("step_s", "dt_s", "navigation_resolution_m")
 _CONGESTION_KEYS = tuple(f.name for f in fields(CongestionSettings))
+_DESIGN_FLOW_KEYS = tuple(f.name for f in fields(DesignFlow))
 _SOCIAL_FORCE_KEYS = tuple(f.name for f in fields(SocialForceParams) if f.name != "dt_s")
 
 
@@ -169,6 +172,11 @@ def scenario_from_mapping(data: dict[str, Any], *, source: str, base_dir: Path) 
         congestion=_congestion(
             top.table("congestion", feature="[congestion]", keys=_CONGESTION_KEYS, required=False)
         ),
+        design_flow=_design_flow(
+            top.table("design_flow", feature="[design_flow]", keys=_DESIGN_FLOW_KEYS)
+        )
+        if top.has("design_flow")
+        else None,
     )
 
 
@@ -228,6 +236,10 @@ def _congestion(table: Table) -> CongestionSettings:
         k: table.boolean(k) if k == "enabled" else table.number(k) for k in table.data
     }
     return _build(CongestionSettings, table, **values)
+
+
+def _design_flow(table: Table) -> DesignFlow:
+    return _build(DesignFlow, table, **{k: table.number(k) for k in table.data})
 
 
 def _event(table: Table) -> ExitEvent | ShelterLock:
