@@ -127,6 +127,13 @@ class Table:
             raise self.error(f"{key} must be > 0, got {value:g}")
         return value
 
+    def boolean(self, key: str, default: Any = _MISSING) -> bool:
+        """A true/false value."""
+        value = self.get(key, default)
+        if not isinstance(value, bool):
+            raise self.error(f"{key} must be true or false, got {value!r}")
+        return value
+
     def whole(self, key: str, default: Any = _MISSING) -> int:
         """A whole number."""
         value = self.get(key, default)

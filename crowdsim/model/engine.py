@@ -13,6 +13,8 @@ through :attr:`Engine.exit_open`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from crowdsim.dynamics.crowd import CrowdState, PortalState, SocialForceStepper
@@ -32,6 +34,7 @@ class Engine:
         params: Social-force parameters.
         state: The crowd (its largest radius and speed size the cells).
         noise_key: Key of the kernel's fluctuations (drawn from the run's seed).
+        max_flow_p_s: Flow limit of each exit (persons/s; None: none); default: the exits' own.
 
     Attributes:
         portals: Exits, gates, then seam sides: open flags, when each admits the next person,
@@ -48,11 +51,13 @@ class Engine:
         params: SocialForceParams,
         state: CrowdState,
         noise_key: int,
+        max_flow_p_s: Sequence[float | None] | None = None,
     ) -> None:
         self.venue = venue
         n_exits, n_gates = len(venue.exits), len(venue.gates)
+        limits = [e.max_flow_p_s for e in venue.exits] if max_flow_p_s is None else max_flow_p_s
         headway = np.array(
-            [1.0 / e.max_flow_p_s if e.max_flow_p_s else 0.0 for e in venue.exits]
+            [1.0 / f if f else 0.0 for f in limits]
             + [0.0] * n_gates
             + [1.0 / s.max_flow_p_s if s.max_flow_p_s else 0.0 for s in venue.seams]
         )
@@ -109,6 +114,10 @@ class Engine:
     def set_navigation(self, navigation: Navigation) -> None:
         """Use new direction fields (same grid and targets), e.g. round a hazard."""
         self.stepper.set_directions(navigation.directions)
+
+    def set_directions(self, directions: np.ndarray) -> None:
+        """Use new direction fields (n_targets, ny, nx, 2) on the same grid and targets."""
+        self.stepper.set_directions(directions)
 
     def set_hazards(self, hazards: np.ndarray) -> None:
         """Hazard circles (k, 3): x, y, radius (m); nobody steps in, those inside walk out."""

@@ -15,6 +15,7 @@ process                   owns
 ``shelters`` (Shelters)   admission, occupancy, locks
 ``stairs`` (StairTraffic) multi-level venues: people carried across the stairs' seams
 ``timeline`` (Timeline)   events and threats: exits closing, hazards, re-routing
+``congestion``            directions that bend round dense crowds
 ``crowding``              densities and exposure
 ========================  ================================================================
 
@@ -37,6 +38,8 @@ from crowdsim.errors import SetupError
 from crowdsim.model import columns
 from crowdsim.model.agents import Pedestrian
 from crowdsim.model.audit import Outline
+from crowdsim.model.congestion import CongestionRouting
+from crowdsim.model.design_flow import exit_limits
 from crowdsim.model.engine import Engine
 from crowdsim.model.ingress import Ingress, IngressSpec, draw_arrivals
 from crowdsim.model.metrics import CrowdingRecorder
@@ -124,6 +127,7 @@ class EvacuationModel(mesa.Model):
             params=self.params,
             state=state,
             noise_key=int(self.rng.integers(2**63)),
+            max_flow_p_s=exit_limits(venue, scenario.design_flow),
         )
         self.stairs = StairTraffic(venue=venue, state=state, first_portal=self.engine.first_seam)
         self.router = Router.for_people(
@@ -161,6 +165,13 @@ class EvacuationModel(mesa.Model):
             state=state,
             resolution_m=scenario.navigation_resolution_m,
             nav_kinds=kinds,
+        )
+        self.congestion = CongestionRouting(
+            settings=scenario.congestion,
+            router=self.router,
+            engine=self.engine,
+            state=state,
+            step_s=self.step_s,
         )
         self.crowding = CrowdingRecorder(
             venue.bounds,
@@ -209,6 +220,7 @@ class EvacuationModel(mesa.Model):
         self.router.review(
             self.n_steps, self.step_s, self.state.target, self.state.pos, self.state.active
         )
+        self.congestion.update(self.n_steps)
         self._audit_walls()
         self._measure()
         self.movement.record(self.n_steps, self.state.pos)

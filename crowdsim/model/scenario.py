@@ -13,10 +13,12 @@ from typing import Any
 
 from crowdsim.dynamics.params import SocialForceParams
 from crowdsim.errors import ScenarioError
+from crowdsim.model.design_flow import DesignFlow
 from crowdsim.model.events import ExitEvent, ShelterLock, Threat
 from crowdsim.model.ingress import IngressSpec
 from crowdsim.model.population import Population, PopulationSpec
 from crowdsim.model.routing import ChoiceSettings
+from crowdsim.navigation.congestion import CongestionSettings
 from crowdsim.navigation.navigator import DEFAULT_RESOLUTION_M
 from crowdsim.venue import BASE_LAYOUT, Venue
 
@@ -47,6 +49,9 @@ class Scenario:
         threats: Threats that appear (and may move).
         ingress: Arrivals through screening, for ingress scenarios.
         choice: Re-evaluation settings of ``quickest`` exit choice.
+        congestion: Whether and how routes bend round dense crowds.
+        design_flow: If given, every exit passes at most this design flow (the hydraulic method
+            of fire engineering) instead of the flow that emerges from the crowd.
         source: File the scenario came from (``"<python>"`` if built in code).
 
     Raises:
@@ -69,6 +74,8 @@ class Scenario:
     threats: tuple[Threat, ...] = ()
     ingress: IngressSpec | None = None
     choice: ChoiceSettings = field(default_factory=ChoiceSettings)
+    congestion: CongestionSettings = field(default_factory=CongestionSettings)
+    design_flow: DesignFlow | None = None
     source: str = "<python>"
 
     def __post_init__(self) -> None:

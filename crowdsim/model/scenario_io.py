@@ -26,6 +26,7 @@ from typing import Any
 
 from crowdsim.dynamics.params import SocialForceParams
 from crowdsim.errors import CrowdsimError, ScenarioError
+from crowdsim.model.design_flow import DesignFlow
 from crowdsim.model.distributions import Distribution
 from crowdsim.model.events import ExitEvent, ShelterLock, Threat
 from crowdsim.model.ingress import Arrivals, IngressSpec
@@ -33,6 +34,7 @@ from crowdsim.model.population import Group, PopulationSpec, ZoneOverride
 from crowdsim.model.profiles import profile
 from crowdsim.model.routing import ChoiceSettings
 from crowdsim.model.scenario import DEFAULT_STEP_S, DEFAULT_TIME_LIMIT_S, Scenario
+from crowdsim.navigation.congestion import CongestionSettings
 from crowdsim.navigation.navigator import DEFAULT_RESOLUTION_M
 from crowdsim.tables import Table, read_toml
 from crowdsim.venue import BASE_LAYOUT, Venue, load_venue
@@ -54,6 +56,8 @@ _TOP_KEYS = (
     "events",
     "threats",
     "ingress",
+    "congestion",
+    "design_flow",
 )
 _POPULATION_KEYS = (
     "desired_speed",
@@ -98,6 +102,8 @@ _INGRESS_KEYS = (
 )
 _ARRIVAL_KEYS = ("entry", "total", "start_s", "end_s", "profile")
 _SIMULATION_KEYS = ("step_s", "dt_s", "navigation_resolution_m")
+_CONGESTION_KEYS = tuple(f.name for f in fields(CongestionSettings))
+_DESIGN_FLOW_KEYS = tuple(f.name for f in fields(DesignFlow))
 _SOCIAL_FORCE_KEYS = tuple(f.name for f in fields(SocialForceParams) if f.name != "dt_s")
 
 
@@ -173,6 +179,14 @@ def scenario_from_mapping(data: dict[str, Any], *, source: str, base_dir: Path) 
         if top.has("ingress")
         else None,
         choice=_choice(top.table("choice", feature="[choice]", keys=_CHOICE_KEYS, required=False)),
+        congestion=_congestion(
+            top.table("congestion", feature="[congestion]", keys=_CONGESTION_KEYS, required=False)
+        ),
+        design_flow=_design_flow(
+            top.table("design_flow", feature="[design_flow]", keys=_DESIGN_FLOW_KEYS)
+        )
+        if top.has("design_flow")
+        else None,
     )
 
 
@@ -260,6 +274,17 @@ def _group(table: Table) -> Group:
 
 def _choice(table: Table) -> ChoiceSettings:
     return _build(ChoiceSettings, table, **{k: table.number(k) for k in table.data})
+
+
+def _congestion(table: Table) -> CongestionSettings:
+    values: dict[str, Any] = {
+        k: table.boolean(k) if k == "enabled" else table.number(k) for k in table.data
+    }
+    return _build(CongestionSettings, table, **values)
+
+
+def _design_flow(table: Table) -> DesignFlow:
+    return _build(DesignFlow, table, **{k: table.number(k) for k in table.data})
 
 
 def _event(table: Table) -> ExitEvent | ShelterLock:

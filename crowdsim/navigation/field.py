@@ -82,20 +82,59 @@ def compute_field(
         raise ValueError("target region covers no free grid cell; refine the navigation grid")
     # Zero level set half a cell outside the target region, positive elsewhere.
     phi = np.ma.MaskedArray(np.where(target, -1.0, 1.0), mask=~free)
-    nearest = grid.nearest_free
-    d = _filled(skfmm.distance(phi, dx=grid.h, order=2), free, target, nearest)
+    d = _filled(skfmm.distance(phi, dx=grid.h, order=2), free, target, grid.nearest_free)
+    speed = route_speed(grid, wall_clearance_m=wall_clearance_m, speed=speed)
+    direction, cost = travel_directions(grid, target, speed)
+    return DistanceField(
+        distance=d.astype(np.float32), direction=direction, cost=cost.astype(np.float32)
+    )
+
+
+def route_speed(
+    grid: NavGrid, *, wall_clearance_m: float = WALL_CLEARANCE_M, speed: np.ndarray | None = None
+) -> np.ndarray:
+    """(ny, nx) relative route speed: :data:`SLOW_NEAR_WALL` at a wall, 1 beyond the clearance.
+
+    Args:
+        grid: The navigation grid.
+        wall_clearance_m: Distance from walls over which routes are discouraged (m).
+        speed: Optional (ny, nx) share of the walking speed on each cell (speed zones).
+    """
     ramp = np.clip(grid.wall_m / max(wall_clearance_m, 1e-9), 0.0, 1.0)
-    route_speed = SLOW_NEAR_WALL + (1.0 - SLOW_NEAR_WALL) * ramp
-    if speed is not None:
-        route_speed = route_speed * speed
-    cost = _filled(skfmm.travel_time(phi, route_speed, dx=grid.h, order=2), free, target, nearest)
+    out = SLOW_NEAR_WALL + (1.0 - SLOW_NEAR_WALL) * ramp
+    return out * speed if speed is not None else out
+
+
+def travel_directions(
+    grid: NavGrid, target: np.ndarray, speed: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Desired directions down the travel time to ``target`` at the cell speeds ``speed``.
+
+    Args:
+        grid: The navigation grid.
+        target: Boolean (ny, nx): cells of the target region.
+        speed: (ny, nx) route speed of each cell (> 0; e.g. :func:`route_speed`).
+
+    Returns:
+        (ny, nx, 2) float32 unit directions, and the (ny, nx) travel time (s per unit speed;
+        :data:`UNREACHABLE_M` where the target cannot be reached).
+
+    Raises:
+        ValueError: If ``target`` holds no free cell.
+    """
+    free = grid.free
+    target = target & free
+    if not target.any():
+        raise ValueError("target region covers no free grid cell; refine the navigation grid")
+    phi = np.ma.MaskedArray(np.where(target, -1.0, 1.0), mask=~free)
+    cost = _filled(
+        skfmm.travel_time(phi, speed, dx=grid.h, order=2), free, target, grid.nearest_free
+    )
     direction = _directions(cost, grid)
     # Inside the target the distance is flat: keep the heading of the nearest cell outside it.
     approach = nearest_index(free & ~target)
     direction[target] = direction[approach[0], approach[1]][target]
-    return DistanceField(
-        distance=d.astype(np.float32), direction=direction, cost=cost.astype(np.float32)
-    )
+    return direction, cost
 
 
 def _filled(
@@ -115,7 +154,7 @@ def _filled(
 
 def _directions(d: np.ndarray, grid: NavGrid) -> np.ndarray:
     """Unit vectors of −∇d, one-sided next to blocked cells, wall-tangent at walls."""
-    free, h, nearest = grid.free, grid.h, grid.nearest_free
+    free, h = grid.free, grid.h
     ny, nx = d.shape
     grad = np.zeros((ny, nx, 2))
     for axis, comp in ((1, 0), (0, 1)):
@@ -129,9 +168,18 @@ def _directions(d: np.ndarray, grid: NavGrid) -> np.ndarray:
         g = np.where(fwd_ok & bwd_ok, central, np.where(fwd_ok, forward, backward))
         g[~(fwd_ok | bwd_ok)] = 0.0
         grad[..., comp] = g
-    direction = -grad
-    # Remove the component pointing into the nearest wall: wholly next to it, fading out over
-    # WALL_BLEND_M so that the field stays smooth where the correction ends.
+    return off_walls(-grad, grid)
+
+
+def off_walls(direction: np.ndarray, grid: NavGrid) -> np.ndarray:
+    """Directions (ny, nx, 2) that never lead into a wall, normalised; blocked cells copied.
+
+    The component pointing into the nearest wall is removed wholly next to it and faded out
+    over :data:`WALL_BLEND_M`, so that the field stays smooth where the correction ends; blocked
+    cells take the direction of their nearest free cell.
+    """
+    free, h, nearest = grid.free, grid.h, grid.nearest_free
+    direction = np.array(direction, dtype=np.float64)
     away = grid.wall_away
     weight = np.clip((WALL_BLEND_M - grid.wall_m) / max(WALL_BLEND_M - h, 1e-9), 0.0, 1.0)
     into = np.einsum("ijk,ijk->ij", direction, away)

@@ -50,6 +50,24 @@ class NavGrid:
         free = shapely.contains_xy(domain, xs, ys)
         return cls(centre_x0=float(x0), centre_y0=float(y0), h=float(h), free=free)
 
+    def coarsened(self, factor: int) -> NavGrid:
+        """A grid of ``factor`` × ``factor`` blocks of this one, free where the whole block is.
+
+        Only free where every fine cell is free, so a coarse grid never opens a wall; a
+        passage narrower than about two coarse cells closes. Block (I, J) covers fine rows
+        ``factor·I … factor·I + factor − 1``; partial blocks at the edges are blocked.
+        """
+        ny, nx = self.shape
+        by, bx = ny // factor, nx // factor
+        blocks = self.free[: by * factor, : bx * factor].reshape(by, factor, bx, factor)
+        offset = 0.5 * (factor - 1) * self.h
+        return NavGrid(
+            centre_x0=self.centre_x0 + offset,
+            centre_y0=self.centre_y0 + offset,
+            h=self.h * factor,
+            free=np.asarray(blocks.all(axis=(1, 3))),
+        )
+
     @cached_property
     def nearest_free(self) -> np.ndarray:
         """(2, ny, nx): row and column of the nearest free cell of every cell (itself if free)."""

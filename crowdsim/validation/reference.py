@@ -19,6 +19,9 @@ ALPHA = 0.05
 MEASURED_SPECIFIC_FLOW = (1.9, 2.4)
 #: Fruin's level-of-service E begins above this density (walkways, persons/m²): "congested".
 FRUIN_E_PM2 = dict(FRUIN_LOS)["D"]
+#: Fruin's level-of-service F begins above this density (persons/m²): "shuffling", frequent
+#: unavoidable contact.
+FRUIN_F_PM2 = dict(FRUIN_LOS)["E"]
 
 
 def weidmann_speed(density_pm2: np.ndarray) -> np.ndarray:

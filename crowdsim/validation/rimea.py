@@ -468,6 +468,8 @@ def rimea_12d(ctx: CheckContext) -> Outcome:
 
 #: RiMEA 15 set-up: corridor width, leg length (inner edge), holding-area length (m), people.
 _R15_WIDTH_M, _R15_LEG_M, _R15_HOLDING_M, _R15_PEOPLE = 4.0, 10.0, 25.0, 250
+#: Where spreading is measured: this far past the corner along the second leg (m).
+_R15_PAST_M = 2.0
 
 
 @register(
@@ -478,10 +480,13 @@ _R15_WIDTH_M, _R15_LEG_M, _R15_HOLDING_M, _R15_PEOPLE = 4.0, 10.0, 25.0, 250
     4 m wide corridor that turns left by 90° (legs of 10 m along the inner edge:
     inner-edge length 20 m, outer-edge length 28 m). References: straight 4 m corridors of
     the inner-edge length (20 m, "short") and the outer-edge length (28 m, "long") behind the
-    same holding area. One run per seed and corridor.""",
+    same holding area. One run per seed and corridor. Spreading: where people cross a line
+    across the second leg 2 m past the corner.""",
     criterion="""The time the last person leaves, averaged over the seeds, satisfies
-    T(short) ≤ T(corner) ≤ T(long).""",
-    quick=False,  # an open finding (docs/validation.md): in the full suite, with EMP 1
+    T(short) ≤ T(corner) ≤ T(long). The share of people crossing the second leg in its outer
+    half is reported (a static shortest-path field sends nearly everybody along the inner
+    edge).""",
+    quick=False,  # nine runs of 250 people: in the full suite
 )
 def rimea_15(ctx: CheckContext) -> Outcome:
     """RiMEA test 15."""
@@ -493,14 +498,25 @@ def rimea_15(ctx: CheckContext) -> Outcome:
         "corner": venues.corner_corridor(leg_m=_R15_LEG_M, people=_R15_PEOPLE, **crowd),
         "long": venues.straight_corridor(length_m=outer, people=_R15_PEOPLE, **crowd),
     }
+    corner_runs = [run_venue(layouts["corner"], seed=s, workdir=ctx.workdir) for s in ctx.seeds]
     times = {
         name: np.array(
             [run_venue(v, seed=s, workdir=None).result.evacuation_time_s for s in ctx.seeds]
         )
         for name, v in layouts.items()
+        if name != "corner"
     }
+    times["corner"] = np.array([r.result.evacuation_time_s for r in corner_runs])
     mean = {k: float(t.mean()) for k, t in times.items()}
     passed = mean["short"] <= mean["corner"] <= mean["long"]
+    across = LineString(
+        [
+            (_R15_LEG_M, _R15_WIDTH_M + _R15_PAST_M),
+            (_R15_LEG_M + _R15_WIDTH_M, _R15_WIDTH_M + _R15_PAST_M),
+        ]
+    )
+    crossings = np.concatenate([_crossing_x(r.trajectory, across) for r in corner_runs])
+    outer_share = float(np.mean(crossings > _R15_LEG_M + _R15_WIDTH_M / 2))
     return Outcome(
         Verdict.of(passed),
         (
@@ -509,16 +525,36 @@ def rimea_15(ctx: CheckContext) -> Outcome:
             ),
             Measurement(f"T(short, {inner:.0f} m), mean", mean["short"], "s"),
             Measurement(f"T(long, {outer:.0f} m), mean", mean["long"], "s"),
+            Measurement(
+                f"share crossing the outer half, {_R15_PAST_M:g} m past the corner",
+                outer_share,
+                "",
+                "reported",
+            ),
             *(
                 Measurement(f"T({name}) per seed", ", ".join(f"{t:.1f}" for t in times[name]), "s")
                 for name in layouts
             ),
         ),
         geometry=venue_figure(
-            layouts["corner"], "RiMEA 15: 4 m corridor with a left turn behind a holding area"
+            layouts["corner"],
+            "RiMEA 15: 4 m corridor with a left turn behind a holding area",
+            lines={"spreading measured": across},
+        ),
+        figures=(
+            _trajectory_figure(
+                corner_runs[0], f"RiMEA 15: paths round the corner, seed {ctx.seeds[0]}"
+            ),
         ),
         seeds=ctx.seeds,
     )
+
+
+def _crossing_x(traj: pedpy.TrajectoryData, line: LineString) -> np.ndarray:
+    """X (m) at which each person first crosses ``line``."""
+    _, crossing = pedpy.compute_n_t(traj_data=traj, measurement_line=pedpy.MeasurementLine(line))
+    at = traj.data.merge(crossing, on=[pedpy.ID_COL, pedpy.FRAME_COL])
+    return at[pedpy.X_COL].to_numpy()
 
 
 def _displacement_figure(traj: pedpy.TrajectoryData, t_pre: np.ndarray) -> Figure:

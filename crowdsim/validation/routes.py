@@ -1,8 +1,12 @@
-"""Stairs, exit choice, route allocation and route availability (RiMEA 2, 3, 10, 11; NIST 4.1)."""
+"""Stairs, exit and route choice, route allocation and availability.
+
+RiMEA 2, 3, 10, 11, 13 and 14; NIST 4.1.
+"""
 
 from __future__ import annotations
 
 import numpy as np
+import pedpy
 import shapely
 from shapely.geometry import LineString, box
 
@@ -10,6 +14,8 @@ from crowdsim.model import columns
 from crowdsim.model.events import ExitEvent
 from crowdsim.model.population import Population, PopulationSpec, ZoneOverride
 from crowdsim.validation.figures import draw_area, new_figure, nt_figure, to_figure, venue_figure
+from crowdsim.validation.measure import density_series, measure_flow
+from crowdsim.validation.reference import FRUIN_F_PM2
 from crowdsim.validation.registry import (
     CheckContext,
     Figure,
@@ -283,5 +289,147 @@ def nist_4_1(ctx: CheckContext) -> Outcome:
             Measurement("people through the west exit (all seeds)", west, "", ""),
         ),
         geometry=venue_figure(venue, "NIST 4.1: hall; the east exit closes at t = 1 s"),
+        seeds=ctx.seeds,
+    )
+
+
+#: RiMEA 13 set-up: a 5 m × 8 m room, a 2 m door into a 12 m × 2 m corridor ending in a 3 m
+#: stair upwards and 1 m of landing (JuPedSim's RiMEA 13 geometry), 150 people.
+_R13_PEOPLE = 150
+#: Speed on the stair upwards as a share of v0 (RiMEA 2's stair; the handbooks' 0.55–0.8 m/s
+#: upstairs, Burghardt et al. 2014, is about half a free walking speed).
+_R13_STAIR_FACTOR = 0.5
+
+
+def _stair_foot_venue() -> Venue:
+    room = box(-5, -3, 0, 5)
+    corridor = box(0, 0, 16, 2)
+    return Venue(
+        name="RiMEA 13",
+        area=room.union(corridor),
+        speed_zones=(SpeedZone("stair", box(12, 0, 15, 2), _R13_STAIR_FACTOR),),
+        exits=(Exit("top", LineString([(16, 0), (16, 2)])),),
+        zones=(Zone("room", box(-4.7, -2.7, -0.3, 4.7), _R13_PEOPLE),),
+    )
+
+
+@register(
+    "RiMEA 13",
+    title="Congestion at the foot of a stair",
+    source="RiMEA guideline 4.x, test 13; geometry of JuPedSim's RiMEA 13",
+    setup="""150 adults (Weidmann speeds) leave a 5 m × 8 m room through a 2 m door into a 2 m wide
+    corridor; after 12 m a stair leads up (3 m, speed factor 0.5: about 0.67 m/s for an
+    average adult, the handbooks' 0.55–0.8 m/s upstairs) to a 1 m landing and the exit. Flows
+    are counted with PedPy where the corridor begins (x = 0) and where the stair begins
+    (x = 12 m); density in the last 2 m of corridor before the stair.""",
+    criterion="""A jam forms at the foot of the stair: the flow onto the stair is lower than the
+    flow into the corridor (by more than 5 %, the tolerance of JuPedSim's RiMEA 13 test), and
+    the density just before the stair exceeds Fruin's level of service E (2.17 persons/m²)
+    at its peak; everybody leaves.""",
+    quick=False,
+)
+def rimea_13(ctx: CheckContext) -> Outcome:
+    """RiMEA test 13."""
+    venue = _stair_foot_venue()
+    corridor_in = LineString([(0, 0), (0, 2)])
+    stair_in = LineString([(12, 0), (12, 2)])
+    foot = box(10, 0, 12, 2)
+    j_cor, j_stair, peak, complete = [], [], [], True
+    for seed in ctx.seeds:
+        run = run_venue(venue, seed=seed, workdir=ctx.workdir, time_limit_s=600.0)
+        complete &= run.result.completed
+        j_cor.append(measure_flow(run.trajectory, corridor_in, width_m=2.0).flow_1_s)
+        j_stair.append(measure_flow(run.trajectory, stair_in, width_m=2.0).flow_1_s)
+        peak.append(float(density_series(run.trajectory, foot)[pedpy.DENSITY_COL].max()))
+    jc, js, rho = float(np.mean(j_cor)), float(np.mean(j_stair)), float(np.mean(peak))
+    passed = complete and js < jc * (1 - 0.05) and rho > FRUIN_F_PM2
+    return Outcome(
+        Verdict.of(passed),
+        (
+            Measurement("flow onto the stair / into the corridor", js / jc, "", "< 0.95"),
+            Measurement("flow into the corridor, mean", jc, "1/s"),
+            Measurement("flow onto the stair, mean", js, "1/s"),
+            Measurement(
+                "peak density in the 2 m before the stair, mean",
+                rho,
+                "1/m²",
+                f"> {FRUIN_F_PM2} (Fruin F)",
+            ),
+        ),
+        geometry=venue_figure(
+            venue,
+            "RiMEA 13: room, 2 m corridor, stair up (shaded) and exit",
+            lines={"corridor in": corridor_in, "stair in": stair_in},
+            areas={"stair": venue.speed_zones[0].area, "foot of the stair": foot},
+        ),
+        seeds=ctx.seeds,
+    )
+
+
+#: RiMEA 14 crowds: a few people (nobody congests anything) and a crowd.
+_R14_FEW, _R14_CROWD = 20, 300
+
+
+def _two_route_venue(people: int) -> Venue:
+    """A 10 m square room, a short 1 m and a long 3 m corridor to the same end room and exit."""
+    room = box(0, 0, 10, 10)
+    short = box(10, 4.5, 30, 5.5)
+    long_ = box(7, 10, 10, 20).union(box(7, 17, 33, 20)).union(box(30, 10, 33, 20))
+    end = box(30, 0, 35, 10)
+    return Venue(
+        name="RiMEA 14",
+        area=shapely.union_all([room, short, long_, end]),
+        exits=(Exit("exit", LineString([(35, 3.5), (35, 6.5)])),),
+        zones=(Zone("start", box(0.5, 0.5, 9.5, 9.5), people),),
+    )
+
+
+@register(
+    "RiMEA 14",
+    title="Route choice: a short congested route and a longer free one",
+    source="RiMEA guideline 4.x, test 14 (route choice: short, long, mixed or configurable)",
+    setup="""People start in a 10 m × 10 m room. To reach the exit of an end room they can take a
+    short route (a 1 m wide corridor, 20 m) or a long one (a 3 m wide corridor round the north,
+    about 43 m). 20 people (nobody congests the short route), then 300 (3 persons/m²: the
+    queue at the 1 m corridor costs more than the 23 m detour). Routes follow the
+    congestion-aware navigation field. Each person's route is read from which corridor they
+    crossed (PedPy).""",
+    criterion="""RiMEA asks that the choice be documented as short, long, mixed or
+    configurable. crowdsim's is mixed, by congestion: with 20 people at least 95 % take the
+    short route; with 300 both routes carry at least 10 % of the people; everybody leaves.""",
+    quick=False,
+)
+def rimea_14(ctx: CheckContext) -> Outcome:
+    """RiMEA test 14."""
+    short_line = LineString([(20, 4.5), (20, 5.5)])
+    long_line = LineString([(20, 17), (20, 20)])
+    shares: dict[int, list[float]] = {_R14_FEW: [], _R14_CROWD: []}
+    complete = True
+    for people in shares:
+        for seed in ctx.seeds:
+            run = run_venue(_two_route_venue(people), seed=seed, workdir=ctx.workdir)
+            complete &= run.result.completed
+            n_short = measure_flow(run.trajectory, short_line, width_m=1.0).crossings
+            n_long = measure_flow(run.trajectory, long_line, width_m=3.0).crossings
+            shares[people].append(n_short / max(n_short + n_long, 1))
+    few, crowd = float(np.mean(shares[_R14_FEW])), float(np.mean(shares[_R14_CROWD]))
+    passed = complete and min(shares[_R14_FEW]) >= 0.95 and 0.1 <= crowd <= 0.9
+    return Outcome(
+        Verdict.of(passed),
+        (
+            Measurement(f"share on the short route, {_R14_CROWD} people", crowd, "", "0.1–0.9"),
+            Measurement(f"share on the short route, {_R14_FEW} people", few, "", "≥ 0.95"),
+            Measurement(
+                "choice",
+                "mixed" if 0.1 <= crowd <= 0.9 else "short" if crowd > 0.9 else "long",
+                "",
+                "documented",
+            ),
+        ),
+        geometry=venue_figure(
+            _two_route_venue(_R14_CROWD),
+            "RiMEA 14: start room (west), short 1 m corridor and long 3 m corridor to the end room",
+            lines={"short route": short_line, "long route": long_line},
+        ),
         seeds=ctx.seeds,
     )

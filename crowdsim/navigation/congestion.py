@@ -1,0 +1,189 @@
+"""Congestion-aware directions: routes that bend round dense crowds (a dynamic navigation field).
+
+A static geodesic field sends everybody along the inner edge of a corner and into the nearest
+queue. Here, every few seconds, the crowd's density, blurred with a Gaussian of σ ≈ 0.7 m, lowers
+the speed at which a route crosses each cell to the speed people can walk at that density
+(Weidmann's fundamental diagram); the travel time to each exit people are heading for is
+recomputed by fast marching on a coarser grid; and the walking directions blend the static
+field with the dynamic one by the local density, so that walking at low density stays
+geodesic. This is the quickest-path idea of Kretz, J. Stat. Mech. P03012 (2009), and the
+density-dependent navigation cost of Vadere (Hartmann, New J. Phys. 12:043032, 2010), on the
+project's own fields.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import ndimage
+
+from crowdsim.navigation.field import UNREACHABLE_M, off_walls, route_speed, travel_directions
+from crowdsim.navigation.grid import NavGrid
+from crowdsim.navigation.navigator import Navigation
+
+#: Weidmann's (1993) fundamental diagram: v(ρ) = v_free · (1 − exp(−γ (1/ρ − 1/ρ_max))).
+WEIDMANN_GAMMA = 1.913
+#: Jam density (persons/m²) of Weidmann's diagram.
+WEIDMANN_JAM_PM2 = 5.4
+#: Slowest route speed (share of free walking) a jammed cell is given, so that the travel time
+#: through a jam stays finite (a jam moves on eventually).
+MIN_SPEED_SHARE = 0.05
+
+
+@dataclass(frozen=True, kw_only=True)
+class CongestionSettings:
+    """How routes respond to crowding.
+
+    Attributes:
+        enabled: Whether directions respond to crowding at all (False: static geodesic fields).
+        update_s: Interval between recomputations (s); 2 s, about the time to walk a body
+            length in a dense crowd.
+        sigma_m: Standard deviation of the Gaussian that blurs the crowd into a density (m):
+            0.7 m, about the distance to the nearest neighbours at 2 persons/m².
+        coarse_m: Cell size of the grid the dynamic travel times are computed on (m).
+        blend_from_pm2: Below this density (persons/m²) people follow the static field alone:
+            1.08, the upper bound of Fruin's level of service D, up to which people still walk
+            at a speed of their choosing.
+        blend_full_pm2: From this density on they follow the dynamic field alone: 2.17, where
+            Fruin's level F (shuffling, frequent contact) begins; between the two the
+            directions are blended linearly. With the blend starting at low density (0.5 to
+            1.5 persons/m²) people in a straight corridor kept edging sideways towards the
+            momentarily thinner parts of a crowd that was flowing anyway: RiMEA 15's straight
+            4 m corridors took 5–9 % longer than with static fields.
+    """
+
+    enabled: bool = True
+    update_s: float = 2.0
+    sigma_m: float = 0.7
+    coarse_m: float = 0.3
+    blend_from_pm2: float = 1.08
+    blend_full_pm2: float = 2.17
+
+    def __post_init__(self) -> None:
+        for name in ("update_s", "sigma_m", "coarse_m"):
+            if not getattr(self, name) > 0:
+                raise ValueError(f"{name} must be > 0, got {getattr(self, name)!r}")
+        if not 0 <= self.blend_from_pm2 < self.blend_full_pm2:
+            raise ValueError(
+                "need 0 ≤ blend_from_pm2 < blend_full_pm2, got "
+                f"{self.blend_from_pm2!r} and {self.blend_full_pm2!r}"
+            )
+
+
+def speed_share(density_pm2: np.ndarray) -> np.ndarray:
+    """Walking speed at a density, as a share of the free speed (Weidmann 1993), ≥ the floor."""
+    rho = np.maximum(density_pm2, 1e-6)
+    share = 1.0 - np.exp(-WEIDMANN_GAMMA * (1.0 / rho - 1.0 / WEIDMANN_JAM_PM2))
+    return np.clip(share, MIN_SPEED_SHARE, 1.0)
+
+
+class CongestionFields:
+    """Dynamic directions for the targets of one set of navigation fields.
+
+    Args:
+        nav: The static fields (their grid, targets, speed zones and directions).
+        settings: Update interval, blur, coarse cell size and blending densities.
+    """
+
+    def __init__(self, nav: Navigation, settings: CongestionSettings) -> None:
+        self.nav = nav
+        self.settings = settings
+        fine = nav.grid
+        factor = max(1, round(settings.coarse_m / fine.h))
+        self.factor = factor
+        self.coarse = fine.coarsened(factor)
+        cy, cx = self.coarse.shape
+        self._crop = (cy * factor, cx * factor)
+        zones = self._block_mean(nav.speed_factor.astype(np.float64))
+        self._static_speed = route_speed(self.coarse, speed=zones)
+        is_target = nav.distances == 0.0
+        self._targets = (
+            is_target[:, : self._crop[0], : self._crop[1]]
+            .reshape(len(is_target), cy, factor, cx, factor)
+            .any(axis=(2, 4))
+            & self.coarse.free
+        )
+        self._sigma_cells = settings.sigma_m / fine.h
+        self._floor_share = ndimage.gaussian_filter(
+            fine.free.astype(np.float64), self._sigma_cells, mode="constant"
+        )
+        self._upsample = _bilinear_weights(self.coarse, fine)
+        self.directions = np.array(nav.directions, dtype=np.float32)
+
+    def update(self, xy: np.ndarray, targets: np.ndarray) -> np.ndarray:
+        """Directions of every target for a crowd at ``xy`` (n, 2); only ``targets`` respond.
+
+        Returns:
+            (n_targets, ny, nx, 2) float32 directions: the static field where the crowd is
+            thin, the dynamic one where it is dense, blended in between.
+        """
+        s = self.settings
+        density = self.density(xy)
+        weight = np.clip(
+            (density - s.blend_from_pm2) / (s.blend_full_pm2 - s.blend_from_pm2), 0.0, 1.0
+        )
+        self.directions[:] = self.nav.directions
+        if not weight.any():
+            return self.directions
+        speed = self._static_speed * speed_share(self._block_mean(density))
+        for k in targets:
+            if not self._targets[k].any():
+                continue
+            dynamic, cost = travel_directions(self.coarse, self._targets[k], speed)
+            reachable = (cost < 0.5 * UNREACHABLE_M).astype(np.float64)
+            up = self._upsample(dynamic.astype(np.float64))
+            w = weight * (self._upsample(reachable) > 0.999)
+            blended = (1.0 - w)[..., None] * self.nav.directions[k] + w[..., None] * up
+            self.directions[k] = off_walls(blended, self.nav.grid)
+        return self.directions
+
+    def density(self, xy: np.ndarray) -> np.ndarray:
+        """(ny, nx) density (persons/m²) of a crowd at ``xy``, blurred by ``sigma_m``.
+
+        The blur is normalised by the share of the kernel that falls on free floor, so that
+        the density next to a wall is not diluted by the wall (a diluted crowd along the walls
+        would make the walls look like fast lanes).
+        """
+        grid = self.nav.grid
+        ny, nx = grid.shape
+        j = np.clip(np.rint((xy[:, 0] - grid.centre_x0) / grid.h).astype(np.intp), 0, nx - 1)
+        i = np.clip(np.rint((xy[:, 1] - grid.centre_y0) / grid.h).astype(np.intp), 0, ny - 1)
+        counts = np.bincount(i * nx + j, minlength=ny * nx).reshape(ny, nx).astype(np.float64)
+        blurred = ndimage.gaussian_filter(counts, self._sigma_cells, mode="constant")
+        density = blurred / np.maximum(self._floor_share, 1e-3) / (grid.h * grid.h)
+        return np.where(grid.free, density, 0.0)
+
+    def _block_mean(self, values: np.ndarray) -> np.ndarray:
+        f = self.factor
+        cy, cx = self.coarse.shape
+        return values[: self._crop[0], : self._crop[1]].reshape(cy, f, cx, f).mean(axis=(1, 3))
+
+
+def _bilinear_weights(coarse: NavGrid, fine: NavGrid) -> Callable[[np.ndarray], np.ndarray]:
+    """A function that samples a coarse-grid array at every fine cell centre (bilinear)."""
+    ny, nx = fine.shape
+    cy, cx = coarse.shape
+    xs = (fine.centre_x0 + fine.h * np.arange(nx) - coarse.centre_x0) / coarse.h
+    ys = (fine.centre_y0 + fine.h * np.arange(ny) - coarse.centre_y0) / coarse.h
+    gx = np.clip(xs, 0.0, cx - 1.000001)
+    gy = np.clip(ys, 0.0, cy - 1.000001)
+    j0 = gx.astype(np.intp)
+    i0 = gy.astype(np.intp)
+    ax = (gx - j0)[None, :]
+    ay = (gy - i0)[:, None]
+    rows, cols = i0[:, None], j0[None, :]
+
+    def sample(values: np.ndarray) -> np.ndarray:
+        v00 = values[rows, cols]
+        v01 = values[rows, cols + 1]
+        v10 = values[rows + 1, cols]
+        v11 = values[rows + 1, cols + 1]
+        if values.ndim == 3:
+            wx, wy = ax[..., None], ay[..., None]
+        else:
+            wx, wy = ax, ay
+        return (v00 * (1 - wx) + v01 * wx) * (1 - wy) + (v10 * (1 - wx) + v11 * wx) * wy
+
+    return sample

@@ -1,0 +1,71 @@
+"""Congestion-aware directions: density, Weidmann speeds, and routes that bend round a crowd."""
+
+import numpy as np
+import pytest
+from shapely.geometry import LineString, Polygon
+
+from crowdsim.navigation.congestion import CongestionFields, CongestionSettings, speed_share
+from crowdsim.navigation.navigator import Navigation
+from crowdsim.venue import Exit, Venue
+
+
+def corner() -> Venue:
+    """A 4 m corridor running east 10 m, turning north for 10 m to an exit (RiMEA 15's shape)."""
+    area = Polygon([(-10, 0), (14, 0), (14, 14), (10, 14), (10, 4), (-10, 4)])
+    return Venue(name="corner", area=area, exits=(Exit("exit", LineString([(10, 14), (14, 14)])),))
+
+
+@pytest.fixture(scope="module")
+def fields() -> CongestionFields:
+    nav = Navigation.build(corner(), resolution_m=0.1)
+    return CongestionFields(nav, CongestionSettings())
+
+
+def test_speed_share_follows_weidmann():
+    rho = np.array([0.01, 1.0, 2.0, 4.0, 5.4, 8.0])
+    expected = 1 - np.exp(-1.913 * (1 / rho[:4] - 1 / 5.4))
+    assert speed_share(rho)[:4] == pytest.approx(expected)
+    assert speed_share(rho)[4:] == pytest.approx([0.05, 0.05])  # jammed: the floor
+
+
+def test_density_is_not_diluted_next_to_a_wall(fields):
+    # A lattice at 2 persons/m² filling the corridor's first leg.
+    xs, ys = np.meshgrid(np.arange(-9.8, 9.8, 1 / np.sqrt(2)), np.arange(0.35, 3.7, 1 / np.sqrt(2)))
+    rho = fields.density(np.column_stack([xs.ravel(), ys.ravel()]))
+    grid = fields.nav.grid
+    j = round((0.0 - grid.centre_x0) / grid.h)
+    along_wall = rho[round((0.2 - grid.centre_y0) / grid.h), j]
+    middle = rho[round((2.0 - grid.centre_y0) / grid.h), j]
+    assert middle == pytest.approx(2.0, rel=0.15)
+    assert along_wall == pytest.approx(middle, rel=0.15)
+
+
+def test_a_thin_crowd_leaves_the_static_field_unchanged(fields):
+    xy = np.array([[0.0, 2.0], [5.0, 1.0], [12.0, 8.0]])
+    out = fields.update(xy, np.array([0]))
+    assert np.array_equal(out, fields.nav.directions)
+
+
+def test_a_crowd_at_the_inner_corner_bends_routes_outwards(fields):
+    # A dense crowd (4 persons/m²) packed against the inner corner (10, 4).
+    rng = np.random.default_rng(1)
+    xy = rng.uniform([7.5, 1.5], [10.5, 4.0], size=(40, 2))
+    xy = xy[(xy[:, 0] < 10.0) | (xy[:, 1] < 4.0)]
+    out = fields.update(xy, np.array([0]))
+    grid = fields.nav.grid
+    # Just upstream of the crowd, in its midst, the static field heads for the inner corner;
+    # the dynamic one turns towards the outer (south-east) side.
+    row = round((2.5 - grid.centre_y0) / grid.h)
+    col = round((8.0 - grid.centre_x0) / grid.h)
+    static = fields.nav.directions[0, row, col]
+    dynamic = out[0, row, col]
+    assert static[1] > 0.2  # heading up towards the inner corner
+    assert dynamic[1] < static[1] - 0.1  # turned away from it
+    assert np.hypot(*dynamic) == pytest.approx(1.0, abs=1e-5)
+
+
+def test_settings_are_checked():
+    with pytest.raises(ValueError, match="blend_from_pm2"):
+        CongestionSettings(blend_from_pm2=2.0, blend_full_pm2=1.0)
+    with pytest.raises(ValueError, match="update_s"):
+        CongestionSettings(update_s=0.0)
