@@ -204,10 +204,10 @@ class _Watch:
         recorder = model.crowding
         measure = recorder.record
 
-        def timed(*args: Any) -> Any:  # times the crowding measurements inside the steps
+        def timed(*args: Any, **kwargs: Any) -> Any:  # times the crowding measurements
             t = time.perf_counter()
             try:
-                return measure(*args)
+                return measure(*args, **kwargs)
             finally:
                 self.metrics_s += time.perf_counter() - t
 
