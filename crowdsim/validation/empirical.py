@@ -583,7 +583,7 @@ def _fis_figure(t95: np.ndarray, total: np.ndarray) -> Figure:
 @register(
     "DATA 1",
     title="Experimental data and PedPy measurement chain",
-    source="Data README (shared/data/juelich): regression anchors computed by line counts",
+    source="Data README (data/juelich): regression anchors computed by line counts",
     setup="""Every experimental file is read with PedPy (pedpy.load_trajectory with the
     catalogue's frame rate and unit) and measured with this suite's PedPy code at the
     README's lines and areas: bottlenecks over the central 80 % of the crossings, the HERMES
