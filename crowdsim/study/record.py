@@ -211,7 +211,7 @@ class _Watch:
             finally:
                 self.metrics_s += time.perf_counter() - t
 
-        recorder.record = timed  # type: ignore[method-assign,assignment]
+        recorder.record = timed  # type: ignore[method-assign]
 
     def __call__(self, model: EvacuationModel) -> None:
         peak = model.crowding.max_density_pm2
