@@ -295,8 +295,33 @@ def draw_bodies(
     return group, v0, radius
 
 
+#: Body radii (m) a person may have: (low, high]. Below 5 cm the contact forces and wall cells
+#: see no body; above 1 m it is no person (HFV 2000 use 0.25–0.35 m).
+RADIUS_RANGE_M = (0.05, 1.0)
+
+
+def body_problem(key: str, dist: Distribution) -> str | None:
+    """Why the draws of ``dist`` for ``desired_speed`` or ``radius`` can fall out of range.
+
+    Checked from the distribution's support when a scenario is read, so a bad range is named
+    with its file and key at once, not found at model build by the draws that hit it.
+    """
+    least, most = dist.support
+    if key == "desired_speed" and not least > 0:
+        return (
+            f"desired speeds must be > 0 m/s, but this distribution reaches {least:g}; set min > 0"
+        )
+    low, high = RADIUS_RANGE_M
+    if key == "radius" and not (least > low and most <= high):
+        return (
+            f"radii must lie in ({low}, {high}] m, but this distribution spans "
+            f"[{least:g}, {most:g}] m; bound it with min and max"
+        )
+    return None
+
+
 def check_bodies(v0: np.ndarray, radius: np.ndarray, *, source: str) -> None:
-    """Refuse desired speeds ≤ 0 m/s and radii outside (0.05, 1.0] m.
+    """Refuse desired speeds ≤ 0 m/s and radii outside :data:`RADIUS_RANGE_M`.
 
     Raises:
         SetupError: Naming ``source`` (the scenario or venue the people come from).
@@ -305,9 +330,12 @@ def check_bodies(v0: np.ndarray, radius: np.ndarray, *, source: str) -> None:
         raise SetupError(
             source, "population", "desired speeds must be > 0 m/s; set min > 0 on desired_speed"
         )
-    if (radius <= 0.05).any() or (radius > 1.0).any():
+    low, high = RADIUS_RANGE_M
+    if (radius <= low).any() or (radius > high).any():
         raise SetupError(
-            source, "population", "radii must lie in (0.05, 1.0] m; bound the radius distribution"
+            source,
+            "population",
+            f"radii must lie in ({low}, {high}] m; bound the radius distribution",
         )
 
 
