@@ -40,7 +40,11 @@ def check_seed(seed: object, *, source: str, feature: str = "seed") -> int:
         ScenarioError: Naming ``source`` and ``feature`` (the key or option that set it).
     """
     low, high = SEED_RANGE
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not low <= seed < high:
+    if (
+        isinstance(seed, bool)
+        or not isinstance(seed, numbers.Integral)
+        or not low <= int(seed) < high
+    ):
         raise ScenarioError(
             source, feature, f"must be a whole number from {low} to 2**63 - 1, got {seed!r}"
         )

@@ -235,7 +235,8 @@ def _read_rect(table: Table) -> Polygon:
         if xmin < xmax and ymin < ymax:
             return shapes.rectangle(xmin, ymin, xmax, ymax)
     raise table.error(
-        f"rect must be [xmin, ymin, xmax, ymax] with xmin < xmax and ymin < ymax, got {shown(value)}"
+        "rect must be [xmin, ymin, xmax, ymax] with xmin < xmax and ymin < ymax, "
+        f"got {shown(value)}"
     )
 
 
