@@ -9,7 +9,6 @@ the fix named, suggesting the closest known key for a misspelt one.
 from __future__ import annotations
 
 import difflib
-import math
 import os
 import reprlib
 import tomllib
@@ -31,6 +30,9 @@ MAX_NESTING = 32
 #: Largest file read as TOML (bytes). The largest shipped file is some 20 kB and an imported
 #: site some hundreds of kB; anything far larger is not a crowdsim file.
 MAX_FILE_BYTES = 64 * 1024 * 1024
+#: Largest magnitude of a number read (coordinates in m, times in s...): far beyond any venue
+#: or duration, and small enough that areas and distances computed from it stay finite.
+MAX_MAGNITUDE = 1e12
 #: Seeds are whole numbers in [0, 2**63): numpy's generators take any whole number ≥ 0, and the
 #: results store, the trajectory files and the Parquet columns keep them as signed 64-bit.
 SEED_RANGE = (0, 2**63)
@@ -158,10 +160,25 @@ def check_nesting(data: Any, *, source: str, error: type[CrowdsimError]) -> None
 
 
 def number(value: Any) -> float | None:
-    """The value as a finite float, or None if it is not one (booleans are not numbers)."""
+    """The value as a finite float of at most :data:`MAX_MAGNITUDE`, or None if it is not one.
+
+    Booleans are not numbers; NaN, infinities and magnitudes beyond :data:`MAX_MAGNITUDE` are
+    refused here so that no geometry or arithmetic downstream overflows.
+    """
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    return float(value) if math.isfinite(value) else None
+    try:
+        as_float = float(value)
+    except OverflowError:  # a whole number beyond the float range
+        return None
+    return as_float if abs(as_float) <= MAX_MAGNITUDE else None  # NaN fails too
+
+
+def _not_a_number(raw: Any) -> str:
+    """What is wrong with a value :func:`number` refused."""
+    if isinstance(raw, int | float) and not isinstance(raw, bool) and abs(raw) > MAX_MAGNITUDE:
+        return f"must be a number of at most {MAX_MAGNITUDE:.0e} in size, got {raw:.3g}"
+    return f"must be a number, got {shown(raw)}"
 
 
 @dataclass(frozen=True)
@@ -219,7 +236,7 @@ class Table:
         raw = self.get(key, default)
         value = number(raw)
         if value is None:
-            raise self.error(f"{key} must be a number, got {shown(raw)}")
+            raise self.error(f"{key} {_not_a_number(raw)}")
         if positive and value <= 0:
             raise self.error(f"{key} must be > 0, got {value:g}")
         return value
@@ -328,4 +345,7 @@ class Table:
             x, y = number(value[0]), number(value[1])
             if x is not None and y is not None:
                 return (x, y)
+        if isinstance(value, list) and len(value) == 2:
+            bad = next(v for v in value if number(v) is None)
+            raise self.error(f"{what}: each coordinate {_not_a_number(bad)}")
         raise self.error(f"{what} must be a pair of numbers [x, y], got {shown(value)}")

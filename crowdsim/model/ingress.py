@@ -23,7 +23,7 @@ from shapely.geometry.base import BaseGeometry
 from crowdsim.dynamics.crowd import CrowdState
 from crowdsim.errors import SetupError
 from crowdsim.model.distributions import Distribution
-from crowdsim.model.population import Group, Population, draw_bodies
+from crowdsim.model.population import MOST_PEOPLE, Group, Population, draw_bodies
 from crowdsim.model.routing import Router
 from crowdsim.model.status import ABSENT, ENTERED, INSIDE, Status
 from crowdsim.venue import Venue
@@ -61,9 +61,10 @@ class Arrivals:
     profile: tuple[tuple[float, float], ...] = ()
 
     def __post_init__(self) -> None:
-        if self.total < 0 or not -np.inf < self.start_s <= self.end_s < np.inf:
+        if not 0 <= self.total <= MOST_PEOPLE or not -np.inf < self.start_s <= self.end_s < np.inf:
             raise ValueError(
-                f"arrivals at {self.entry!r}: need total ≥ 0 and start_s ≤ end_s (finite)"
+                f"arrivals at {self.entry!r}: need total in [0, {MOST_PEOPLE:.0e}] and "
+                "start_s ≤ end_s (finite)"
             )
         if self.profile:
             t = np.array([p[0] for p in self.profile] + [self.end_s], float)

@@ -60,6 +60,11 @@ class Group:
             raise ValueError(f"group {self.name!r}: share must be > 0")
 
 
+#: Most people a count may give (a zone, a total): well above any venue, far below the sizes
+#: whose arithmetic overflows; the floor-space check refuses what does not fit long before.
+MOST_PEOPLE = 10**9
+
+
 @dataclass(frozen=True)
 class ZoneOverride:
     """Scenario settings that replace a venue zone's defaults.
@@ -87,6 +92,8 @@ class ZoneOverride:
             raise ValueError(f"hide_share must lie in [0, 1], got {self.hide_share}")
         if self.alarm_s < 0:
             raise ValueError(f"alarm_s must be ≥ 0 s, got {self.alarm_s}")
+        if self.people is not None and not 0 <= self.people <= MOST_PEOPLE:
+            raise ValueError(f"people must lie in [0, {MOST_PEOPLE:.0e}], got {self.people}")
 
 
 @dataclass(frozen=True)
@@ -123,8 +130,12 @@ class PopulationSpec:
             raise ValueError("give scale or total, not both")
         if self.scale is not None and not (self.scale >= 0 and np.isfinite(self.scale)):
             raise ValueError(f"scale must be a number ≥ 0, got {self.scale!r}")
-        if self.total is not None and (isinstance(self.total, bool) or self.total < 0):
-            raise ValueError(f"total must be a whole number ≥ 0, got {self.total!r}")
+        if self.total is not None and (
+            isinstance(self.total, bool) or not 0 <= self.total <= MOST_PEOPLE
+        ):
+            raise ValueError(
+                f"total must be a whole number in [0, {MOST_PEOPLE:.0e}], got {self.total!r}"
+            )
 
     def people_in(self, zone: Zone) -> int:
         """People placed in ``zone`` by the venue or the zone's override (before scaling)."""

@@ -50,6 +50,7 @@ from crowdsim.venue.levels import (
     flight_corners,
     level_offsets,
 )
+from crowdsim.venue.validation import invalidity
 
 #: The venue file format version this reader understands (key ``crowdsim_venue``).
 FORMAT_VERSION = 1
@@ -224,7 +225,14 @@ def _read_polygon(table: Table, *, holes: bool = False) -> Polygon:
             f"holes must be a list of polygons [[[x, y], ...], ...], got {shown(value)}"
         )
     rings = [table.points(f"holes #{i}", at_least=3, value=h) for i, h in enumerate(value, 1)]
-    return shapes.polygon(outline.exterior.coords, rings) if rings else outline
+    return _valid(table, shapes.polygon(outline.exterior.coords, rings)) if rings else outline
+
+
+def _valid(table: Table, polygon: Polygon) -> Polygon:
+    """``polygon`` if GEOS finds it valid: the floor's unions and differences need valid holes."""
+    if not shapely.is_valid(polygon):
+        raise table.error(invalidity(polygon))
+    return polygon
 
 
 def _read_rect(table: Table) -> Polygon:

@@ -219,13 +219,13 @@ def _check_polygons(venue: Venue) -> None:
         if empty[i]:
             raise VenueError(venue.source, name, "polygon is empty; give it at least 3 points")
         if not valid[i]:
-            raise VenueError(venue.source, name, _invalidity(geom))
+            raise VenueError(venue.source, name, invalidity(geom))
         raise VenueError(
             venue.source, name, "polygon has zero area (its points are collinear); give it an area"
         )
 
 
-def _invalidity(geom: BaseGeometry) -> str:
+def invalidity(geom: BaseGeometry) -> str:
     """Why a polygon is invalid, where, and what to do, from GEOS's validity reason."""
     reason = shapely.is_valid_reason(geom)
     match = _VALIDITY_REASON.match(reason)
