@@ -174,7 +174,7 @@ def number(value: Any) -> float | None:
     return as_float if abs(as_float) <= MAX_MAGNITUDE else None  # NaN fails too
 
 
-def _not_a_number(raw: Any) -> str:
+def number_problem(raw: Any) -> str:
     """What is wrong with a value :func:`number` refused."""
     if isinstance(raw, int | float) and not isinstance(raw, bool) and abs(raw) > MAX_MAGNITUDE:
         return f"must be a number of at most {MAX_MAGNITUDE:.0e} in size, got {raw:.3g}"
@@ -236,7 +236,7 @@ class Table:
         raw = self.get(key, default)
         value = number(raw)
         if value is None:
-            raise self.error(f"{key} {_not_a_number(raw)}")
+            raise self.error(f"{key} {number_problem(raw)}")
         if positive and value <= 0:
             raise self.error(f"{key} must be > 0, got {value:g}")
         return value
@@ -347,5 +347,5 @@ class Table:
                 return (x, y)
         if isinstance(value, list) and len(value) == 2:
             bad = next(v for v in value if number(v) is None)
-            raise self.error(f"{what}: each coordinate {_not_a_number(bad)}")
+            raise self.error(f"{what}: each coordinate {number_problem(bad)}")
         raise self.error(f"{what} must be a pair of numbers [x, y], got {shown(value)}")

@@ -318,7 +318,8 @@ def body_problem(key: str, dist: Distribution) -> str | None:
     with its file and key at once, not found at model build by the draws that hit it.
     """
     least, most = dist.support
-    if key == "desired_speed" and not least > 0:
+    above_zero = least > 0 or (least == 0 and dist.kind in ("lognormal", "gamma", "weibull"))
+    if key == "desired_speed" and not above_zero:
         return (
             f"desired speeds must be > 0 m/s, but this distribution reaches {least:g}; set min > 0"
         )

@@ -34,7 +34,15 @@ from crowdsim.errors import ScenarioError, SetupError
 from crowdsim.model.scenario import Scenario
 from crowdsim.model.scenario_io import load_scenario
 from crowdsim.study.sweep_paths import TEXT, WHOLE, ParameterPath, resolve
-from crowdsim.tables import Table, check_nesting, header_problem, read_toml, shown
+from crowdsim.tables import (
+    Table,
+    check_nesting,
+    header_problem,
+    number,
+    number_problem,
+    read_toml,
+    shown,
+)
 
 FORMAT_VERSION = 1
 
@@ -298,6 +306,8 @@ def _parameter(table: Table, base: Scenario, design: str) -> Parameter:
         if not isinstance(values, list) or not values:
             raise table.error(f"values must be a non-empty list, got {shown(values)}")
         for v in values:
+            if isinstance(v, int | float) and not isinstance(v, bool) and number(v) is None:
+                raise table.error(f"each of values {number_problem(v)}")
             if isinstance(v, dict | list):
                 raise table.error(
                     f"values must be numbers or names, got {shown(v)}; to vary a distribution, "
