@@ -9,6 +9,7 @@ the fix named, suggesting the closest known key for a misspelt one.
 from __future__ import annotations
 
 import difflib
+import math
 import os
 import reprlib
 import tomllib
@@ -176,8 +177,11 @@ def number(value: Any) -> float | None:
 
 def number_problem(raw: Any) -> str:
     """What is wrong with a value :func:`number` refused."""
-    if isinstance(raw, int | float) and not isinstance(raw, bool) and abs(raw) > MAX_MAGNITUDE:
-        return f"must be a number of at most {MAX_MAGNITUDE:.0e} in size, got {raw:.3g}"
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        if isinstance(raw, float) and not math.isfinite(raw):
+            return f"must be a finite number, got {raw}"
+        if abs(raw) > MAX_MAGNITUDE:
+            return f"must be a number of at most {MAX_MAGNITUDE:.0e} in size, got {raw:.3g}"
     return f"must be a number, got {shown(raw)}"
 
 
@@ -346,6 +350,8 @@ class Table:
             if x is not None and y is not None:
                 return (x, y)
         if isinstance(value, list) and len(value) == 2:
-            bad = next(v for v in value if number(v) is None)
-            raise self.error(f"{what}: each coordinate {number_problem(bad)}")
+            numeric = [v for v in value if isinstance(v, int | float) and not isinstance(v, bool)]
+            if len(numeric) == 2:  # numbers, but NaN, infinite or too large
+                bad = next(v for v in numeric if number(v) is None)
+                raise self.error(f"{what}: each coordinate {number_problem(bad)}")
         raise self.error(f"{what} must be a pair of numbers [x, y], got {shown(value)}")

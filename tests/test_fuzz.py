@@ -127,9 +127,13 @@ def mutated(draw: st.DrawFn, files: list[Path]) -> tuple[Path, dict[str, Any], l
         places = list(_places(data))
         if not places:
             break
-        where, value = draw(st.sampled_from(places))
+        kind = draw(st.sampled_from(["number", "number", "swap", "drop", "retype", "nest"]))
+        fitting = {  # a number to change, a string to swap; anything else for the rest
+            "number": [p for p in places if _is_number(p[1])],
+            "swap": [p for p in places if isinstance(p[1], str)],
+        }.get(kind) or places
+        where, value = draw(st.sampled_from(fitting))
         parent, key = _parent(data, where), where[-1]
-        kind = draw(st.sampled_from(["drop", "retype", "number", "swap", "nest"]))
         if kind == "drop":
             del parent[key]
         elif kind == "number" and _is_number(value):
