@@ -114,7 +114,7 @@ def test_a_count_beyond_any_venue_is_refused_without_overflow(write) -> None:  #
 
 def test_a_nan_hazard_radius_names_the_threat(write) -> None:  # type: ignore[no-untyped-def]
     text = "[[threats]]\nposition = [20, 15]\nhazard_radius_m = nan\nperception_radius_m = 10"
-    expect(write(text), "[[threats]] #1", "hazard_radius_m must be a number, got nan")
+    expect(write(text), "[[threats]] #1", "hazard_radius_m must be a finite number, got nan")
 
 
 def test_a_setup_error_names_the_scenario_beside_its_venue(write) -> None:  # type: ignore[no-untyped-def]
