@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -12,9 +13,11 @@ from crowdsim.study import build
 
 ROOT = Path(__file__).resolve().parents[2]
 
+Write = Callable[..., Path]
+
 
 @pytest.fixture
-def write(tmp_path: Path):  # type: ignore[no-untyped-def]
+def write(tmp_path: Path) -> Write:
     """Write a scenario of the concert hall with ``extra`` TOML appended; return its path."""
     (tmp_path / "venues").symlink_to(ROOT / "venues")
     (tmp_path / "s").mkdir()
@@ -40,15 +43,15 @@ def expect(path: Path, feature: str, fix: str) -> CrowdsimError:
 
 
 @pytest.mark.parametrize("seed", [-1, 2**63, -(2**63)])
-def test_a_seed_outside_64_bits_is_refused(write, seed: int) -> None:  # type: ignore[no-untyped-def]
+def test_a_seed_outside_64_bits_is_refused(write: Write, seed: int) -> None:
     expect(write("", top=f"seed = {seed}"), "top level", "seed must be a whole number from 0")
 
 
-def test_the_largest_seed_is_accepted(write) -> None:  # type: ignore[no-untyped-def]
+def test_the_largest_seed_is_accepted(write: Write) -> None:
     assert load_scenario(write("", top=f"seed = {2**63 - 1}")).seed == 2**63 - 1
 
 
-def test_a_step_that_is_no_multiple_of_dt_names_the_key(write) -> None:  # type: ignore[no-untyped-def]
+def test_a_step_that_is_no_multiple_of_dt_names_the_key(write: Write) -> None:
     err = expect(
         write("[simulation]\nstep_s = 0.1\ndt_s = 0.03"), "[simulation] step_s", "whole multiple"
     )
@@ -56,7 +59,9 @@ def test_a_step_that_is_no_multiple_of_dt_names_the_key(write) -> None:  # type:
 
 
 @pytest.mark.parametrize("resolution", [0.01, 0.6])
-def test_a_navigation_resolution_out_of_range_names_the_scenario(write, resolution: float) -> None:  # type: ignore[no-untyped-def]
+def test_a_navigation_resolution_out_of_range_names_the_scenario(
+    write: Write, resolution: float
+) -> None:
     expect(
         write(f"[simulation]\nnavigation_resolution_m = {resolution}"),
         "[simulation] navigation_resolution_m",
@@ -73,12 +78,12 @@ def test_a_navigation_resolution_out_of_range_names_the_scenario(write, resoluti
         ("0.04", "spans [0.04, 0.04] m"),
     ],
 )
-def test_radii_out_of_range_are_refused_when_read(write, radius: str, fix: str) -> None:  # type: ignore[no-untyped-def]
+def test_radii_out_of_range_are_refused_when_read(write: Write, radius: str, fix: str) -> None:
     err = expect(write(f"[population]\nradius = {radius}"), "[population]", fix)
     assert "radii must lie in (0.05, 1.0] m" in err.fix
 
 
-def test_a_bounded_radius_and_speed_are_accepted(write) -> None:  # type: ignore[no-untyped-def]
+def test_a_bounded_radius_and_speed_are_accepted(write: Write) -> None:
     text = (
         '[population]\nradius = {dist = "normal", mean = 0.25, sd = 0.02, min = 0.2, max = 0.3}\n'
         'desired_speed = {dist = "lognormal", mu = 0.2, sigma = 0.2}'
@@ -86,7 +91,7 @@ def test_a_bounded_radius_and_speed_are_accepted(write) -> None:  # type: ignore
     assert load_scenario(write(text)).population.radius.support == (0.2, 0.3)
 
 
-def test_a_speed_distribution_reaching_zero_is_refused(write) -> None:  # type: ignore[no-untyped-def]
+def test_a_speed_distribution_reaching_zero_is_refused(write: Write) -> None:
     expect(
         write('[population]\ndesired_speed = {dist = "normal", mean = 1.34, sd = 0.26}'),
         "[population]",
@@ -104,20 +109,20 @@ def test_a_speed_distribution_reaching_zero_is_refused(write) -> None:  # type: 
 )
 def test_impossible_distributions_are_refused_analytically(
     write, premovement: str, fix: str
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     expect(write(f"[population]\npremovement = {premovement}"), "[population]", fix)
 
 
-def test_a_count_beyond_any_venue_is_refused_without_overflow(write) -> None:  # type: ignore[no-untyped-def]
+def test_a_count_beyond_any_venue_is_refused_without_overflow(write: Write) -> None:
     expect(write(f"[population]\ntotal = {2**63}"), "[population]", "total must be a whole number")
 
 
-def test_a_nan_hazard_radius_names_the_threat(write) -> None:  # type: ignore[no-untyped-def]
+def test_a_nan_hazard_radius_names_the_threat(write: Write) -> None:
     text = "[[threats]]\nposition = [20, 15]\nhazard_radius_m = nan\nperception_radius_m = 10"
     expect(write(text), "[[threats]] #1", "hazard_radius_m must be a finite number, got nan")
 
 
-def test_a_setup_error_names_the_scenario_beside_its_venue(write) -> None:  # type: ignore[no-untyped-def]
+def test_a_setup_error_names_the_scenario_beside_its_venue(write: Write) -> None:
     # The venue has no shelter 'vault': which file is wrong is for the user to say.
     path = write(
         "[population]\ntotal = 4\n[simulation]\nnavigation_resolution_m = 0.5\n"
