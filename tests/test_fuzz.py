@@ -345,7 +345,7 @@ def hall(tmp_path: Path) -> Path:
     folder = tmp_path / "s"
     folder.mkdir()
     (folder / "plan.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
-    (folder / "passwd.toml").write_text("root:x:0:0:root:/root:/bin/bash\n")
+    (folder / "passwd.toml").write_text("daemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n")
     (folder / "empty.toml").write_text("")
     (folder / "notes.txt").write_text((ROOT / "venues" / "concert_hall.toml").read_text())
     (folder / "other.toml").write_text('crowdsim_scenario = 1\nvenue = "hall.toml"\n')
