@@ -11,9 +11,11 @@ from __future__ import annotations
 import difflib
 import math
 import os
+import reprlib
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from crowdsim.errors import CrowdsimError
@@ -21,6 +23,26 @@ from crowdsim.errors import CrowdsimError
 Point2 = tuple[float, float]
 
 _MISSING: Any = object()
+
+#: Deepest nesting of tables and arrays a crowdsim file may have. The deepest real one is a
+#: layout's obstacle's point list (about 6 levels); this leaves room and keeps every reader,
+#: message and copy of the data far from Python's recursion limit.
+MAX_NESTING = 32
+#: Largest file read as TOML (bytes). The largest shipped file is some 20 kB and an imported
+#: site some hundreds of kB; anything far larger is not a crowdsim file.
+MAX_FILE_BYTES = 64 * 1024 * 1024
+#: Largest magnitude of a number read (coordinates in m, times in s...): far beyond any venue
+#: or duration, and small enough that areas and distances computed from it stay finite.
+MAX_MAGNITUDE = 1e12
+#: Seeds are whole numbers in [0, 2**63): numpy's generators take any whole number ≥ 0, and the
+#: results store, the trajectory files and the Parquet columns keep them as signed 64-bit.
+SEED_RANGE = (0, 2**63)
+
+_SHOW = reprlib.Repr()
+_SHOW.maxlevel = 3
+_SHOW.maxstring = 60
+_SHOW.maxother = 60
+_SHOW.maxlist = _SHOW.maxdict = 6
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
@@ -36,16 +58,29 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     return "; choose one of: " + ", ".join(choices)
 
 
+def shown(value: Any) -> str:
+    """A value as messages show it: its ``repr``, cut short (deep or long values stay one line)."""
+    return " ".join(_SHOW.repr(value).split())
+
+
 def read_toml(path: str | os.PathLike[str], error: type[CrowdsimError]) -> dict[str, Any]:
     """The parsed contents of a TOML file.
 
     Raises:
-        CrowdsimError: Of class ``error``, naming the file, if it cannot be read or parsed.
+        CrowdsimError: Of class ``error``, naming the file, if it cannot be read or parsed, is
+            larger than :data:`MAX_FILE_BYTES` or nests deeper than :data:`MAX_NESTING`.
     """
     source = os.fspath(path)
     try:
         with open(source, "rb") as f:
-            return tomllib.load(f)
+            if os.fstat(f.fileno()).st_size > MAX_FILE_BYTES:
+                raise error(
+                    source,
+                    "file",
+                    f"is larger than {MAX_FILE_BYTES // 2**20} MiB, too large for a crowdsim "
+                    "file; check the path",
+                )
+            data = tomllib.load(f)
     except FileNotFoundError:
         raise error(source, "file", "not found; check the path") from None
     except IsADirectoryError:
@@ -58,13 +93,96 @@ def read_toml(path: str | os.PathLike[str], error: type[CrowdsimError]) -> dict[
         raise error(source, "TOML syntax", f"{exc}; correct the file there") from None
     except RecursionError:
         raise error(source, "TOML syntax", "tables or arrays nested too deeply") from None
+    check_nesting(data, source=source, error=error)
+    return data
+
+
+#: Bytes of a file read to check its header before it is parsed.
+HEADER_BYTES = 64 * 1024
+
+
+def header_problem(path: Path, *, keys: Sequence[str]) -> str | None:
+    """Why ``path`` is not a crowdsim TOML file with one of ``keys`` in its header, or None.
+
+    Looked at before parsing, so a path that points at a picture, a program or a system file is
+    refused without reading it whole: the name must end in ``.toml`` and the file must start as
+    UTF-8 text that sets one of ``keys`` (``crowdsim_venue = 1`` ...) before its first table.
+
+    Args:
+        path: An existing file.
+        keys: The format keys accepted, e.g. ``("crowdsim_venue",)``.
+    """
+    if path.suffix.lower() != ".toml":
+        return f"is not a .toml file (got {path.suffix or 'no extension'})"
+    try:
+        with open(path, "rb") as f:
+            head = f.read(HEADER_BYTES)
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror})"
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 3 or len(head) < HEADER_BYTES:  # not a character cut short
+            return "is not a text file (UTF-8); it looks like a picture or a program"
+        text = head[: exc.start].decode("utf-8")
+    if "\x00" in text:
+        return "is not a text file; it looks like a picture or a program"
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("["):
+            break
+        key = stripped.split("=", 1)[0].strip().strip('"')
+        if "=" in stripped and key in keys:
+            return None
+    return f"does not start as a crowdsim file: put {keys[0]} = 1 before its first table"
+
+
+def check_nesting(data: Any, *, source: str, error: type[CrowdsimError]) -> None:
+    """Refuse tables and arrays nested deeper than :data:`MAX_NESTING` (without recursing).
+
+    Raises:
+        CrowdsimError: Of class ``error``, naming the file and the key path where it happens.
+    """
+    stack: list[tuple[Any, tuple[str, ...], int]] = [(data, (), 0)]
+    while stack:
+        value, path, depth = stack.pop()
+        if depth > MAX_NESTING:
+            where = ".".join(path) or "top level"
+            raise error(
+                source,
+                f"[{where}]",
+                f"tables or arrays nested more than {MAX_NESTING} deep; crowdsim files "
+                "nest a few levels: remove the extra brackets",
+            )
+        if isinstance(value, Mapping):
+            stack.extend((v, (*path, str(k)), depth + 1) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((v, path, depth + 1) for v in value)
 
 
 def number(value: Any) -> float | None:
-    """The value as a finite float, or None if it is not one (booleans are not numbers)."""
+    """The value as a finite float of at most :data:`MAX_MAGNITUDE`, or None if it is not one.
+
+    Booleans are not numbers; NaN, infinities and magnitudes beyond :data:`MAX_MAGNITUDE` are
+    refused here so that no geometry or arithmetic downstream overflows.
+    """
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    return float(value) if math.isfinite(value) else None
+    try:
+        as_float = float(value)
+    except OverflowError:  # a whole number beyond the float range
+        return None
+    return as_float if abs(as_float) <= MAX_MAGNITUDE else None  # NaN fails too
+
+
+def number_problem(raw: Any) -> str:
+    """What is wrong with a value :func:`number` refused."""
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        if isinstance(raw, float) and not math.isfinite(raw):
+            return f"must be a finite number, got {raw}"
+        if abs(raw) > MAX_MAGNITUDE:
+            return f"must be a number of at most {MAX_MAGNITUDE:.0e} in size, got {raw:.3g}"
+    return f"must be a number, got {shown(raw)}"
 
 
 @dataclass(frozen=True)
@@ -114,7 +232,7 @@ class Table:
         """A non-empty string value."""
         value = self.get(key, default)
         if not isinstance(value, str) or (not value and default is _MISSING):
-            raise self.error(f"{key} must be a non-empty string, got {value!r}")
+            raise self.error(f"{key} must be a non-empty string, got {shown(value)}")
         return value
 
     def number(self, key: str, default: Any = _MISSING, *, positive: bool = False) -> float:
@@ -122,7 +240,7 @@ class Table:
         raw = self.get(key, default)
         value = number(raw)
         if value is None:
-            raise self.error(f"{key} must be a number, got {raw!r}")
+            raise self.error(f"{key} {number_problem(raw)}")
         if positive and value <= 0:
             raise self.error(f"{key} must be > 0, got {value:g}")
         return value
@@ -131,21 +249,31 @@ class Table:
         """A true/false value."""
         value = self.get(key, default)
         if not isinstance(value, bool):
-            raise self.error(f"{key} must be true or false, got {value!r}")
+            raise self.error(f"{key} must be true or false, got {shown(value)}")
         return value
 
     def whole(self, key: str, default: Any = _MISSING) -> int:
         """A whole number."""
         value = self.get(key, default)
         if isinstance(value, bool) or not isinstance(value, int):
-            raise self.error(f"{key} must be a whole number, got {value!r}")
+            raise self.error(f"{key} must be a whole number, got {shown(value)}")
+        return value
+
+    def seed(self, key: str, default: Any = _MISSING) -> int:
+        """A random seed: a whole number in :data:`SEED_RANGE`."""
+        value = self.whole(key, default)
+        low, high = SEED_RANGE
+        if not low <= value < high:
+            raise self.error(
+                f"{key} must be a whole number from {low} to 2**63 - 1 (a 64-bit seed), got {value}"
+            )
         return value
 
     def strings(self, key: str) -> tuple[str, ...]:
         """A list of strings (empty if the key is absent)."""
         value = self.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise self.error(f'{key} must be a list of names, e.g. ["A", "B"], got {value!r}')
+            raise self.error(f'{key} must be a list of names, e.g. ["A", "B"], got {shown(value)}')
         return tuple(value)
 
     def point(self, key: str) -> Point2:
@@ -156,7 +284,7 @@ class Table:
         """A list of ``[x, y]`` pairs with at least ``at_least`` distinct points."""
         value = self.get(key) if value is _MISSING else value
         if not isinstance(value, list):
-            raise self.error(f"{key} must be a list of [x, y] points, got {value!r}")
+            raise self.error(f"{key} must be a list of [x, y] points, got {shown(value)}")
         points = [self.pair(p, f"{key} point {i}") for i, p in enumerate(value, start=1)]
         distinct = len(set(points))
         if distinct < at_least:
@@ -185,14 +313,14 @@ class Table:
         """A sub-table (an empty one if it is absent and not ``required``)."""
         value = self.get(key) if required else self.get(key, {})
         if not isinstance(value, Mapping):
-            raise self.error(f"{key} must be a table, got {value!r}")
+            raise self.error(f"{key} must be a table, got {shown(value)}")
         return Table(value, self.source, feature, keys, self.error_class)
 
     def tables(self, key: str, keys: Sequence[str]) -> list[Table]:
         """An array of tables (``[[key]]``), empty if absent; each reports as ``[[key]] #i``."""
         value = self.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, Mapping) for v in value):
-            raise self.error(f"{key} must be an array of tables ([[{key}]]), got {value!r}")
+            raise self.error(f"{key} must be an array of tables ([[{key}]]), got {shown(value)}")
         return [
             Table(v, self.source, f"{self.prefix}[[{key}]] #{i}", keys, self.error_class)
             for i, v in enumerate(value, start=1)
@@ -204,7 +332,7 @@ class Table:
         if not isinstance(value, Mapping) or not all(
             isinstance(v, Mapping) for v in value.values()
         ):
-            raise self.error(f"{key} must hold tables [{key}.NAME], got {value!r}")
+            raise self.error(f"{key} must hold tables [{key}.NAME], got {shown(value)}")
         return [
             (name, Table(v, self.source, f"{label} {name!r}", keys, self.error_class))
             for name, v in value.items()
@@ -221,4 +349,9 @@ class Table:
             x, y = number(value[0]), number(value[1])
             if x is not None and y is not None:
                 return (x, y)
-        raise self.error(f"{what} must be a pair of numbers [x, y], got {value!r}")
+        if isinstance(value, list) and len(value) == 2:
+            numeric = [v for v in value if isinstance(v, int | float) and not isinstance(v, bool)]
+            if len(numeric) == 2:  # numbers, but NaN, infinite or too large
+                bad = next(v for v in numeric if number(v) is None)
+                raise self.error(f"{what}: each coordinate {number_problem(bad)}")
+        raise self.error(f"{what} must be a pair of numbers [x, y], got {shown(value)}")

@@ -25,6 +25,8 @@ DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
 }
 #: Optional bounds, applied by resampling (truncation), never by clipping.
 BOUNDS = ("min", "max")
+#: Largest log of a value a log-normal distribution may reach (e**690 ≈ 1e300).
+_LOG_MAX = 690.0
 #: Least share of a distribution's values that must fall within its bounds: truncation by
 #: redrawing then needs a few hundred rounds at most for a million draws.
 MIN_SHARE_IN_BOUNDS = 0.01
@@ -69,10 +71,17 @@ class Distribution:
             raise ValueError(f"distribution {self.kind!r}: invalid parameters {p}")
         if not all(np.isfinite(v) for v in p.values()):
             raise ValueError(f"distribution {self.kind!r}: parameters must be finite, got {p}")
+        if math.isnan(self.low) or math.isnan(self.high):
+            raise ValueError("distribution bounds min and max must be numbers, got nan")
         if self.low >= self.high:
             raise ValueError(f"distribution bounds min={self.low} ≥ max={self.high}")
+        if self.kind == "lognormal" and p["mu"] + 10 * p["sigma"] > _LOG_MAX:
+            raise ValueError(
+                f"distribution 'lognormal' {p}: mu + 10 sigma must stay below {_LOG_MAX:g} "
+                "(values beyond 1e300 are not times or speeds)"
+            )
         share = self.share_within_bounds
-        if share < MIN_SHARE_IN_BOUNDS:
+        if not share >= MIN_SHARE_IN_BOUNDS:  # NaN too (a law scipy cannot evaluate)
             raise ValueError(
                 f"distribution {self.kind} {p}: only {100 * share:.2g} % of its values lie in "
                 f"[min, max] = [{self.low:g}, {self.high:g}]; widen the bounds or move the "
@@ -120,6 +129,21 @@ class Distribution:
             return 1.0 if self.low <= self.params["value"] <= self.high else 0.0
         law = _scipy_law(self.kind, self.params)
         return float(law.cdf(self.high) - law.cdf(self.low))
+
+    @property
+    def support(self) -> tuple[float, float]:
+        """Least and greatest value a sample can take (bounds applied), computed, not sampled."""
+        p = self.params
+        natural = {
+            "fixed": lambda: (p["value"], p["value"]),
+            "uniform": lambda: (p["low"], p["high"]),
+            "normal": lambda: (-np.inf, np.inf) if p["sd"] > 0 else (p["mean"], p["mean"]),
+            "lognormal": lambda: (0.0, np.inf),
+            "gamma": lambda: (0.0, np.inf),
+            "weibull": lambda: (0.0, np.inf),
+        }
+        least, most = natural[self.kind]()
+        return (max(float(least), self.low), min(float(most), self.high))
 
     @property
     def mean(self) -> float:

@@ -47,7 +47,7 @@ from crowdsim.model.movement import Movement
 from crowdsim.model.population import Population, PopulationSpec, draw_population
 from crowdsim.model.recording import Recording, origin
 from crowdsim.model.routing import Router
-from crowdsim.model.scenario import Scenario
+from crowdsim.model.scenario import Scenario, check_seed
 from crowdsim.model.shelters import Shelters
 from crowdsim.model.stairs import StairTraffic
 from crowdsim.model.status import ENTERED, EVACUATED, INSIDE, SHELTERED, Status
@@ -92,7 +92,7 @@ class EvacuationModel(mesa.Model):
         layout: str | None = None,
         trajectory: TrajectoryRecorder | None = None,
     ) -> None:
-        seed = scenario.seed if seed is None else seed
+        seed = scenario.seed if seed is None else check_seed(seed, source=scenario.source)
         super().__init__(rng=seed)
         self.scenario = scenario
         self.seed = seed

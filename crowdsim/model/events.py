@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -57,12 +58,15 @@ class Threat:
     def __post_init__(self) -> None:
         if not self.path:
             raise ValueError(f"threat {self.name!r}: path needs at least one point")
-        if self.hazard_radius_m <= 0 or self.perception_radius_m < self.hazard_radius_m:
+        if not 0 < self.hazard_radius_m <= self.perception_radius_m < math.inf:  # NaN fails
             raise ValueError(
-                f"threat {self.name!r}: need 0 < hazard_radius_m ≤ perception_radius_m"
+                f"threat {self.name!r}: need 0 < hazard_radius_m ≤ perception_radius_m (finite), "
+                f"got {self.hazard_radius_m} and {self.perception_radius_m}"
             )
-        if self.speed_m_s < 0 or self.onset_s < 0:
-            raise ValueError(f"threat {self.name!r}: onset_s and speed_m_s must be ≥ 0")
+        if not (0 <= self.speed_m_s < math.inf and 0 <= self.onset_s < math.inf):
+            raise ValueError(f"threat {self.name!r}: onset_s and speed_m_s must be finite and ≥ 0")
+        if not all(math.isfinite(c) for point in self.path for c in point):
+            raise ValueError(f"threat {self.name!r}: path points must be finite")
 
     def active(self, t: float) -> bool:
         """True once the threat has appeared."""

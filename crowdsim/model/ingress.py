@@ -23,7 +23,7 @@ from shapely.geometry.base import BaseGeometry
 from crowdsim.dynamics.crowd import CrowdState
 from crowdsim.errors import SetupError
 from crowdsim.model.distributions import Distribution
-from crowdsim.model.population import Group, Population, draw_bodies
+from crowdsim.model.population import MOST_PEOPLE, Group, Population, draw_bodies
 from crowdsim.model.routing import Router
 from crowdsim.model.status import ABSENT, ENTERED, INSIDE, Status
 from crowdsim.venue import Venue
@@ -61,8 +61,19 @@ class Arrivals:
     profile: tuple[tuple[float, float], ...] = ()
 
     def __post_init__(self) -> None:
-        if self.total < 0 or self.end_s < self.start_s:
-            raise ValueError(f"arrivals at {self.entry!r}: need total ≥ 0 and end_s ≥ start_s")
+        if not 0 <= self.total <= MOST_PEOPLE or not -np.inf < self.start_s <= self.end_s < np.inf:
+            raise ValueError(
+                f"arrivals at {self.entry!r}: need total in [0, {MOST_PEOPLE:.0e}] and "
+                "start_s ≤ end_s (finite)"
+            )
+        if self.profile:
+            t = np.array([p[0] for p in self.profile] + [self.end_s], float)
+            rate = np.array([p[1] for p in self.profile], float)
+            if np.any(np.diff(t) < 0) or np.any(rate < 0) or not np.sum(rate * np.diff(t)) > 0:
+                raise ValueError(
+                    f"arrivals at {self.entry!r}: profile times must rise up to end_s and "
+                    "rates be ≥ 0, with some arrivals before end_s"
+                )
 
     def times(self, rng: np.random.Generator) -> np.ndarray:
         """Sorted arrival times (s)."""
@@ -71,8 +82,6 @@ class Arrivals:
             return self.start_s + u * (self.end_s - self.start_s)
         t = np.array([p[0] for p in self.profile] + [self.end_s], float)
         rate = np.array([p[1] for p in self.profile], float)
-        if np.any(np.diff(t) < 0) or np.any(rate < 0) or not np.any(rate > 0):
-            raise ValueError(f"arrivals at {self.entry!r}: profile times must rise, rates ≥ 0")
         cum = np.concatenate([[0.0], np.cumsum(rate * np.diff(t))])
         return np.interp(u * cum[-1], cum, t)
 

@@ -60,6 +60,11 @@ class Group:
             raise ValueError(f"group {self.name!r}: share must be > 0")
 
 
+#: Most people a count may give (a zone, a total): well above any venue, far below the sizes
+#: whose arithmetic overflows; the floor-space check refuses what does not fit long before.
+MOST_PEOPLE = 10**9
+
+
 @dataclass(frozen=True)
 class ZoneOverride:
     """Scenario settings that replace a venue zone's defaults.
@@ -87,6 +92,8 @@ class ZoneOverride:
             raise ValueError(f"hide_share must lie in [0, 1], got {self.hide_share}")
         if self.alarm_s < 0:
             raise ValueError(f"alarm_s must be ≥ 0 s, got {self.alarm_s}")
+        if self.people is not None and not 0 <= self.people <= MOST_PEOPLE:
+            raise ValueError(f"people must lie in [0, {MOST_PEOPLE:.0e}], got {self.people}")
 
 
 @dataclass(frozen=True)
@@ -123,8 +130,12 @@ class PopulationSpec:
             raise ValueError("give scale or total, not both")
         if self.scale is not None and not (self.scale >= 0 and np.isfinite(self.scale)):
             raise ValueError(f"scale must be a number ≥ 0, got {self.scale!r}")
-        if self.total is not None and (isinstance(self.total, bool) or self.total < 0):
-            raise ValueError(f"total must be a whole number ≥ 0, got {self.total!r}")
+        if self.total is not None and (
+            isinstance(self.total, bool) or not 0 <= self.total <= MOST_PEOPLE
+        ):
+            raise ValueError(
+                f"total must be a whole number in [0, {MOST_PEOPLE:.0e}], got {self.total!r}"
+            )
 
     def people_in(self, zone: Zone) -> int:
         """People placed in ``zone`` by the venue or the zone's override (before scaling)."""
@@ -295,8 +306,34 @@ def draw_bodies(
     return group, v0, radius
 
 
+#: Body radii (m) a person may have: (low, high]. Below 5 cm the contact forces and wall cells
+#: see no body; above 1 m it is no person (HFV 2000 use 0.25–0.35 m).
+RADIUS_RANGE_M = (0.05, 1.0)
+
+
+def body_problem(key: str, dist: Distribution) -> str | None:
+    """Why the draws of ``dist`` for ``desired_speed`` or ``radius`` can fall out of range.
+
+    Checked from the distribution's support when a scenario is read, so a bad range is named
+    with its file and key at once, not found at model build by the draws that hit it.
+    """
+    least, most = dist.support
+    above_zero = least > 0 or (least == 0 and dist.kind in ("lognormal", "gamma", "weibull"))
+    if key == "desired_speed" and not above_zero:
+        return (
+            f"desired speeds must be > 0 m/s, but this distribution reaches {least:g}; set min > 0"
+        )
+    low, high = RADIUS_RANGE_M
+    if key == "radius" and not (least > low and most <= high):
+        return (
+            f"radii must lie in ({low}, {high}] m, but this distribution spans "
+            f"[{least:g}, {most:g}] m; bound it with min and max"
+        )
+    return None
+
+
 def check_bodies(v0: np.ndarray, radius: np.ndarray, *, source: str) -> None:
-    """Refuse desired speeds ≤ 0 m/s and radii outside (0.05, 1.0] m.
+    """Refuse desired speeds ≤ 0 m/s and radii outside :data:`RADIUS_RANGE_M`.
 
     Raises:
         SetupError: Naming ``source`` (the scenario or venue the people come from).
@@ -305,9 +342,12 @@ def check_bodies(v0: np.ndarray, radius: np.ndarray, *, source: str) -> None:
         raise SetupError(
             source, "population", "desired speeds must be > 0 m/s; set min > 0 on desired_speed"
         )
-    if (radius <= 0.05).any() or (radius > 1.0).any():
+    low, high = RADIUS_RANGE_M
+    if (radius <= low).any() or (radius > high).any():
         raise SetupError(
-            source, "population", "radii must lie in (0.05, 1.0] m; bound the radius distribution"
+            source,
+            "population",
+            f"radii must lie in ({low}, {high}] m; bound the radius distribution",
         )
 
 

@@ -8,6 +8,7 @@ so any executor (process pool, Dask) can carry them.
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -20,12 +21,34 @@ from crowdsim.model.population import Population, PopulationSpec
 from crowdsim.model.routing import ChoiceSettings
 from crowdsim.navigation.congestion import CongestionSettings
 from crowdsim.navigation.navigator import DEFAULT_RESOLUTION_M
+from crowdsim.tables import SEED_RANGE
 from crowdsim.venue import BASE_LAYOUT, Venue
 
 #: Default model step (s): one Mesa step advances the kernel this far.
 DEFAULT_STEP_S = 0.1
 #: Default time limit (s) of a run.
 DEFAULT_TIME_LIMIT_S = 1800.0
+#: Navigation grid spacings (m) the navigation accepts: finer costs memory for nothing (bodies
+#: are 0.4 m wide), coarser closes doors on the grid.
+NAVIGATION_RESOLUTION_RANGE_M = (0.02, 0.5)
+
+
+def check_seed(seed: object, *, source: str, feature: str = "seed") -> int:
+    """``seed`` if it is a whole number in :data:`~crowdsim.tables.SEED_RANGE`.
+
+    Raises:
+        ScenarioError: Naming ``source`` and ``feature`` (the key or option that set it).
+    """
+    low, high = SEED_RANGE
+    if (
+        isinstance(seed, bool)
+        or not isinstance(seed, numbers.Integral)
+        or not low <= int(seed) < high
+    ):
+        raise ScenarioError(
+            source, feature, f"must be a whole number from {low} to 2**63 - 1, got {seed!r}"
+        )
+    return int(seed)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -79,17 +102,27 @@ class Scenario:
     source: str = "<python>"
 
     def __post_init__(self) -> None:
+        check_seed(self.seed, source=self.source)
         for key in ("time_limit_s", "step_s", "collect_every_s", "metrics_every_s"):
             value = getattr(self, key)
             if not value > 0 or value == float("inf"):
                 raise ScenarioError(self.source, key, f"must be a number > 0 (s), got {value!r}")
         n = round(self.step_s / self.params.dt_s)
         if n < 1 or abs(n * self.params.dt_s - self.step_s) > 1e-9:
+            fits = max(1, n) * self.params.dt_s
             raise ScenarioError(
                 self.source,
-                "simulation.step_s",
-                f"the model step {self.step_s} s must be a whole multiple of dt_s = "
-                f"{self.params.dt_s} s",
+                "[simulation] step_s",
+                f"the model step {self.step_s:g} s must be a whole multiple of dt_s = "
+                f"{self.params.dt_s:g} s; use e.g. step_s = {fits:g}",
+            )
+        low, high = NAVIGATION_RESOLUTION_RANGE_M
+        if not low <= self.navigation_resolution_m <= high:
+            raise ScenarioError(
+                self.source,
+                "[simulation] navigation_resolution_m",
+                f"{self.navigation_resolution_m!r} m is out of range; use {low}–{high} m "
+                "(0.1–0.25 m recommended)",
             )
 
     @classmethod

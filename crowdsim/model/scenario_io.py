@@ -30,13 +30,13 @@ from crowdsim.model.design_flow import DesignFlow
 from crowdsim.model.distributions import Distribution
 from crowdsim.model.events import ExitEvent, ShelterLock, Threat
 from crowdsim.model.ingress import Arrivals, IngressSpec
-from crowdsim.model.population import Group, PopulationSpec, ZoneOverride
+from crowdsim.model.population import Group, PopulationSpec, ZoneOverride, body_problem
 from crowdsim.model.profiles import profile
 from crowdsim.model.routing import ChoiceSettings
 from crowdsim.model.scenario import DEFAULT_STEP_S, DEFAULT_TIME_LIMIT_S, Scenario
 from crowdsim.navigation.congestion import CongestionSettings
 from crowdsim.navigation.navigator import DEFAULT_RESOLUTION_M
-from crowdsim.tables import Table, read_toml
+from crowdsim.tables import Table, check_nesting, header_problem, read_toml, shown
 from crowdsim.venue import BASE_LAYOUT, Venue, load_venue
 
 FORMAT_VERSION = 1
@@ -124,11 +124,12 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
 
 def scenario_from_mapping(data: dict[str, Any], *, source: str, base_dir: Path) -> Scenario:
     """Build a :class:`Scenario` from parsed TOML (paths resolved against ``base_dir``)."""
+    check_nesting(data, source=source, error=ScenarioError)
     top = Table(data, source, "top level", _TOP_KEYS, ScenarioError)
     version = top.get("crowdsim_scenario", None)
     if isinstance(version, bool) or version != FORMAT_VERSION:
         raise top.error(
-            f"crowdsim_scenario = {version!r} is not a supported format version; "
+            f"crowdsim_scenario = {shown(version)} is not a supported format version; "
             f"write crowdsim_scenario = {FORMAT_VERSION}"
         )
     if not top.has("venue"):
@@ -137,6 +138,9 @@ def scenario_from_mapping(data: dict[str, Any], *, source: str, base_dir: Path) 
     venue_path = (base_dir / venue_ref).resolve()
     if not venue_path.is_file():
         raise top.error(f"venue file {venue_ref!r} not found (looked in {base_dir})")
+    problem = header_problem(venue_path, keys=("crowdsim_venue",))
+    if problem:
+        raise top.error(f"venue = {venue_ref!r} {problem}; name a venue file (.toml)")
     venue = load_venue(venue_path)
     layout = top.string("layout", default=BASE_LAYOUT)
     venue.with_layout(layout)  # fail now, naming the layout, not mid-run
@@ -159,7 +163,7 @@ def scenario_from_mapping(data: dict[str, Any], *, source: str, base_dir: Path) 
         name=top.string("name", default=venue.name),
         venue=venue,
         layout=layout,
-        seed=top.whole("seed", default=0),
+        seed=top.seed("seed", default=0),
         time_limit_s=top.number("time_limit_s", DEFAULT_TIME_LIMIT_S, positive=True),
         population=population,
         params=_social_force(
@@ -320,7 +324,9 @@ def _ingress(table: Table) -> IngressSpec:
     for a in table.tables("arrivals", _ARRIVAL_KEYS):
         profile_rows = a.get("profile", [])
         if not isinstance(profile_rows, list):
-            raise a.error(f"profile must be a list of [time_s, rate] pairs, got {profile_rows!r}")
+            raise a.error(
+                f"profile must be a list of [time_s, rate] pairs, got {shown(profile_rows)}"
+            )
         arrivals.append(
             _build(
                 Arrivals,
@@ -367,9 +373,13 @@ def _social_force(table: Table, sim: Table) -> SocialForceParams:
 
 def _distribution(table: Table, key: str) -> Distribution:
     try:
-        return Distribution.from_mapping(table.get(key))
+        dist = Distribution.from_mapping(table.get(key))
     except ValueError as err:
         raise table.error(f"{key}: {err}") from None
+    problem = body_problem(key, dist)
+    if problem:
+        raise table.error(f"{key}: {problem}")
+    return dist
 
 
 def _build(cls: Any, table: Table, **values: Any) -> Any:

@@ -65,6 +65,9 @@ CREATE TABLE crowdsim_features (kind TEXT NOT NULL, name TEXT NOT NULL, wkt TEXT
 CROWDSIM_FORMAT = "1"
 #: Simulated time between commits (s): a killed run loses at most this much of its recording.
 COMMIT_EVERY_S = 2.0
+#: Most frames per second a trajectory file takes: one frame per integration step of the
+#: finest dt_s (0.001 s) is already more than any analysis uses.
+MAX_FPS = 1000.0
 _GEOMETRY_HASH = 1
 _FLUSH_ROWS = 200_000
 FRAME_COLUMNS = ("frame", "id", "pos_x", "pos_y", "ori_x", "ori_y")
@@ -135,8 +138,10 @@ class TrajectoryRecorder(ABC):
     ) -> None:
         self.path = Path(path)
         self.partial = partial_path(self.path)
-        if not fps > 0:
-            raise OutputError(str(self.path), "fps", f"must be > 0, got {fps}")
+        if not 0 < fps <= MAX_FPS:  # NaN and infinity fail too
+            raise OutputError(
+                str(self.path), "fps", f"must be > 0 and at most {MAX_FPS:g} frames/s, got {fps}"
+            )
         if not self.path.parent.is_dir():
             raise OutputError(
                 str(self.path), "folder", f"{self.path.parent} does not exist; create it first"

@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from crowdsim.errors import CrowdsimError
 from crowdsim.model.evacuation import EvacuationModel
 from crowdsim.model.result import RunResult
 from crowdsim.model.scenario import Scenario
@@ -73,7 +74,23 @@ def build(
     Raises:
         CrowdsimError: If the scenario cannot be set up.
     """
-    return EvacuationModel(scenario, seed=seed, layout=layout, trajectory=trajectory)
+    try:
+        return EvacuationModel(scenario, seed=seed, layout=layout, trajectory=trajectory)
+    except CrowdsimError as err:
+        raise in_scenario(err, scenario) from None
+
+
+def in_scenario(err: CrowdsimError, scenario: Scenario) -> CrowdsimError:
+    """``err`` naming the scenario file too, if it names only the venue the scenario runs.
+
+    Setting up a run checks the scenario's names (event exits, shelters, regions, targets)
+    against the venue, and those checks know the venue only; the mistake may be in either
+    file, so the message names both.
+    """
+    venue_source = scenario.venue.source
+    if err.source != venue_source or scenario.source in ("<python>", venue_source):
+        return err
+    return type(err)(f"{scenario.source} (venue {venue_source})", err.feature, err.fix)
 
 
 def run_model(

@@ -40,7 +40,7 @@ from typing import Any
 from crowdsim.errors import ScenarioError, VenueError
 from crowdsim.model.scenario import Scenario
 from crowdsim.model.scenario_io import load_scenario, scenario_from_mapping
-from crowdsim.tables import Table, did_you_mean, read_toml
+from crowdsim.tables import Table, did_you_mean, header_problem, read_toml, shown
 from crowdsim.venue import Venue, load_venue
 
 FORMAT_VERSION = 1
@@ -238,7 +238,7 @@ def load_study(path: str | os.PathLike[str]) -> Study:
     version = top.get("crowdsim_study", None)
     if isinstance(version, bool) or version != FORMAT_VERSION:
         raise top.error(
-            f"crowdsim_study = {version!r} is not a supported format version; "
+            f"crowdsim_study = {shown(version)} is not a supported format version; "
             f"write crowdsim_study = {FORMAT_VERSION}"
         )
     if not top.has("venue"):
@@ -247,6 +247,9 @@ def load_study(path: str | os.PathLike[str]) -> Study:
     venue_path = (path.parent / venue_ref).resolve()
     if not venue_path.is_file():
         raise top.error(f"venue file {venue_ref!r} not found (looked in {path.parent})")
+    problem = header_problem(venue_path, keys=("crowdsim_venue",))
+    if problem:
+        raise top.error(f"venue = {venue_ref!r} {problem}; name a venue file (.toml)")
     venue = load_venue(venue_path)
     if not top.has("layouts"):
         raise top.error('layouts is missing; list the layouts to compare, e.g. ["base", "B"]')
@@ -278,7 +281,7 @@ def load_study(path: str | os.PathLike[str]) -> Study:
         layouts=layouts,
         scenarios=scenarios,
         runs=top.whole("runs", default=DEFAULT_RUNS),
-        seed=top.whole("seed", default=1),
+        seed=top.seed("seed", default=1),
         criteria=_criteria(top),
         scenario_criteria=own_criteria,
         hand=HandCalculation(
@@ -312,6 +315,9 @@ def _scenario(table: Table, *, venue_ref: str, venue_path: Path, base_dir: Path)
         file = (base_dir / ref).resolve()
         if not file.is_file():
             raise table.error(f"scenario file {ref!r} not found (looked in {base_dir})")
+        problem = header_problem(file, keys=("crowdsim_scenario", "crowdsim_venue"))
+        if problem:
+            raise table.error(f"file = {ref!r} {problem}; name a scenario file (.toml)")
         scenario = load_scenario(file)
         if Path(scenario.venue.source).resolve() != venue_path:
             raise table.error(

@@ -34,7 +34,15 @@ from crowdsim.errors import ScenarioError, SetupError
 from crowdsim.model.scenario import Scenario
 from crowdsim.model.scenario_io import load_scenario
 from crowdsim.study.sweep_paths import TEXT, WHOLE, ParameterPath, resolve
-from crowdsim.tables import Table, read_toml
+from crowdsim.tables import (
+    Table,
+    check_nesting,
+    header_problem,
+    number,
+    number_problem,
+    read_toml,
+    shown,
+)
 
 FORMAT_VERSION = 1
 
@@ -204,11 +212,12 @@ def load_sweep(path: str | os.PathLike[str]) -> Sweep:
 
 def sweep_from_mapping(data: dict[str, Any], *, source: str, base_dir: Path) -> Sweep:
     """Build a :class:`Sweep` from parsed TOML (the scenario path resolved against ``base_dir``)."""
+    check_nesting(data, source=source, error=ScenarioError)
     top = Table(data, source, "top level", _TOP_KEYS, ScenarioError)
     version = top.get("crowdsim_sweep", None)
     if isinstance(version, bool) or version != FORMAT_VERSION:
         raise top.error(
-            f"crowdsim_sweep = {version!r} is not a supported format version; "
+            f"crowdsim_sweep = {shown(version)} is not a supported format version; "
             f"write crowdsim_sweep = {FORMAT_VERSION}"
         )
     if not top.has("scenario"):
@@ -217,11 +226,14 @@ def sweep_from_mapping(data: dict[str, Any], *, source: str, base_dir: Path) -> 
     scenario_path = (base_dir / ref).resolve()
     if not scenario_path.is_file():
         raise top.error(f"scenario file {ref!r} not found (looked in {base_dir})")
+    problem = header_problem(scenario_path, keys=("crowdsim_scenario", "crowdsim_venue"))
+    if problem:
+        raise top.error(f"scenario = {ref!r} {problem}; name a scenario file (.toml)")
     base = load_scenario(scenario_path)
     replications = top.whole("replications", default=1)
     if replications < 1:
         raise top.error(f"replications must be ≥ 1, got {replications}")
-    seed = top.whole("seed", default=base.seed)
+    seed = top.seed("seed", default=base.seed)
     design_table = top.table("design", feature="[design]", keys=_DESIGN_KEYS, required=False)
     design = _design(design_table, seed)
     tables = top.tables("parameters", _PARAMETER_KEYS)
@@ -259,7 +271,7 @@ def _design(table: Table, seed: int) -> Design:
         raise table.error("a grid takes every combination; remove samples (or use random / lhs)")
     second = table.get("second_order", False)
     if not isinstance(second, bool):
-        raise table.error(f"second_order must be true or false, got {second!r}")
+        raise table.error(f"second_order must be true or false, got {shown(second)}")
     levels = table.whole("levels", default=4)
     if kind == "morris" and (levels < 2 or levels % 2):
         raise table.error(f"levels must be an even number ≥ 2 for Morris designs, got {levels}")
@@ -271,7 +283,7 @@ def _design(table: Table, seed: int) -> Design:
     return Design(
         kind=kind,
         samples=samples,
-        seed=table.whole("seed", default=seed),
+        seed=table.seed("seed", default=seed),
         second_order=second,
         levels=levels,
     )
@@ -292,11 +304,13 @@ def _parameter(table: Table, base: Scenario, design: str) -> Parameter:
                 raise table.error(f"give either values or a range (low, high), not both ({key})")
         values = table.get("values")
         if not isinstance(values, list) or not values:
-            raise table.error(f"values must be a non-empty list, got {values!r}")
+            raise table.error(f"values must be a non-empty list, got {shown(values)}")
         for v in values:
+            if isinstance(v, int | float) and not isinstance(v, bool) and number(v) is None:
+                raise table.error(f"each of values {number_problem(v)}")
             if isinstance(v, dict | list):
                 raise table.error(
-                    f"values must be numbers or names, got {v!r}; to vary a distribution, "
+                    f"values must be numbers or names, got {shown(v)}; to vary a distribution, "
                     "vary one of its parameters (e.g. path = 'population.premovement.high')"
                 )
         coerced = tuple(target.coerce(v) for v in values)

@@ -24,7 +24,7 @@ from shapely.geometry import LineString, MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from crowdsim.errors import VenueError
-from crowdsim.tables import Table, did_you_mean, number, read_toml
+from crowdsim.tables import Table, check_nesting, did_you_mean, number, read_toml, shown
 from crowdsim.venue import shapes
 from crowdsim.venue.features import (
     BASE_LAYOUT,
@@ -50,6 +50,7 @@ from crowdsim.venue.levels import (
     flight_corners,
     level_offsets,
 )
+from crowdsim.venue.validation import invalidity
 
 #: The venue file format version this reader understands (key ``crowdsim_venue``).
 FORMAT_VERSION = 1
@@ -153,6 +154,7 @@ def venue_from_mapping(data: Mapping[str, Any], *, source: str) -> Venue:
     """
     if not isinstance(data, Mapping):
         raise VenueError(source, "top level", f"must be a table of keys, got {type(data).__name__}")
+    check_nesting(data, source=source, error=VenueError)
     top = Table(data, source, "top level", _TOP_KEYS, VenueError)
     _check_version(top)
     units = top.string("units", default="m")
@@ -192,7 +194,7 @@ def _check_version(top: Table) -> None:
     version = top.get("crowdsim_venue")
     if isinstance(version, bool) or not isinstance(version, int) or version != FORMAT_VERSION:
         raise top.error(
-            f"crowdsim_venue = {version!r} is not a supported format version; "
+            f"crowdsim_venue = {shown(version)} is not a supported format version; "
             f"this crowdsim reads version {FORMAT_VERSION}"
         )
 
@@ -219,9 +221,18 @@ def _read_polygon(table: Table, *, holes: bool = False) -> Polygon:
         return outline
     value = table.get("holes", [])
     if not isinstance(value, list):
-        raise table.error(f"holes must be a list of polygons [[[x, y], ...], ...], got {value!r}")
+        raise table.error(
+            f"holes must be a list of polygons [[[x, y], ...], ...], got {shown(value)}"
+        )
     rings = [table.points(f"holes #{i}", at_least=3, value=h) for i, h in enumerate(value, 1)]
-    return shapes.polygon(outline.exterior.coords, rings) if rings else outline
+    return _valid(table, shapes.polygon(outline.exterior.coords, rings)) if rings else outline
+
+
+def _valid(table: Table, polygon: Polygon) -> Polygon:
+    """``polygon`` if GEOS finds it valid: the floor's unions and differences need valid holes."""
+    if not shapely.is_valid(polygon):
+        raise table.error(invalidity(polygon))
+    return polygon
 
 
 def _read_rect(table: Table) -> Polygon:
@@ -232,7 +243,8 @@ def _read_rect(table: Table) -> Polygon:
         if xmin < xmax and ymin < ymax:
             return shapes.rectangle(xmin, ymin, xmax, ymax)
     raise table.error(
-        f"rect must be [xmin, ymin, xmax, ymax] with xmin < xmax and ymin < ymax, got {value!r}"
+        "rect must be [xmin, ymin, xmax, ymax] with xmin < xmax and ymin < ymax, "
+        f"got {shown(value)}"
     )
 
 

@@ -219,13 +219,13 @@ def _check_polygons(venue: Venue) -> None:
         if empty[i]:
             raise VenueError(venue.source, name, "polygon is empty; give it at least 3 points")
         if not valid[i]:
-            raise VenueError(venue.source, name, _invalidity(geom))
+            raise VenueError(venue.source, name, invalidity(geom))
         raise VenueError(
             venue.source, name, "polygon has zero area (its points are collinear); give it an area"
         )
 
 
-def _invalidity(geom: BaseGeometry) -> str:
+def invalidity(geom: BaseGeometry) -> str:
     """Why a polygon is invalid, where, and what to do, from GEOS's validity reason."""
     reason = shapely.is_valid_reason(geom)
     match = _VALIDITY_REASON.match(reason)
@@ -298,6 +298,19 @@ def _check_exit_shapes(venue: Venue) -> None:
             )
 
 
+def _check_floor_left(venue: Venue) -> None:
+    """Obstacles leave some floor to walk on (an obstacle may be drawn over the whole area)."""
+    if venue.walkable.is_empty or venue.walkable.area <= 0:
+        covering = [o.name for o in venue.obstacles if o.geometry.covers(venue.area)]
+        which = f"obstacle {covering[0]!r} covers" if covering else "the obstacles cover"
+        raise _fail(
+            venue,
+            "[area]",
+            f"{which} the whole area, leaving no floor to walk on; shrink or remove "
+            "them (an obstacle's shape may have been given the area's coordinates)",
+        )
+
+
 def _check_exits_on_boundary(venue: Venue) -> None:
     """Each open exit lies on the walkable boundary (a wall, fence or obstacle edge)."""
     if not venue.exits:
@@ -311,13 +324,13 @@ def _check_exits_on_boundary(venue: Venue) -> None:
         off = samples[i][~on[i]]
         worst = off[np.argmax(shapely.distance(off, boundary))]
         nearest = shapely.get_point(shapely.shortest_line(worst, boundary), 1)
+        where = "" if nearest is None else f" {fmt_point(nearest.x, nearest.y)}"
         raise _fail(
             venue,
             f"exit {venue.exits[i].name!r}",
             f"not on the walkable boundary: its point {fmt_point(worst.x, worst.y)} lies "
-            f"{shapely.distance(worst, boundary):.3g} m from the nearest boundary point "
-            f"{fmt_point(nearest.x, nearest.y)}; move the line onto the wall, fence or obstacle "
-            "edge it opens",
+            f"{shapely.distance(worst, boundary):.3g} m from the nearest boundary point"
+            f"{where}; move the line onto the wall, fence or obstacle edge it opens",
         )
 
 
@@ -697,6 +710,7 @@ _CHECKS: tuple[Callable[[Venue], None], ...] = (
     _check_polygons,
     _check_unique_names,
     _check_obstacle_kinds,
+    _check_floor_left,
     _check_exit_shapes,
     _check_exits_on_boundary,
     _check_exits_disjoint,
