@@ -86,7 +86,8 @@ class Navigation:
         aprons = [exit_apron(venue, e) for e in venue.exits]
         seams = [seam_apron(venue, s, APRON_DEPTH_M) for s in venue.seams]
         full = shapely.union_all([venue.walkable, *aprons, *seams])
-        grid = NavGrid.covering(full, resolution_m)
+        # Walls thinner than a cell are invisible to the cell centres; cut them in.
+        grid = NavGrid.covering(full, resolution_m).walled(venue.wall_segments())
         if blocked is not None and not blocked.is_empty:
             grid = NavGrid(
                 centre_x0=grid.centre_x0,
