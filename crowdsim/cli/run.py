@@ -180,6 +180,11 @@ def _human(result: RunResult, name: str, trajectory: Path | None) -> str:
         f"  simulated {result.simulated_time_s:.1f} s in {result.wall_time_s:.1f} s "
         f"(wall-clock); wall penetrations: {result.wall_penetrations}"
     )
+    lines.append(
+        f"  bodies against walls: deepest overlap {100 * result.wall_overlap_max_m:.1f} cm; "
+        f"person-seconds over 1 cm: {result.wall_overlap_person_s_above_1cm:.0f}, "
+        f"over 5 cm: {result.wall_overlap_person_s_above_5cm:.0f}"
+    )
     if trajectory is not None:
         lines.append(f"  trajectories: {trajectory}")
     return "\n".join(lines)
