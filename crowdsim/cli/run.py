@@ -119,8 +119,8 @@ def _with_resolution(scenario: Scenario, layout: str | None, value: str | None) 
 
     from crowdsim.errors import ScenarioError, SetupError
     from crowdsim.model.evacuation import navigation_kinds
-    from crowdsim.navigation.budget import fitting_resolution, max_field_bytes
-    from crowdsim.navigation.navigator import APRON_DEPTH_M
+    from crowdsim.navigation.budget import fitting_resolution, format_bytes, max_field_bytes
+    from crowdsim.navigation.navigator import field_extent, target_count
 
     if value.strip().lower() != "auto":
         try:
@@ -132,26 +132,21 @@ def _with_resolution(scenario: Scenario, layout: str | None, value: str | None) 
         return dataclasses.replace(scenario, navigation_resolution_m=resolution)
     venue = scenario.venue_for(layout)
     kinds = navigation_kinds(venue, scenario.population, scenario.ingress)
-    targets = len(venue.exits) + len(venue.seams) + len(venue.shelters)
-    targets += len(venue.regions) if "region" in kinds else 0
-    targets += len(venue.gates) if "gate" in kinds else 0
-    xmin, ymin, xmax, ymax = venue.bounds
-    m = APRON_DEPTH_M
-    bounds = (xmin - m, ymin - m, xmax + m, ymax + m)
+    targets = target_count(venue, ("exit", "shelter", *kinds))
     h = scenario.navigation_resolution_m
-    fits = fitting_resolution(bounds, targets, h)
+    limit = format_bytes(max_field_bytes())
+    fits = fitting_resolution(field_extent(venue), targets, h)
     if fits is None:
         raise SetupError(
             venue.source,
             "navigation fields",
-            f"no navigation resolution up to 0.5 m keeps {targets} target fields within "
-            f"{max_field_bytes() / 2**30:.1f} GiB; split the site or raise "
-            "$CROWDSIM_MAX_FIELD_BYTES",
+            f"no navigation resolution up to 0.5 m keeps the fields of {targets} targets "
+            f"within {limit}; split the site or raise $CROWDSIM_MAX_FIELD_BYTES",
         )
     if fits > h:
         print(
             f"crowdsim: navigation grid coarsened from {h:g} m to {fits:g} m so that the fields "
-            f"of {targets} targets fit in {max_field_bytes() / 2**30:.1f} GiB",
+            f"of {targets} target{'s' if targets != 1 else ''} fit in {limit}",
             file=sys.stderr,
         )
     return dataclasses.replace(scenario, navigation_resolution_m=fits)

@@ -128,7 +128,7 @@ def check_budget(
     fits = fitting_resolution(bounds, targets, resolution_m, limit)
     remedy = (
         f"set [simulation] navigation_resolution_m = {fits:g} (about "
-        f"{_size(field_bytes(grid_cells(bounds, fits), targets))}), run with "
+        f"{format_bytes(field_bytes(grid_cells(bounds, fits), targets))}), run with "
         "--navigation-resolution auto, or raise the limit"
         if fits is not None
         else f"no resolution up to {COARSEST_RESOLUTION_M} m fits; split the site into smaller "
@@ -138,12 +138,14 @@ def check_budget(
         source,
         "navigation fields",
         f"{targets} target field{'s' if targets != 1 else ''} on {cells:,} cells at "
-        f"{resolution_m:g} m need about {_size(need)}, above the limit of {_size(limit)} "
+        f"{resolution_m:g} m need about {format_bytes(need)}, above the limit of "
+        f"{format_bytes(limit)} "
         f"(${MAX_FIELD_BYTES_ENV}); {remedy}",
     )
 
 
-def _size(n_bytes: float) -> str:
+def format_bytes(n_bytes: float) -> str:
+    """A size for messages, e.g. ``"2.0 GiB"``."""
     for unit, scale in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
         if n_bytes >= scale:
             return f"{n_bytes / scale:.1f} {unit}"

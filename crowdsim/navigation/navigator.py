@@ -91,11 +91,7 @@ class Navigation:
         aprons = [exit_apron(venue, e) for e in venue.exits]
         seams = [seam_apron(venue, s, APRON_DEPTH_M) for s in venue.seams]
         full = shapely.union_all([venue.walkable, *aprons, *seams])
-        n_targets = len(venue.exits) + len(venue.seams)
-        n_targets += len(venue.shelters) if "shelter" in kinds else 0
-        n_targets += len(venue.gates) if "gate" in kinds else 0
-        n_targets += len(venue.regions) if "region" in kinds else 0
-        check_budget(venue.source, full.bounds, n_targets, resolution_m)
+        check_budget(venue.source, full.bounds, target_count(venue, kinds), resolution_m)
         # Walls thinner than a cell are invisible to the cell centres; cut them in.
         grid = NavGrid.covering(full, resolution_m).walled(venue.wall_segments())
         if blocked is not None and not blocked.is_empty:
@@ -179,6 +175,23 @@ class Navigation:
     def nearest_exit(self, xy: np.ndarray) -> np.ndarray:
         """Index of the exit with the shortest walking distance from each point (-1 if none)."""
         return self.nearest(xy, np.arange(self.n_exits))
+
+
+def target_count(venue: Venue, kinds: tuple[str, ...]) -> int:
+    """How many fields :meth:`Navigation.build` computes: its targets and the stairs' sides."""
+    n = len(venue.exits) + len(venue.seams)
+    n += len(venue.shelters) if "shelter" in kinds else 0
+    n += len(venue.gates) if "gate" in kinds else 0
+    n += len(venue.regions) if "region" in kinds else 0
+    return n
+
+
+def field_extent(venue: Venue) -> tuple[float, float, float, float]:
+    """Bounds (m) of what the navigation grid covers: the floor and the aprons beyond exits."""
+    aprons = [exit_apron(venue, e) for e in venue.exits]
+    seams = [seam_apron(venue, s, APRON_DEPTH_M) for s in venue.seams]
+    b = shapely.union_all([venue.walkable, *aprons, *seams]).bounds
+    return (float(b[0]), float(b[1]), float(b[2]), float(b[3]))
 
 
 def exit_apron(venue: Venue, exit_: Exit) -> Polygon:
