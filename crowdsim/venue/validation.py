@@ -698,8 +698,9 @@ def _check_stairs(venue: Venue) -> None:
 #: Most obstacles in a venue (its layouts' included): a stadium drawn bollard by bollard has a
 #: few thousand.
 MAX_OBSTACLES = 50_000
-#: Most vertices of all areas together (floor, obstacles, zones, shelters, regions).
-MAX_VERTICES = 2_000_000
+#: Most vertices of all areas together (floor, obstacles, zones, shelters, regions): a detailed
+#: stadium plan has about a hundred thousand; a 2-million-vertex polygon takes minutes to merge.
+MAX_VERTICES = 1_000_000
 #: Most zones, shelters, regions, speed zones, gates and exits, each.
 MAX_FEATURES = 10_000
 #: Most people placed by the zones together.

@@ -33,7 +33,7 @@ def test_more_vertices_than_the_limit_are_refused():
     t = np.linspace(0, 2 * np.pi, 2_100_000, endpoint=False)
     ring = np.column_stack([50 + 49 * np.cos(t), 50 + 49 * np.sin(t)])
     area = Polygon(box(0, 0, 100, 100).exterior.coords, [ring[::-1]])
-    with pytest.raises(VenueError, match=r"2,100,00\d vertices, above the limit of 2,000,000"):
+    with pytest.raises(VenueError, match=r"2,100,00\d vertices, above the limit of 1,000,000"):
         Venue(name="curvy", area=area, exits=EXIT)
 
 
