@@ -5,7 +5,8 @@ per layout the exits (width), shelters (capacity), zones (people, floor, density
 levels and stairs, what the layout changes against the venue as drawn, and warnings: exits
 nobody can reach, barriers that seal an exit off, gaps narrower than the people, zones above
 2 persons/m². Exit status 0, or 1 with ``--strict`` when there are warnings; a file that does
-not load is one error line and exit status 2.
+not load, or a layout whose people cannot get out even at the smallest body in the population
+(every way out passes a gap narrower than it), is one error line and exit status 2.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ def add(sub: Any) -> None:
         description="Load and validate a venue or scenario file, list its layouts, exits, "
         "shelters, zones, levels and stairs, and warn about exits nobody can reach, barriers "
         "that seal an exit, gaps narrower than the people and zones above 2 persons/m². Exit "
-        "status 0; 1 with --strict if there are warnings; 2 if the file does not load.",
+        "status 0; 1 with --strict if there are warnings; 2 if the file does not load or "
+        "nobody fits through the way out of a zone.",
     )
     p.add_argument("file", type=Path, help="venue or scenario file (.toml)")
     p.add_argument("--layout", help="check only this layout (default: every layout)")
@@ -39,13 +41,15 @@ def add(sub: Any) -> None:
 def check_command(args: argparse.Namespace) -> int:
     """Handler of ``crowdsim check``; returns the exit status."""
     from crowdsim.errors import VenueError
+    from crowdsim.model.population import PopulationSpec
     from crowdsim.tables import read_toml
     from crowdsim.venue import BASE_LAYOUT, load_venue
-    from crowdsim.venue.inspection import DEFAULT_BODY_RADIUS_M, inspect_layout
+    from crowdsim.venue.inspection import DEFAULT_BODY_RADIUS_M, inspect_layout, refuse_impassable
 
     data = read_toml(args.file, VenueError)
     people: list[int] | None = None
     radius = DEFAULT_BODY_RADIUS_M
+    smallest = smallest_radius(PopulationSpec().radius)
     sources: list[Any] = []
     if "crowdsim_scenario" in data:
         from crowdsim.model.scenario_io import load_scenario
@@ -55,6 +59,7 @@ def check_command(args: argparse.Namespace) -> int:
         kind = "scenario"
         people = scenario.population.zone_counts(base.zones)
         radius = max(_largest(g.radius) for g in scenario.population.effective_groups)
+        smallest = min(smallest_radius(g.radius) for g in scenario.population.effective_groups)
         if scenario.ingress is not None:
             entries = {a.entry for a in scenario.ingress.arrivals}
             sources = [r.area for r in base.regions if r.name in entries]
@@ -64,6 +69,8 @@ def check_command(args: argparse.Namespace) -> int:
         kind = "venue"
         default_layout = BASE_LAYOUT
     names = [args.layout] if args.layout else [BASE_LAYOUT, *base.layouts]
+    for name in names:  # no person fits through the way out: refused, exit status 2
+        refuse_impassable(base.with_layout(name), radius_m=smallest)
     facts = [
         inspect_layout(base, name, people=people, body_radius_m=radius, sources=sources)
         for name in names
@@ -74,6 +81,20 @@ def check_command(args: argparse.Namespace) -> int:
     else:
         print(_human(args.file, kind, base.name, [BASE_LAYOUT, *base.layouts], facts, radius))
     return 1 if args.strict and n_warnings else 0
+
+
+def smallest_radius(dist: Any) -> float:
+    """A body radius (m) that a distribution rarely goes below: its lower bound where it has one."""
+    if dist.low > 0.0:
+        return float(dist.low)
+    p = dist.params
+    if dist.kind == "fixed":
+        return float(p["value"])
+    if dist.kind == "uniform":
+        return float(p["low"])
+    if dist.kind == "normal":
+        return max(float(p["mean"] - 2 * p["sd"]), 0.0)
+    return float(dist.mean) / 2
 
 
 def _largest(dist: Any) -> float:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from crowdsim.model.result import RunResult
+    from crowdsim.model.scenario import Scenario
 
 #: Exit status of a run that reached its time limit with people not yet safe.
 EXIT_UNFINISHED = 3
@@ -38,6 +39,13 @@ def add(sub: Any) -> None:
         "flow through each exit, highest density (levels of service)",
     )
     p.add_argument("--no-progress", action="store_true", help="never show a progress bar")
+    p.add_argument(
+        "--navigation-resolution",
+        metavar="M|auto",
+        help="grid spacing of the navigation fields in m, overriding the scenario's; 'auto' "
+        "keeps the scenario's unless the fields would exceed their memory limit "
+        "($CROWDSIM_MAX_FIELD_BYTES, default 2 GiB), and then uses the finest that fits",
+    )
     p.set_defaults(func=run_command)
 
 
@@ -47,6 +55,8 @@ def run_command(args: argparse.Namespace) -> int:
     from crowdsim.study import run
 
     scenario = load_scenario(args.scenario)
+    scenario = _with_resolution(scenario, args.layout, args.navigation_resolution)
+    _refuse_impassable(scenario, args.layout)
     show_bar = not args.json and not args.no_progress and sys.stderr.isatty()
     bar: Any = None
 
@@ -99,6 +109,61 @@ def run_command(args: argparse.Namespace) -> int:
         return 0
     print(unfinished(result), file=sys.stderr)
     return EXIT_UNFINISHED
+
+
+def _with_resolution(scenario: Scenario, layout: str | None, value: str | None) -> Scenario:
+    """The scenario with the navigation resolution asked for on the command line."""
+    if value is None:
+        return scenario
+    import dataclasses
+
+    from crowdsim.errors import ScenarioError, SetupError
+    from crowdsim.model.evacuation import navigation_kinds
+    from crowdsim.navigation.budget import fitting_resolution, format_bytes, max_field_bytes
+    from crowdsim.navigation.navigator import field_extent, target_count
+
+    if value.strip().lower() != "auto":
+        try:
+            resolution = float(value)
+        except ValueError:
+            raise ScenarioError(
+                "--navigation-resolution", "value", f"{value!r} is neither metres nor 'auto'"
+            ) from None
+        return dataclasses.replace(scenario, navigation_resolution_m=resolution)
+    venue = scenario.venue_for(layout)
+    kinds = navigation_kinds(venue, scenario.population, scenario.ingress)
+    targets = target_count(venue, ("exit", "shelter", *kinds))
+    h = scenario.navigation_resolution_m
+    limit = format_bytes(max_field_bytes())
+    fits = fitting_resolution(field_extent(venue), targets, h)
+    if fits is None:
+        raise SetupError(
+            venue.source,
+            "navigation fields",
+            f"no navigation resolution up to 0.5 m keeps the fields of {targets} targets "
+            f"within {limit}; split the site or raise $CROWDSIM_MAX_FIELD_BYTES",
+        )
+    if fits > h:
+        print(
+            f"crowdsim: navigation grid coarsened from {h:g} m to {fits:g} m so that the fields "
+            f"of {targets} target{'s' if targets != 1 else ''} fit in {limit}",
+            file=sys.stderr,
+        )
+    return dataclasses.replace(scenario, navigation_resolution_m=fits)
+
+
+def _refuse_impassable(scenario: Scenario, layout: str | None) -> None:
+    """Refuse, before simulating, a layout whose people cannot get out at the smallest body."""
+    if scenario.ingress is not None:
+        return  # arrivals head for gates and regions, not exits
+    from crowdsim.cli.check import smallest_radius
+    from crowdsim.venue.inspection import refuse_impassable
+
+    venue = scenario.venue_for(layout)
+    counts = scenario.population.zone_counts(venue.zones)
+    populated = [venue.zone_floor(z) for z, n in zip(venue.zones, counts, strict=True) if n > 0]
+    smallest = min(smallest_radius(g.radius) for g in scenario.population.effective_groups)
+    refuse_impassable(venue, radius_m=smallest, populated=populated)
 
 
 def unfinished(result: RunResult) -> str:
@@ -179,6 +244,11 @@ def _human(result: RunResult, name: str, trajectory: Path | None) -> str:
     lines.append(
         f"  simulated {result.simulated_time_s:.1f} s in {result.wall_time_s:.1f} s "
         f"(wall-clock); wall penetrations: {result.wall_penetrations}"
+    )
+    lines.append(
+        f"  bodies against walls: deepest overlap {100 * result.wall_overlap_max_m:.1f} cm; "
+        f"person-seconds over 1 cm: {result.wall_overlap_person_s_above_1cm:.0f}, "
+        f"over 5 cm: {result.wall_overlap_person_s_above_5cm:.0f}"
     )
     if trajectory is not None:
         lines.append(f"  trajectories: {trajectory}")

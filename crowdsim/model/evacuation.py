@@ -37,7 +37,7 @@ from crowdsim.dynamics.crowd import CrowdState
 from crowdsim.errors import SetupError
 from crowdsim.model import columns
 from crowdsim.model.agents import Pedestrian
-from crowdsim.model.audit import Outline
+from crowdsim.model.audit import Outline, OverlapTally, WallOverlap
 from crowdsim.model.congestion import CongestionRouting
 from crowdsim.model.design_flow import exit_limits
 from crowdsim.model.engine import Engine
@@ -180,6 +180,12 @@ class EvacuationModel(mesa.Model):
             people=n,
         )
         self._outline = Outline.of(venue.walkable)
+        self._overlap = WallOverlap.of(
+            venue.wall_segments(),
+            venue.bounds,
+            reach_m=float(state.radius.max()) if n else 0.0,
+        )
+        self.wall_overlap = OverlapTally()
         self.movement = Movement(n, self.step_s)
         self.pedestrians = [Pedestrian(self, i) for i in range(n)]
         self.n_steps = 0
@@ -264,6 +270,8 @@ class EvacuationModel(mesa.Model):
         if self.n_steps % self._metrics_every == 0:
             here = np.flatnonzero(s.active)
             self.crowding.record(s.pos[here], self.timeline.hazards, ids=here)
+            depth = self._overlap.depths(s.pos[here], s.radius[here], self._outline)
+            self.wall_overlap.add(depth, self._metrics_every * self.step_s)
 
     def _reporters(self) -> dict[str, Callable[[EvacuationModel], Any]]:
         reporters: dict[str, Callable[[EvacuationModel], Any]] = {

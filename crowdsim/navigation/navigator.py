@@ -13,6 +13,7 @@ from shapely.geometry import LineString, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from crowdsim.errors import SetupError
+from crowdsim.navigation.budget import Progress, check_budget
 from crowdsim.navigation.field import UNREACHABLE_M, DistanceField, compute_field
 from crowdsim.navigation.grid import NavGrid
 from crowdsim.navigation.seams import join_across_seams, seam_apron
@@ -73,6 +74,10 @@ class Navigation:
             resolution_m: Grid spacing (m).
             kinds: Which kinds of target besides exits to compute fields for.
             blocked: Extra area that routes avoid (hazards); exits inside it are unreachable.
+
+        Raises:
+            SetupError: If the resolution is out of range, or the fields' estimated memory
+                exceeds the limit (:mod:`crowdsim.navigation.budget`).
         """
         if not 0.02 <= resolution_m <= 0.5:
             raise SetupError(
@@ -86,7 +91,9 @@ class Navigation:
         aprons = [exit_apron(venue, e) for e in venue.exits]
         seams = [seam_apron(venue, s, APRON_DEPTH_M) for s in venue.seams]
         full = shapely.union_all([venue.walkable, *aprons, *seams])
-        grid = NavGrid.covering(full, resolution_m)
+        check_budget(venue.source, full.bounds, target_count(venue, kinds), resolution_m)
+        # Walls thinner than a cell are invisible to the cell centres; cut them in.
+        grid = NavGrid.covering(full, resolution_m).walled(venue.wall_segments())
         if blocked is not None and not blocked.is_empty:
             grid = NavGrid(
                 centre_x0=grid.centre_x0,
@@ -105,10 +112,14 @@ class Navigation:
             targets += [("gate", g.name, gate_strip(venue, g.line, g.inside)) for g in venue.gates]
         if "region" in kinds:
             targets += [("region", r.name, r.area) for r in venue.regions]
-        fields = [
-            _field(venue, grid, region, kind, name, speed, lost_ok=blocked is not None)
-            for kind, name, region in targets
-        ]
+        progress = Progress(len(targets))
+        fields = []
+        for kind, name, region in targets:
+            fields.append(
+                _field(venue, grid, region, kind, name, speed, lost_ok=blocked is not None)
+            )
+            progress.update(len(fields))
+        progress.close()
         if venue.seams:  # a multi-level venue: join the fields across its stairs
             fields = join_across_seams(venue, grid, fields, speed, seams, APRON_DEPTH_M)
         ny, nx = grid.shape
@@ -164,6 +175,23 @@ class Navigation:
     def nearest_exit(self, xy: np.ndarray) -> np.ndarray:
         """Index of the exit with the shortest walking distance from each point (-1 if none)."""
         return self.nearest(xy, np.arange(self.n_exits))
+
+
+def target_count(venue: Venue, kinds: tuple[str, ...]) -> int:
+    """How many fields :meth:`Navigation.build` computes: its targets and the stairs' sides."""
+    n = len(venue.exits) + len(venue.seams)
+    n += len(venue.shelters) if "shelter" in kinds else 0
+    n += len(venue.gates) if "gate" in kinds else 0
+    n += len(venue.regions) if "region" in kinds else 0
+    return n
+
+
+def field_extent(venue: Venue) -> tuple[float, float, float, float]:
+    """Bounds (m) of what the navigation grid covers: the floor and the aprons beyond exits."""
+    aprons = [exit_apron(venue, e) for e in venue.exits]
+    seams = [seam_apron(venue, s, APRON_DEPTH_M) for s in venue.seams]
+    b = shapely.union_all([venue.walkable, *aprons, *seams]).bounds
+    return (float(b[0]), float(b[1]), float(b[2]), float(b[3]))
 
 
 def exit_apron(venue: Venue, exit_: Exit) -> Polygon:

@@ -26,6 +26,7 @@ import shapely
 from shapely.geometry import MultiPolygon, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
+from crowdsim.errors import VenueError
 from crowdsim.venue.features import BASE_LAYOUT
 from crowdsim.venue.geometry import Venue
 from crowdsim.venue.levels import Stair
@@ -329,21 +330,105 @@ def _narrow_gaps(venue: Venue, populated: Sequence[BaseGeometry], radius_m: floa
         for e in venue.exits
         if e.width_m < 2 * radius_m
     ]
-    if not populated or not venue.exits:
+    ways = _ways_out(venue, populated, radius_m)
+    if ways is None:
         return out
+    where = ", ".join(fmt_point(p.x, p.y) for p in ways.spots[:3])
+    for name in ways.unreachable_exits:
+        out.append(
+            Warning(
+                f"exit {name!r}",
+                f"the people cannot reach it: passages on the way are narrower than they "
+                f"are ({across})"
+                + (f", near {where}" if where else "")
+                + "; widen them (move obstacles apart, widen bollard gaps)",
+            )
+        )
+    if ways.stranded_zones:
+        why = (
+            f"passages narrower than the people ({across})" + (f" near {where}" if where else "")
+            if where
+            else f"every exit they reach is narrower than the people ({across})"
+        )
+        out.append(
+            Warning(
+                ", ".join(f"zone {n!r}" for n in ways.stranded_zones),
+                f"some of its people cannot reach any exit: {why}; widen the way out",
+            )
+        )
+    return out
+
+
+def refuse_impassable(
+    venue: Venue, *, radius_m: float, populated: Sequence[BaseGeometry] | None = None
+) -> None:
+    """Refuse a layout whose people cannot get out even at the smallest body in the population.
+
+    If every way from a zone's floor to every exit passes a gap narrower than ``2 · radius_m``
+    (the smallest body diameter), nobody there can ever leave: a run would only walk them into
+    the gap until its time limit. This is the hard counterpart of the warnings of
+    :func:`inspect_layout`, which use the largest body.
+
+    Args:
+        venue: The layout.
+        radius_m: The smallest body radius of the people (m).
+        populated: The floors people start on (default: the venue's zones that hold people).
+
+    Raises:
+        VenueError: Naming the zones, the gaps and the smallest body.
+    """
+    if populated is None:
+        populated = [venue.zone_floor(z) for z in venue.zones if z.people > 0]
+    ways = _ways_out(venue, populated, radius_m)
+    if ways is None or not ways.cut_off_zones:
+        return
+    where = ", ".join(fmt_point(p.x, p.y) for p in ways.spots[:3])
+    zones = ", ".join(f"zone {n!r}" for n in ways.cut_off_zones)
+    raise VenueError(
+        venue.source,
+        zones if venue.layout == BASE_LAYOUT else f"{zones} (layout {venue.layout!r})",
+        f"nobody fits through the way out: every way to an exit passes a gap narrower than "
+        f"the smallest person ({2 * radius_m:.2f} m across at body radius {radius_m:g} m)"
+        + (f" near {where}" if where else "")
+        + "; widen the gaps (move obstacles apart, widen bollard gaps) or add an exit",
+    )
+
+
+@dataclass(frozen=True)
+class _WaysOut:
+    """Where bodies of one radius can go: exits they cannot reach, zones they cannot leave.
+
+    Attributes:
+        unreachable_exits: Exits (wide enough, on floor the people reach) that no body of the
+            radius can get to.
+        stranded_zones: Zones with people on floor from which no body of the radius gets out.
+        cut_off_zones: Zones none of whose floor lets a body of the radius get out.
+        spots: Points in the passages that close for the radius, largest first.
+    """
+
+    unreachable_exits: tuple[str, ...]
+    stranded_zones: tuple[str, ...]
+    cut_off_zones: tuple[str, ...]
+    spots: tuple[Point, ...]
+
+
+def _ways_out(venue: Venue, populated: Sequence[BaseGeometry], radius_m: float) -> _WaysOut | None:
+    """The ways out for bodies of ``radius_m``; None without people, exits or room for one."""
+    if not populated or not venue.exits:
+        return None
     walkable = venue.walkable
     centres = walkable.buffer(-(radius_m + _SLACK_M))  # where a body's centre fits
     pieces = _components(centres)
     if not pieces:
-        return out
+        return None
     grow = radius_m + 2 * _SLACK_M
     arr = np.array(pieces, dtype=object)
     reached = _reached(pieces, populated, _links(venue, grow), grow)
     plain = _reached(list(venue.parts), populated, _links(venue, 1e-3))
     parts = np.array(venue.parts, dtype=object)
     spots = _gap_spots(walkable, arr, reached, radius_m)
-    where = ", ".join(fmt_point(p.x, p.y) for p in spots[:3])
     passable = []
+    unreachable = []
     for e in venue.exits:
         if e.width_m < 2 * radius_m:
             continue
@@ -354,40 +439,23 @@ def _narrow_gaps(venue: Venue, populated: Sequence[BaseGeometry], radius_m: floa
         mouth = shapely.intersects(arr, e.line.buffer(grow, cap_style="flat"))
         passable.append(mouth)
         if not (mouth & reached).any():
-            out.append(
-                Warning(
-                    f"exit {e.name!r}",
-                    f"the people cannot reach it: passages on the way are narrower than they "
-                    f"are ({across})"
-                    + (f", near {where}" if where else "")
-                    + "; widen them (move obstacles apart, widen bollard gaps)",
-                )
-            )
+            unreachable.append(e.name)
     leads_out = _reached(
         pieces,
         [arr[k] for k in np.flatnonzero(np.any(passable, axis=0))] if passable else [],
         _links(venue, grow, backwards=True),
         grow,
     )
-    stranded = arr[reached & ~leads_out]
-    stuck = [
-        z.name
-        for z in venue.zones
-        if z.people > 0 and any(venue.zone_floor(z).intersects(piece) for piece in stranded)
-    ]
-    if stuck:
-        why = (
-            f"passages narrower than the people ({across})" + (f" near {where}" if where else "")
-            if where
-            else f"every exit they reach is narrower than the people ({across})"
-        )
-        out.append(
-            Warning(
-                ", ".join(f"zone {n!r}" for n in stuck),
-                f"some of its people cannot reach any exit: {why}; widen the way out",
-            )
-        )
-    return out
+    stuck, cut_off = [], []
+    for z in venue.zones:
+        if z.people <= 0:
+            continue
+        on = shapely.intersects(arr, venue.zone_floor(z)) & reached
+        if (on & ~leads_out).any():
+            stuck.append(z.name)
+            if not (on & leads_out).any():
+                cut_off.append(z.name)
+    return _WaysOut(tuple(unreachable), tuple(stuck), tuple(cut_off), tuple(spots))
 
 
 def _gap_spots(

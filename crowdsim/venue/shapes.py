@@ -62,6 +62,9 @@ def thick_line(points: Sequence[Point2], thickness_m: float) -> Polygon | MultiP
 #: ``posts``: an element stands at each end of the line, flush with it; every gap between
 #: elements is the same and at most ``gap_m``.
 ROW_ENDS = ("centred", "gaps", "posts")
+#: Most elements (bollards, barriers) in one row: a 10 km line of 1 m bollards, far beyond any
+#: real venue; a row of millimetre bollards would otherwise take minutes to merge.
+MAX_ROW_ELEMENTS = 10_000
 
 
 def row_stations(length_m: float, *, element_m: float, gap_m: float, ends: str) -> np.ndarray:
@@ -77,7 +80,8 @@ def row_stations(length_m: float, *, element_m: float, gap_m: float, ends: str) 
         Distances of the centres from the line's start (m), increasing.
 
     Raises:
-        ValueError: For an unknown ``ends`` or a line shorter than one element.
+        ValueError: For an unknown ``ends``, a line shorter than one element, or a row of more
+            than :data:`MAX_ROW_ELEMENTS` elements.
     """
     if ends not in ROW_ENDS:
         raise ValueError(f"ends must be one of {', '.join(ROW_ENDS)}, got {ends!r}")
@@ -86,6 +90,12 @@ def row_stations(length_m: float, *, element_m: float, gap_m: float, ends: str) 
     spacing = element_m + gap_m
     if spacing <= 0:
         raise ValueError("the element size plus the gap must be > 0")
+    if length_m / spacing > MAX_ROW_ELEMENTS:
+        raise ValueError(
+            f"the row would hold about {length_m / spacing:,.0f} elements, above the limit of "
+            f"{MAX_ROW_ELEMENTS:,} per row; check the units of diameter_m, length_m and gap_m, "
+            "or split the row"
+        )
     if ends == "centred":
         count = int(np.floor(length_m / spacing + 1e-9)) + 1
         offset = (length_m - (count - 1) * spacing) / 2.0

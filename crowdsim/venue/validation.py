@@ -706,7 +706,66 @@ def _check_stairs(venue: Venue) -> None:
                 )
 
 
+# -- size ------------------------------------------------------------------------------------------
+
+#: Most obstacles in a venue (its layouts' included): a stadium drawn bollard by bollard has a
+#: few thousand.
+MAX_OBSTACLES = 50_000
+#: Most vertices of all areas together (floor, obstacles, zones, shelters, regions): a detailed
+#: stadium plan has about a hundred thousand; a 2-million-vertex polygon takes minutes to merge.
+MAX_VERTICES = 1_000_000
+#: Most zones, shelters, regions, speed zones, gates and exits, each.
+MAX_FEATURES = 10_000
+#: Most people placed by the zones together.
+MAX_PEOPLE = 1_000_000
+
+
+def _check_sizes(venue: Venue) -> None:
+    """Counts far beyond any real venue, refused before the geometry is merged (minutes)."""
+    obstacles = sum(1 for _ in _all_obstacles(venue))
+    if obstacles > MAX_OBSTACLES:
+        raise _fail(
+            venue,
+            "obstacles",
+            f"{obstacles:,} obstacles, above the limit of {MAX_OBSTACLES:,}; merge rows of "
+            "bollards into [[obstacles]] bollards rows or join touching shapes",
+        )
+    for what, items in (
+        ("exits", venue.exits),
+        ("zones", venue.zones),
+        ("shelters", venue.shelters),
+        ("regions", venue.regions),
+        ("speed zones", venue.speed_zones),
+        ("gates", venue.gates),
+    ):
+        if len(items) > MAX_FEATURES:
+            raise _fail(
+                venue,
+                what,
+                f"{len(items):,} {what}, above the limit of {MAX_FEATURES:,}; merge them",
+            )
+    areas = [venue.area, *(o.geometry for _, o in _all_obstacles(venue))]
+    areas += [z.area for z in venue.zones] + [s.area for s in venue.shelters]
+    areas += [r.area for r in venue.regions] + [z.area for z in venue.speed_zones]
+    vertices = int(shapely.get_num_coordinates(np.array(areas, dtype=object)).sum())
+    if vertices > MAX_VERTICES:
+        raise _fail(
+            venue,
+            "geometry",
+            f"{vertices:,} vertices, above the limit of {MAX_VERTICES:,}; simplify the drawing "
+            "(fewer points on curves and outlines)",
+        )
+    people = venue.total_people
+    if people > MAX_PEOPLE:
+        raise _fail(
+            venue,
+            "zones",
+            f"{people:,} people in all, above the limit of {MAX_PEOPLE:,}; split the venue",
+        )
+
+
 _CHECKS: tuple[Callable[[Venue], None], ...] = (
+    _check_sizes,
     _check_polygons,
     _check_unique_names,
     _check_obstacle_kinds,
