@@ -106,7 +106,7 @@ class BenchRoom:
             spacing_m: Lattice spacing of the initial block (m).
             grow: Widen the room to the next metre where the block would otherwise come closer
                 than :data:`WALL_CLEARANCE_M` to a wall (sparse blocks: 4,000 people at 2
-                persons/m² need a 46 m room, not 40 m).
+                persons/m² need a 47 m room, not 40 m).
             exit_width_m: Width of the exit (m).
         """
         side = room_side_m(n, equal_density=equal_density)

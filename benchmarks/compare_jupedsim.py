@@ -23,7 +23,7 @@ Three cases (``--cases``, default all three), one JSON row per crowd size with a
   Its keys carry no prefix: ``crowdsim_agent_steps_per_s``, ``jupedsim_sfm_agent_steps_per_s``,
   ``jupedsim_cfsm_agent_steps_per_s``, ``ratio`` (to SFM), ``ratio_cfsm``.
 * ``sparse``: the same room at 2 persons/m² (lattice 0.707 m, no initial overlap, CFSM radius
-  0.3 m like the others; the room is widened where the block would not fit: 46 m for 4,000
+  0.3 m like the others; the room is widened where the block would not fit: 47 m for 4,000
   people), the same window. Keys prefixed ``at2_``.
 * ``evacuate``: full evacuations to the last person from the 2 persons/m² start (time to
   solution: model build plus run, wall seconds), with an exit ``--evac-exit-per-1000`` m wide

@@ -9,8 +9,8 @@ was (the load averages it prints).
 
 Usage::
 
-    python benchmarks/run_all.py                  # everything: about an hour on 2 quiet cores
-    python benchmarks/run_all.py --quick          # smaller sizes, about 15 minutes
+    python benchmarks/run_all.py                  # everything: a few hours on 2 quiet cores
+    python benchmarks/run_all.py --quick          # smaller sizes, under an hour
     python benchmarks/run_all.py --only compare,targets
 """
 
@@ -319,7 +319,18 @@ def fmt_profile(rows: Rows) -> str:
     return "\n\n".join(out)
 
 
+def fmt_rows(rows: Rows) -> str:
+    """Any script's JSON rows as one table (the union of their keys)."""
+    keys: list[str] = []
+    for r in rows:
+        keys += [k for k in r if k not in keys]
+    return _table(keys, [[str(r.get(k, "")) for k in keys] for r in rows])
+
+
 # --------------------------------------------------------------------------------------------
+
+#: Steps whose script prints text, not JSON lines: their output is shown as it is.
+TEXT_STEPS = ("replay",)
 
 
 def steps(quick: bool) -> list[tuple[str, list[str], Callable[[Rows], str]]]:
@@ -351,6 +362,12 @@ def steps(quick: bool) -> list[tuple[str, list[str], Callable[[Rows], str]]]:
             fmt_targets,
         ),
         ("profile", ["profile_step.py"], fmt_profile),
+        (
+            "sweep",
+            ["bench_sweep.py"] + (["--runs", "4", "--people", "100"] if quick else []),
+            fmt_rows,
+        ),
+        ("replay", ["bench_replay.py"], fmt_rows),
     ]
 
 
@@ -396,8 +413,9 @@ def main(argv: list[str] | None = None) -> None:
     for name, script_args, fmt in plan:
         if name not in only:
             continue
-        cmd = [sys.executable, str(HERE / script_args[0]), *script_args[1:], "--json"]
-        shown = "python benchmarks/" + " ".join(shlex.quote(a) for a in script_args) + " --json"
+        json_out = [] if name in TEXT_STEPS else ["--json"]
+        cmd = [sys.executable, str(HERE / script_args[0]), *script_args[1:], *json_out]
+        shown = "python benchmarks/" + " ".join(shlex.quote(a) for a in script_args + json_out)
         before = os.getloadavg()[0]
         proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, check=False)
         after = os.getloadavg()[0]
@@ -408,7 +426,9 @@ def main(argv: list[str] | None = None) -> None:
         if proc.returncode != 0:
             tail = proc.stderr.strip().splitlines()[-3:]
             print(f"FAILED (exit {proc.returncode}): {' / '.join(tail)}\n", flush=True)
-        if rows:
+        if name in TEXT_STEPS:
+            print("```\n" + proc.stdout.strip() + "\n```\n", flush=True)
+        elif rows:
             print(fmt(rows) + "\n", flush=True)
 
 
