@@ -32,7 +32,8 @@ Three cases (``--cases``, default all three), one JSON row per crowd size with a
   prefixed ``evac_``: each simulator's ``evac_<sim>_time_to_solution_s`` (None: aborted, or not
   done within ``--max-wall``), its evacuation time, and ``evac_ratio_cfsm`` = JuPedSim CFSM's
   time to solution / crowdsim's (a lower bound when CFSM ran out of ``--max-wall``, flagged by
-  ``evac_ratio_cfsm_lower_bound``).
+  ``evac_ratio_cfsm_lower_bound``), and ``evac_ratio_rtf_cfsm``: simulated seconds per wall
+  second, crowdsim / CFSM, which compares the two even where neither finished).
 
 JuPedSim's SFM aborts with "point ... is outside of accessible area" when an agent is pushed
 through a wall; the abort is caught, reported with its time (``*_aborted_at_s``) and the
@@ -313,12 +314,14 @@ def evacuate_size(room: BenchRoom, args: argparse.Namespace, out: TextIO) -> dic
         print(f"\n{room.describe()}: full evacuation", file=out)
     solved: dict[str, float | None] = {}
     walls: dict[str, float] = {}
+    rtfs: dict[str, float | None] = {}
     if "crowdsim" in args.simulators:
         t, facts = crowdsim_run(room, args.time_limit, max_wall_s=args.max_wall)
         total = t.wall_s + t.extra["setup_s"]
         done = facts["evacuation_time_s"] is not None
         solved["crowdsim"] = total if done else None
         walls["crowdsim"] = total
+        rtfs["crowdsim"] = t.real_time_factor
         row |= _prefixed("crowdsim", t) | {
             "crowdsim_evacuation_time_s": facts["evacuation_time_s"],
             "crowdsim_time_to_solution_s": rounded(solved["crowdsim"], 3),
@@ -340,6 +343,7 @@ def evacuate_size(room: BenchRoom, args: argparse.Namespace, out: TextIO) -> dic
         done = t.extra["evacuation_time_s"] is not None and t.aborted_at_s is None
         solved[kind] = total if done else None
         walls[kind] = total
+        rtfs[kind] = t.real_time_factor
         row |= _prefixed(prefix, t) | {
             f"{prefix}_evacuation_time_s": rounded(t.extra["evacuation_time_s"], 3),
             f"{prefix}_time_to_solution_s": rounded(solved[kind], 3),
@@ -355,6 +359,11 @@ def evacuate_size(room: BenchRoom, args: argparse.Namespace, out: TextIO) -> dic
     else:
         row["ratio_cfsm"] = None
     row["ratio_cfsm_lower_bound"] = lower_bound
+    # Simulated seconds per wall second, crowdsim / CFSM: comparable even where neither finished.
+    rtf = {k: walls_rtf for k, walls_rtf in rtfs.items() if walls_rtf}
+    row["ratio_rtf_cfsm"] = (
+        rounded(rtf["crowdsim"] / rtf["cfsm"], 3) if "crowdsim" in rtf and "cfsm" in rtf else None
+    )
     if not args.json and row["ratio_cfsm"] is not None:
         print(
             f"  time to solution JuPedSim CFSM / crowdsim: {'≥ ' if lower_bound else ''}"

@@ -124,6 +124,12 @@ def fmt_compare(rows: Rows) -> str:
     return "\n\n".join(out)
 
 
+def _rtf_ratio(r: dict[str, Any]) -> float | None:
+    a = r.get("evac_crowdsim_real_time_factor")
+    b = r.get("evac_jupedsim_cfsm_real_time_factor")
+    return a / b if a and b else None
+
+
 def fmt_evacuate(rows: Rows) -> str:
     body = []
     for r in rows:
@@ -145,6 +151,7 @@ def fmt_evacuate(rows: Rows) -> str:
             else:
                 cells.append("not run")
         cells.append(_x(r.get("evac_ratio_cfsm"), lower=bool(r.get("evac_ratio_cfsm_lower_bound"))))
+        cells.append(_x(r.get("evac_ratio_rtf_cfsm") or _rtf_ratio(r)))
         cells.append(str(r.get("evac_crowdsim_wall_penetrations")))
         cells.append(f"{r.get('load_1min')}")
         body.append(cells)
@@ -156,6 +163,7 @@ def fmt_evacuate(rows: Rows) -> str:
             "JuPedSim SFM",
             "JuPedSim CFSM",
             "CFSM / crowdsim",
+            "RTF crowdsim / CFSM",
             "crowdsim walls crossed",
             "load",
         ],
