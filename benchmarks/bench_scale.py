@@ -56,6 +56,7 @@ from common import (
     warm_up_crowdsim,
 )
 
+from crowdsim.model.result import RunResult
 from crowdsim.model.trajectory import open_trajectory
 
 DEFAULT_SCALE_SIZES = "1k,2k,5k,10k,20k,50k,100k"
@@ -162,7 +163,7 @@ def stadium_run(n: int, time_limit_s: float, threads: int | None, omp_bind: bool
     nav = model.navigation
     nav_bytes = nav.directions.nbytes + nav.distances.nbytes
     timing = time_crowdsim(model, time_limit_s)
-    result = model.result(wall_time_s=timing.wall_s)
+    result = RunResult.from_model(model, wall_time_s=timing.wall_s)
     peak_mb = peak_rss_mb()
     return {
         "part": "stadium",
@@ -269,7 +270,7 @@ def part_evacuation(args: argparse.Namespace, out: TextIO) -> None:
     room = BenchRoom.for_size(args.evac_n)
     model = crowdsim_model(room, time_limit_s=args.evac_time_limit)
     timing = time_crowdsim(model, args.evac_time_limit, max_wall_s=args.evac_max_wall)
-    res = model.result(wall_time_s=timing.wall_s)
+    res = RunResult.from_model(model, wall_time_s=timing.wall_s)
     row = {
         "part": "evacuation",
         "agents": room.n,

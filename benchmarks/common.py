@@ -90,10 +90,30 @@ class BenchRoom:
 
     @classmethod
     def for_size(
-        cls, n: int, *, equal_density: bool = False, spacing_m: float = SPACING_M
+        cls,
+        n: int,
+        *,
+        equal_density: bool = False,
+        spacing_m: float = SPACING_M,
+        grow: bool = False,
+        exit_width_m: float = EXIT_WIDTH_M,
     ) -> BenchRoom:
-        """The benchmark room for ``n`` people (checks that the block fits)."""
-        room = cls(n=n, side_m=room_side_m(n, equal_density=equal_density), spacing_m=spacing_m)
+        """The benchmark room for ``n`` people (checks that the block fits).
+
+        Args:
+            n: Number of people.
+            equal_density: Use the equal-density room side (see the module docstring).
+            spacing_m: Lattice spacing of the initial block (m).
+            grow: Widen the room to the next metre where the block would otherwise come closer
+                than :data:`WALL_CLEARANCE_M` to a wall (sparse blocks: 4,000 people at 2
+                persons/m² need a 47 m room, not 40 m).
+            exit_width_m: Width of the exit (m).
+        """
+        side = room_side_m(n, equal_density=equal_density)
+        if grow:
+            span = (math.ceil(math.sqrt(n)) - 1) * spacing_m
+            side = max(side, float(math.ceil(span + 2 * WALL_CLEARANCE_M + 1.0)))
+        room = cls(n=n, side_m=side, spacing_m=spacing_m, exit_width_m=exit_width_m)
         room.positions()  # raises if the block does not fit
         return room
 

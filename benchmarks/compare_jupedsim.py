@@ -15,17 +15,37 @@ JuPedSim gets the room polygon as its geometry and, as exit, an exit stage: a st
 ``--stage-depth`` deep (default 0.5 m) just inside the 2 m door; a journey leads everybody
 there. crowdsim counts a person out when the centre crosses the door line itself.
 
-Timing mode (default) runs each simulator for ``--window`` simulated seconds from the start and
-prints agent-steps/s (people inside × steps of dt) and the ratio crowdsim / JuPedSim-SFM.
+Three cases (``--cases``, default all three), one JSON row per crowd size with all of them:
+
+* ``dense``: the dense start (lattice ``--spacing``, default 0.4 m: 6.25 persons/m², bodies
+  overlapping by 0.2 m), each simulator for ``--window`` simulated seconds from t = 0
+  (default 3 s); agent-steps/s (people inside × steps of dt) and the ratios crowdsim / JuPedSim.
+  Its keys carry no prefix: ``crowdsim_agent_steps_per_s``, ``jupedsim_sfm_agent_steps_per_s``,
+  ``jupedsim_cfsm_agent_steps_per_s``, ``ratio`` (to SFM), ``ratio_cfsm``.
+* ``sparse``: the same room at 2 persons/m² (lattice 0.707 m, no initial overlap, CFSM radius
+  0.3 m like the others; the room is widened where the block would not fit: 47 m for 4,000
+  people), the same window. Keys prefixed ``at2_``.
+* ``evacuate``: full evacuations to the last person from the 2 persons/m² start (time to
+  solution: model build plus run, wall seconds), with an exit ``--evac-exit-per-1000`` m wide
+  per 1,000 people (default 4 m: 4, 16 and 40 m) so that the door, not the benchmark, decides
+  the length (one 2 m door would keep 10,000 people queueing for 40 simulated minutes). Keys
+  prefixed ``evac_``: each simulator's ``evac_<sim>_time_to_solution_s`` (None: aborted, or not
+  done within ``--max-wall``), its evacuation time, and ``evac_ratio_cfsm`` = JuPedSim CFSM's
+  time to solution / crowdsim's (a lower bound when CFSM ran out of ``--max-wall``, flagged by
+  ``evac_ratio_cfsm_lower_bound``), and ``evac_ratio_rtf_cfsm``: simulated seconds per wall
+  second, crowdsim / CFSM, which compares the two even where neither finished).
+
 JuPedSim's SFM aborts with "point ... is outside of accessible area" when an agent is pushed
-through a wall; the abort is caught, reported with its time and the agent-steps until then are
-counted. ``--evacuate`` runs full evacuations to the last person (or ``--time-limit``).
+through a wall; the abort is caught, reported with its time (``*_aborted_at_s``) and the
+agent-steps until then are counted. All ratios come from one process, so every simulator meets
+the same load.
 
 Usage::
 
     python benchmarks/compare_jupedsim.py
     python benchmarks/compare_jupedsim.py --json
-    python benchmarks/compare_jupedsim.py --evacuate --sizes 1000
+    python benchmarks/compare_jupedsim.py --cases dense,sparse
+    python benchmarks/compare_jupedsim.py --cases evacuate --sizes 1000
 """
 
 from __future__ import annotations
@@ -40,6 +60,7 @@ from typing import Any, TextIO
 from common import (
     DESIRED_SPEED_M_S,
     DT_S,
+    EXIT_WIDTH_M,
     RADIUS_M,
     SPACING_M,
     BenchRoom,
@@ -56,12 +77,18 @@ from common import (
     time_crowdsim,
 )
 
+from crowdsim.model.result import RunResult
+
 jps: ModuleType | None
 try:
     import jupedsim as jps
 except ImportError:  # reported, crowdsim runs alone
     jps = None
 
+#: Lattice spacing (m) of the 2 persons/m² start.
+SPARSE_SPACING_M = round(1 / math.sqrt(2.0), 4)
+#: The cases, in the order they run, with the prefix of their JSON keys.
+CASES = {"dense": "", "sparse": "at2_", "evacuate": "evac_"}
 #: JuPedSim models compared, by short name.
 JUPEDSIM_MODELS = ("sfm", "cfsm")
 SIMULATORS = ("crowdsim", *JUPEDSIM_MODELS)
@@ -169,7 +196,7 @@ def crowdsim_run(
     setup_s = time.perf_counter() - start
     timing = time_crowdsim(model, window_s, max_wall_s=max_wall_s)
     timing.extra["setup_s"] = setup_s
-    result = model.result(wall_time_s=timing.wall_s)
+    result = RunResult.from_model(model, wall_time_s=timing.wall_s)
     return timing, result.summary() | {"refused_moves": result.refused_moves}
 
 
@@ -271,14 +298,33 @@ def _print_timing_row(
 
 
 def evacuate_size(room: BenchRoom, args: argparse.Namespace, out: TextIO) -> dict[str, Any]:
-    """Evacuate mode for one room: each simulator to the last person (or the limits)."""
-    row: dict[str, Any] = {"agents": room.n, "room_m": round(room.side_m, 2), "mode": "evacuate"}
+    """Evacuate case for one room: each simulator to the last person (or the limits).
+
+    Time to solution is the wall time of building the simulation (crowdsim: the model with its
+    navigation fields; JuPedSim: the simulation with its agents) plus running it to the last
+    person out; None where the simulator aborted or ran out of ``--max-wall``.
+    """
+    row: dict[str, Any] = {
+        "agents": room.n,
+        "room_m": round(room.side_m, 2),
+        "spacing_m": room.spacing_m,
+        "exit_width_m": room.exit_width_m,
+    }
     if not args.json:
         print(f"\n{room.describe()}: full evacuation", file=out)
+    solved: dict[str, float | None] = {}
+    walls: dict[str, float] = {}
+    rtfs: dict[str, float | None] = {}
     if "crowdsim" in args.simulators:
         t, facts = crowdsim_run(room, args.time_limit, max_wall_s=args.max_wall)
+        total = t.wall_s + t.extra["setup_s"]
+        done = facts["evacuation_time_s"] is not None
+        solved["crowdsim"] = total if done else None
+        walls["crowdsim"] = total
+        rtfs["crowdsim"] = t.real_time_factor
         row |= _prefixed("crowdsim", t) | {
             "crowdsim_evacuation_time_s": facts["evacuation_time_s"],
+            "crowdsim_time_to_solution_s": rounded(solved["crowdsim"], 3),
             "crowdsim_wall_penetrations": facts["wall_penetrations"],
             "crowdsim_refused_moves": facts["refused_moves"],
         }
@@ -293,10 +339,49 @@ def evacuate_size(room: BenchRoom, args: argparse.Namespace, out: TextIO) -> dic
         t = time_jupedsim(
             room, kind, args.time_limit, stage_depth_m=args.stage_depth, max_wall_s=args.max_wall
         )
-        row |= _prefixed(prefix, t) | {f"{prefix}_evacuation_time_s": t.extra["evacuation_time_s"]}
+        total = t.wall_s + t.extra["setup_s"]
+        done = t.extra["evacuation_time_s"] is not None and t.aborted_at_s is None
+        solved[kind] = total if done else None
+        walls[kind] = total
+        rtfs[kind] = t.real_time_factor
+        row |= _prefixed(prefix, t) | {
+            f"{prefix}_evacuation_time_s": rounded(t.extra["evacuation_time_s"], 3),
+            f"{prefix}_time_to_solution_s": rounded(solved[kind], 3),
+        }
         label = "JuPedSim SFM" if kind == "sfm" else "JuPedSim CFSM"
         _print_evacuation(label, t, t.extra["evacuation_time_s"], out, args.json)
+    ours, theirs = solved.get("crowdsim"), solved.get("cfsm")
+    lower_bound = ours is not None and theirs is None and "cfsm" in walls
+    if ours and theirs:
+        row["ratio_cfsm"] = rounded(theirs / ours, 3)
+    elif lower_bound and ours:
+        row["ratio_cfsm"] = rounded(walls["cfsm"] / ours, 3)
+    else:
+        row["ratio_cfsm"] = None
+    row["ratio_cfsm_lower_bound"] = lower_bound
+    # Simulated seconds per wall second, crowdsim / CFSM: comparable even where neither finished.
+    rtf = {k: walls_rtf for k, walls_rtf in rtfs.items() if walls_rtf}
+    row["ratio_rtf_cfsm"] = (
+        rounded(rtf["crowdsim"] / rtf["cfsm"], 3) if "crowdsim" in rtf and "cfsm" in rtf else None
+    )
+    if not args.json and row["ratio_cfsm"] is not None:
+        print(
+            f"  time to solution JuPedSim CFSM / crowdsim: {'≥ ' if lower_bound else ''}"
+            f"{row['ratio_cfsm']:.2f}",
+            file=out,
+            flush=True,
+        )
     return row
+
+
+def case_room(case: str, n: int, args: argparse.Namespace) -> BenchRoom:
+    """The benchmark room of ``case`` for ``n`` people."""
+    if case == "dense":
+        return BenchRoom.for_size(n, spacing_m=args.spacing)
+    exit_width = EXIT_WIDTH_M
+    if case == "evacuate":
+        exit_width = max(EXIT_WIDTH_M, args.evac_exit_per_1000 * n / 1000)
+    return BenchRoom.for_size(n, spacing_m=SPARSE_SPACING_M, grow=True, exit_width_m=exit_width)
 
 
 def _print_evacuation(
@@ -333,23 +418,41 @@ def _print_evacuation(
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default=None, help="comma-separated crowd sizes")
+    parser.add_argument("--sizes", default="1000,4000,10000", help="comma-separated crowd sizes")
     parser.add_argument(
-        "--window", type=float, default=3.0, help="simulated s timed per size (timing mode)"
-    )
-    parser.add_argument("--evacuate", action="store_true", help="full evacuations instead")
-    parser.add_argument(
-        "--time-limit", type=float, default=1800.0, help="simulated s limit (evacuate mode)"
+        "--cases",
+        default=",".join(CASES),
+        help=f"comma-separated subset of {','.join(CASES)}",
     )
     parser.add_argument(
-        "--max-wall", type=float, default=None, help="wall s limit per simulator and size"
+        "--window", type=float, default=3.0, help="simulated s timed per size (dense, sparse)"
+    )
+    parser.add_argument(
+        "--evacuate", action="store_true", help="the evacuations only (= --cases evacuate)"
+    )
+    parser.add_argument(
+        "--time-limit", type=float, default=1800.0, help="simulated s limit (evacuate)"
+    )
+    parser.add_argument(
+        "--evac-exit-per-1000",
+        type=float,
+        default=4.0,
+        help="exit width (m) per 1,000 people in the evacuations (at least 2 m)",
+    )
+    parser.add_argument(
+        "--max-wall",
+        type=float,
+        default=None,
+        help="wall s limit per simulator, size and case (default 300; 900 for evacuations)",
     )
     parser.add_argument(
         "--simulators",
         default=",".join(SIMULATORS),
         help=f"comma-separated subset of {','.join(SIMULATORS)}",
     )
-    parser.add_argument("--spacing", type=float, default=SPACING_M, help="lattice spacing (m)")
+    parser.add_argument(
+        "--spacing", type=float, default=SPACING_M, help="lattice spacing of the dense start (m)"
+    )
     parser.add_argument(
         "--stage-depth", type=float, default=0.5, help="JuPedSim exit stage depth (m)"
     )
@@ -359,9 +462,11 @@ def main(argv: list[str] | None = None) -> None:
     unknown = args.simulators - set(SIMULATORS)
     if unknown:
         parser.error(f"unknown simulators {sorted(unknown)}; choose from {SIMULATORS}")
-    sizes = parse_sizes(args.sizes or ("1000" if args.evacuate else "1000,4000,10000"))
-    if args.max_wall is None:
-        args.max_wall = 900.0 if args.evacuate else 300.0
+    cases = ["evacuate"] if args.evacuate else [c.strip() for c in args.cases.split(",") if c]
+    if not cases or set(cases) - set(CASES):
+        parser.error(f"--cases: choose from {','.join(CASES)}, got {args.cases!r}")
+    sizes = parse_sizes(args.sizes)
+    max_wall = args.max_wall
 
     out = start_run(args)
     if jps is None:
@@ -372,8 +477,20 @@ def main(argv: list[str] | None = None) -> None:
     else:
         print(f"# jupedsim {jps.__version__} (single-threaded C++ core)", file=out)
     for n in sizes:
-        room = BenchRoom.for_size(n, spacing_m=args.spacing)
-        row = evacuate_size(room, args, out) if args.evacuate else compare_size(room, args, out)
+        row: dict[str, Any] = {"agents": n}
+        for case in CASES:
+            if case not in cases:
+                continue
+            room = case_room(case, n, args)
+            if case == "evacuate":
+                args.max_wall = 900.0 if max_wall is None else max_wall
+                part = evacuate_size(room, args, out)
+            else:
+                args.max_wall = 300.0 if max_wall is None else max_wall
+                part = compare_size(room, args, out)
+            prefix = CASES[case]
+            row |= {f"{prefix}{k}": v for k, v in part.items() if k != "agents"}
+        row["load_1min"] = machine_info()["load_1min"]
         if args.json:
             print(json.dumps(row), flush=True)
     finish_run(out)

@@ -12,7 +12,8 @@ k. **Kernel phases** on one thread: processor time per agent-step of the cell li
    the portals (``_admit``); the fastest of ``--rounds`` rounds (processor time is robust
    against other work on the machine, the minimum against interruptions).
 m. **Model step**: processor time per model step (0.1 s, 10 integration steps) of each process
-   of :meth:`EvacuationModel.step` (kernel, wall audit, crowding metrics, routing reviews...),
+   of :meth:`EvacuationModel.step` (kernel, wall audit, crowding metrics, routing reviews,
+   congestion-aware routing...),
    for the concert hall scenario and the 10,000-person room.
 b. **Build**: wall and processor time of each part of building a model (imports, venue and
    scenario, navigation fields computed and read back from the store, wall binning, placing
@@ -261,6 +262,9 @@ PROCESSES = (
     ("ingress", "progress"),
     ("shelters", "admit"),
     ("router", "review"),
+    ("congestion", "update"),
+    ("stairs", "carry"),
+    ("movement", "record"),
     (None, "_audit_walls"),
     (None, "_measure"),
     ("datacollector", "collect"),

@@ -37,7 +37,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats as sps
 
 #: Default confidence level of every interval.
 LEVEL = 0.95
@@ -223,6 +222,8 @@ def quantile_ci(sample: np.ndarray, q: float, *, level: float = LEVEL) -> Interv
         raise ValueError("no values")
     alpha = 1.0 - level
     value = x[max(1, math.ceil(q * n)) - 1]
+    from scipy import stats as sps  # imported when used: it slows every command's start
+
     r = int(sps.binom.ppf(alpha / 2, n, q))  # P(B < r) < alpha/2
     s = int(sps.binom.ppf(1 - alpha / 2, n, q)) + 1  # P(B >= s) <= alpha/2
     low = x[r - 1] if r >= 1 else -math.inf
@@ -341,6 +342,8 @@ def exceedance(values: np.ndarray, limit: float, *, level: float = LEVEL) -> Int
     if n == 0:
         return Interval(math.nan, 0.0, 1.0, level, 0, "Clopper-Pearson")
     alpha = 1.0 - level
+    from scipy import stats as sps  # imported when used: it slows every command's start
+
     low = 0.0 if k == 0 else float(sps.beta.ppf(alpha / 2, k, n - k + 1))
     high = 1.0 if k == n else float(sps.beta.ppf(1 - alpha / 2, k + 1, n - k))
     return Interval(k / n, low, high, level, n, "Clopper-Pearson")

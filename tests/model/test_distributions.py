@@ -81,3 +81,14 @@ def test_share_within_bounds_is_the_law_s_probability():
     assert tight.share_within_bounds == pytest.approx(0.02)
     draws = tight.sample(np.random.default_rng(0), 100_000)
     assert ((draws >= 9.8) & (draws <= 10.0)).all()
+
+
+@pytest.mark.parametrize(("table", "reference"), CASES, ids=[c[0]["dist"] for c in CASES])
+def test_share_within_bounds_matches_scipy_for_every_law(table, reference):
+    """The closed-form distribution functions equal scipy.stats' to rounding, bounds or not."""
+    base = Distribution.from_mapping(table)
+    lo, hi = reference.ppf(0.1), reference.ppf(0.97)
+    for low, high in ((lo, hi), (-np.inf, hi), (lo, np.inf), (0.0, reference.ppf(0.5))):
+        dist = Distribution(base.kind, base.params, low=low, high=high)
+        expected = reference.cdf(high) - reference.cdf(low)
+        assert dist.share_within_bounds == pytest.approx(expected, rel=1e-12, abs=1e-14)
