@@ -2,8 +2,8 @@
 
 Walls are polylines cut into segments (see :class:`~crowdsim.dynamics.space.SpatialGrid`), each
 knowing its neighbours along the polyline, so that a wall drawn with many segments acts as one
-wall. Portals (exits and screening gates) are segments too; a closed portal is a wall, and a busy one
-refuses the crossing (a busy gate also pushes like a wall; a busy exit does not).
+wall. Portals (exits and screening gates) are segments too; a closed portal is a wall, and a busy
+one refuses the crossing (a busy gate also pushes like a wall; a busy exit does not).
 """
 
 from __future__ import annotations
