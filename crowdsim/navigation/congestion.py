@@ -19,7 +19,13 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 
-from crowdsim.navigation.field import UNREACHABLE_M, off_walls, route_speed, travel_directions
+from crowdsim.navigation.field import (
+    UNREACHABLE_M,
+    off_walls,
+    off_walls_at,
+    route_speed,
+    travel_directions,
+)
 from crowdsim.navigation.grid import NavGrid
 from crowdsim.navigation.navigator import Navigation
 
@@ -111,6 +117,12 @@ class CongestionFields:
         )
         self._upsample = _bilinear_weights(self.coarse, fine)
         self.directions = np.array(nav.directions, dtype=np.float32)
+        self._static_kept: dict[int, np.ndarray] = {}
+        self._blocked = np.nonzero(~fine.free)
+        self._blocked_nearest = (
+            fine.nearest_free[0][self._blocked],
+            fine.nearest_free[1][self._blocked],
+        )
 
     def update(self, xy: np.ndarray, targets: np.ndarray) -> np.ndarray:
         """Directions of every target for a crowd at ``xy`` (n, 2); only ``targets`` respond.
@@ -128,16 +140,33 @@ class CongestionFields:
         if not weight.any():
             return self.directions
         speed = self._static_speed * speed_share(self._block_mean(density))
+        # Only the cells where the crowd is dense take part of the dynamic field; everywhere
+        # else the directions are the static ones, already kept off the walls.
+        rows, cols = np.nonzero(weight > 0.0)
+        cells = (rows, cols)
+        w_cells = weight[cells]
         for k in targets:
             if not self._targets[k].any():
                 continue
             dynamic, cost = travel_directions(self.coarse, self._targets[k], speed)
-            reachable = (cost < 0.5 * UNREACHABLE_M).astype(np.float64)
-            up = self._upsample(dynamic.astype(np.float64))
-            w = weight * (self._upsample(reachable) > 0.999)
-            blended = (1.0 - w)[..., None] * self.nav.directions[k] + w[..., None] * up
-            self.directions[k] = off_walls(blended, self.nav.grid)
+            reachable = cost < 0.5 * UNREACHABLE_M
+            w = w_cells
+            if not reachable.all():
+                w = w * (self._upsample(reachable.astype(np.float64), cells) > 0.999)
+            up = self._upsample(dynamic.astype(np.float64), cells)
+            blended = (1.0 - w)[:, None] * self.nav.directions[k][cells] + w[:, None] * up
+            out = self.directions[k]
+            out[:] = self._static_off_walls(k)
+            out[cells] = off_walls_at(blended, self.nav.grid, cells)
+            # Blocked cells take the direction of their nearest free cell.
+            out[self._blocked] = out[self._blocked_nearest]
         return self.directions
+
+    def _static_off_walls(self, k: int) -> np.ndarray:
+        """Target ``k``'s static directions as :func:`off_walls` leaves them (kept)."""
+        if k not in self._static_kept:
+            self._static_kept[k] = off_walls(self.nav.directions[k], self.nav.grid)
+        return self._static_kept[k]
 
     def density(self, xy: np.ndarray) -> np.ndarray:
         """(ny, nx) density (persons/m²) of a crowd at ``xy``, blurred by ``sigma_m``.
@@ -161,8 +190,14 @@ class CongestionFields:
         return values[: self._crop[0], : self._crop[1]].reshape(cy, f, cx, f).mean(axis=(1, 3))
 
 
-def _bilinear_weights(coarse: NavGrid, fine: NavGrid) -> Callable[[np.ndarray], np.ndarray]:
-    """A function that samples a coarse-grid array at every fine cell centre (bilinear)."""
+def _bilinear_weights(
+    coarse: NavGrid, fine: NavGrid
+) -> Callable[[np.ndarray, tuple[np.ndarray, np.ndarray]], np.ndarray]:
+    """A function that samples a coarse-grid array at chosen fine cell centres (bilinear).
+
+    The function takes the coarse values, (cy, cx) or (cy, cx, 2), and the fine cells as the
+    row and column indices :func:`numpy.nonzero` gives; it returns one value (or pair) per cell.
+    """
     ny, nx = fine.shape
     cy, cx = coarse.shape
     xs = (fine.centre_x0 + fine.h * np.arange(nx) - coarse.centre_x0) / coarse.h
@@ -171,19 +206,19 @@ def _bilinear_weights(coarse: NavGrid, fine: NavGrid) -> Callable[[np.ndarray], 
     gy = np.clip(ys, 0.0, cy - 1.000001)
     j0 = gx.astype(np.intp)
     i0 = gy.astype(np.intp)
-    ax = (gx - j0)[None, :]
-    ay = (gy - i0)[:, None]
-    rows, cols = i0[:, None], j0[None, :]
+    ax = gx - j0
+    ay = gy - i0
 
-    def sample(values: np.ndarray) -> np.ndarray:
+    def sample(values: np.ndarray, cells: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+        iy, ix = cells
+        rows, cols = i0[iy], j0[ix]
+        wx, wy = ax[ix], ay[iy]
+        if values.ndim == 3:
+            wx, wy = wx[:, None], wy[:, None]
         v00 = values[rows, cols]
         v01 = values[rows, cols + 1]
         v10 = values[rows + 1, cols]
         v11 = values[rows + 1, cols + 1]
-        if values.ndim == 3:
-            wx, wy = ax[..., None], ay[..., None]
-        else:
-            wx, wy = ax, ay
         return (v00 * (1 - wx) + v01 * wx) * (1 - wy) + (v10 * (1 - wx) + v11 * wx) * wy
 
     return sample

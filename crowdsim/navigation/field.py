@@ -190,3 +190,29 @@ def off_walls(direction: np.ndarray, grid: NavGrid) -> np.ndarray:
     # Blocked cells take the direction of their nearest free cell.
     direction = np.where(free[..., None], direction, direction[nearest[0], nearest[1]])
     return np.ascontiguousarray(direction, dtype=np.float32)
+
+
+def off_walls_at(
+    direction: np.ndarray, grid: NavGrid, cells: tuple[np.ndarray, np.ndarray]
+) -> np.ndarray:
+    """:func:`off_walls` at some free cells only, value for value as it would give them there.
+
+    Args:
+        direction: (m, 2) directions at ``cells``.
+        grid: The navigation grid.
+        cells: Row and column indices of free cells (as :func:`numpy.nonzero` gives them).
+
+    Returns:
+        (m, 2) float32 directions, kept off the walls and normalised.
+    """
+    direction = np.array(direction, dtype=np.float64)
+    away = grid.wall_away[cells]
+    wall_m = grid.wall_m[cells]
+    h = grid.h
+    weight = np.clip((WALL_BLEND_M - wall_m) / max(WALL_BLEND_M - h, 1e-9), 0.0, 1.0)
+    into = np.einsum("ik,ik->i", direction, away)
+    fix = (into < 0) & (weight > 0)
+    direction[fix] -= (weight[fix] * into[fix])[:, None] * away[fix]
+    length = np.linalg.norm(direction, axis=-1, keepdims=True)
+    direction = np.divide(direction, length, out=np.zeros_like(direction), where=length > 1e-12)
+    return direction.astype(np.float32)
