@@ -25,8 +25,9 @@ from crowdsim.navigation.field import (
     off_walls_at,
     route_speed,
     travel_directions,
+    wall_blend,
 )
-from crowdsim.navigation.grid import NavGrid
+from crowdsim.navigation.grid import NavGrid, nearest_index
 from crowdsim.navigation.navigator import Navigation
 
 #: Weidmann's (1993) fundamental diagram: v(ρ) = v_free · (1 − exp(−γ (1/ρ − 1/ρ_max))).
@@ -118,11 +119,14 @@ class CongestionFields:
         self._upsample = _bilinear_weights(self.coarse, fine)
         self.directions = np.array(nav.directions, dtype=np.float32)
         self._static_kept: dict[int, np.ndarray] = {}
-        self._blocked = np.nonzero(~fine.free)
-        self._blocked_nearest = (
-            fine.nearest_free[0][self._blocked],
-            fine.nearest_free[1][self._blocked],
-        )
+        self._approach: dict[int, np.ndarray] = {}
+        # Flat views of the fine grid: cell numbers, the walls' pull on directions, and the
+        # blocked cells with the free cell whose direction each one takes.
+        self._wall_away = fine.wall_away.reshape(-1, 2)
+        self._wall_blend = wall_blend(fine).ravel()
+        nearest = fine.nearest_free[0] * fine.shape[1] + fine.nearest_free[1]
+        self._blocked = np.flatnonzero(~fine.free)
+        self._blocked_nearest = nearest.ravel()[self._blocked]
 
     def update(self, xy: np.ndarray, targets: np.ndarray) -> np.ndarray:
         """Directions of every target for a crowd at ``xy`` (n, 2); only ``targets`` respond.
@@ -141,25 +145,33 @@ class CongestionFields:
             return self.directions
         speed = self._static_speed * speed_share(self._block_mean(density))
         # Only the cells where the crowd is dense take part of the dynamic field; everywhere
-        # else the directions are the static ones, already kept off the walls.
-        rows, cols = np.nonzero(weight > 0.0)
-        cells = (rows, cols)
-        w_cells = weight[cells]
+        # else the directions are the static ones, already kept off the walls, and so are the
+        # blocked cells that take their direction from such a cell.
+        dense = (weight > 0.0).ravel()
+        cells = np.flatnonzero(dense)
+        w_cells = weight.ravel()[cells]
+        away, blend = self._wall_away[cells], self._wall_blend[cells]
+        borrow = dense[self._blocked_nearest]
+        blocked, lender = self._blocked[borrow], self._blocked_nearest[borrow]
         for k in targets:
             if not self._targets[k].any():
                 continue
-            dynamic, cost = travel_directions(self.coarse, self._targets[k], speed)
+            if k not in self._approach:
+                self._approach[k] = nearest_index(self.coarse.free & ~self._targets[k])
+            dynamic, cost = travel_directions(
+                self.coarse, self._targets[k], speed, approach=self._approach[k]
+            )
             reachable = cost < 0.5 * UNREACHABLE_M
             w = w_cells
             if not reachable.all():
                 w = w * (self._upsample(reachable.astype(np.float64), cells) > 0.999)
             up = self._upsample(dynamic.astype(np.float64), cells)
-            blended = (1.0 - w)[:, None] * self.nav.directions[k][cells] + w[:, None] * up
-            out = self.directions[k]
-            out[:] = self._static_off_walls(k)
-            out[cells] = off_walls_at(blended, self.nav.grid, cells)
-            # Blocked cells take the direction of their nearest free cell.
-            out[self._blocked] = out[self._blocked_nearest]
+            static = self.nav.directions[k].reshape(-1, 2)[cells]
+            blended = (1.0 - w)[:, None] * static + w[:, None] * up
+            out = self.directions[k].reshape(-1, 2)
+            out[:] = self._static_off_walls(k).reshape(-1, 2)
+            out[cells] = off_walls_at(blended, away, blend)
+            out[blocked] = out[lender]
         return self.directions
 
     def _static_off_walls(self, k: int) -> np.ndarray:
@@ -192,11 +204,11 @@ class CongestionFields:
 
 def _bilinear_weights(
     coarse: NavGrid, fine: NavGrid
-) -> Callable[[np.ndarray, tuple[np.ndarray, np.ndarray]], np.ndarray]:
+) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
     """A function that samples a coarse-grid array at chosen fine cell centres (bilinear).
 
-    The function takes the coarse values, (cy, cx) or (cy, cx, 2), and the fine cells as the
-    row and column indices :func:`numpy.nonzero` gives; it returns one value (or pair) per cell.
+    The function takes the coarse values, (cy, cx) or (cy, cx, 2), and the fine cells' numbers
+    (row · nx + column); it returns one value (or pair) per cell.
     """
     ny, nx = fine.shape
     cy, cx = coarse.shape
@@ -209,8 +221,8 @@ def _bilinear_weights(
     ax = gx - j0
     ay = gy - i0
 
-    def sample(values: np.ndarray, cells: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
-        iy, ix = cells
+    def sample(values: np.ndarray, cells: np.ndarray) -> np.ndarray:
+        iy, ix = np.divmod(cells, nx)
         rows, cols = i0[iy], j0[ix]
         wx, wy = ax[ix], ay[iy]
         if values.ndim == 3:
