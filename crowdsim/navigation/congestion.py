@@ -223,14 +223,17 @@ def _bilinear_weights(
 
     def sample(values: np.ndarray, cells: np.ndarray) -> np.ndarray:
         iy, ix = np.divmod(cells, nx)
-        rows, cols = i0[iy], j0[ix]
+        corner = i0[iy] * cx + j0[ix]  # the coarse cell below and left of each fine centre
         wx, wy = ax[ix], ay[iy]
+        flat = values.reshape(cy * cx, -1)
         if values.ndim == 3:
             wx, wy = wx[:, None], wy[:, None]
-        v00 = values[rows, cols]
-        v01 = values[rows, cols + 1]
-        v10 = values[rows + 1, cols]
-        v11 = values[rows + 1, cols + 1]
+        else:
+            flat = flat[:, 0]
+        v00 = flat[corner]
+        v01 = flat[corner + 1]
+        v10 = flat[corner + cx]
+        v11 = flat[corner + cx + 1]
         return (v00 * (1 - wx) + v01 * wx) * (1 - wy) + (v10 * (1 - wx) + v11 * wx) * wy
 
     return sample
