@@ -251,12 +251,15 @@ def _admit(
             if portal_headway[p] > 0.0:
                 # The exit admits one person per headway. Somebody who crosses in the first
                 # step the exit is free (it fell free less than a step ago) was waiting at the
-                # line: the next headway runs from when it fell free, so that the steps'
-                # rounding does not add up and a waiting crowd passes at exactly the limit.
-                # Otherwise it runs from the start of this step.
+                # line and is taken to cross one step after it fell free, within this step:
+                # the next headway runs from then, so that the steps' rounding does not add
+                # up and a waiting crowd passes at exactly the limit, never faster.
+                # Otherwise the crossing is stamped, as everywhere, at the end of the step.
+                dt = t_end - t
                 free = portal_free_at[p]
-                start = free if free > t - (t_end - t) else t
-                portal_free_at[p] = start + portal_headway[p]
+                if free > t - dt:
+                    exit_time[i] = free + dt
+                portal_free_at[p] = exit_time[i] - dt + portal_headway[p]
     return refused
 
 
