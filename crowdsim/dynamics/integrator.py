@@ -15,7 +15,9 @@ One call to :func:`advance` moves the crowd ``n_sub`` time steps of ``dt`` secon
    ``headway`` seconds (a door-flow limit); the evacuated walk on straight beyond the exit for
    ``run_out_s`` and keep their room meanwhile, so that the next person has somebody ahead; a
    **gate** (a screening lane's service point) admits one person, holds them for their service
-   time, and stays shut to the next until then. A portal that is closed, or busy, is a wall.
+   time, and stays shut to the next until then. A closed portal is a wall; a busy one refuses
+   the crossing: a busy gate also pushes like a wall, while at a busy exit the next person
+   stands at the line, exerting and feeling no wall force, and crosses once it is free.
 
 The crossing test makes "no centre ever leaves the walkable area" an invariant of the integrator
 rather than a hope about force magnitudes.
