@@ -146,7 +146,11 @@ def part_neighbours(args: argparse.Namespace) -> list[dict[str, Any]]:
             st = model.engine.stepper
             walls = st._walls
             integrator.build_cells(
-                model.state.kernel_view(), walls, st._cells, model.time_s - st.params.run_out_s
+                model.state.kernel_view(),
+                walls,
+                st._cells,
+                st.portals.kernel_view(),
+                model.time_s - st.params.run_out_s,
             )
             p = st.params
             s = model.state
@@ -211,7 +215,7 @@ def _kernel_phases(model: EvacuationModel, label: str, spacing: float, rounds: i
     dt, t, since = st.params.dt_s, model.time_s, model.time_s - st.params.run_out_s
     acc, pending, crossing = st._acc, st._pending, st._crossing
     calls: dict[str, Callable[[], Any]] = {
-        "build_cells": lambda: integrator.build_cells(crowd, w, cells, since),
+        "build_cells": lambda: integrator.build_cells(crowd, w, cells, portals, since),
         "accelerations": lambda: forces.accelerations(
             crowd, f, w, cells, portals, fs, t, dt, st._key, 0, acc
         ),

@@ -101,8 +101,8 @@ class PortalState:
 
     Attributes:
         open: (n,) False: the portal is shut and acts as a wall (a closed exit, a locked gate).
-        free_at: (n,) time from which the portal admits the next person (s); a busy portal is a
-            wall until then.
+        free_at: (n,) time from which the portal admits the next person (s); until then a
+            busy gate is a wall, and a busy exit holds the next person at its line.
         headway_s: (n,) least time between two people through an exit (s); 0 for no limit.
         is_gate: (n,) True for screening gates (people pass and are held for their service
             time), False for exits (people leave).

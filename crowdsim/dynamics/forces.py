@@ -29,7 +29,7 @@ import numpy as np
 from crowdsim.dynamics.elementary import exp
 from crowdsim.dynamics.inputs import Crowd, Field, Forces, PeopleCells, Portals, WallCells
 from crowdsim.dynamics.noise import gaussian_pair
-from crowdsim.dynamics.segments import is_wall, wall_point
+from crowdsim.dynamics.segments import pushes, wall_point
 
 #: Exponents of the repulsions are capped here, so overlapping bodies give finite forces.
 MAX_EXPONENT = 50.0
@@ -146,7 +146,7 @@ def accelerations(
     agent_cell, cell_start, order = cells.agent_cell, cells.cell_start, cells.order
     slot_x, slot_y, slot_vx, slot_vy, slot_r = cells.x, cells.y, cells.vx, cells.vy, cells.radius
     slot_r_max = cells.radius_max[0]
-    portal_open, portal_free_at = portals.open, portals.free_at
+    portal_open, portal_free_at, portal_is_gate = portals.open, portals.free_at, portals.is_gate
     m = forces.mass_kg
     inv_tau = 1.0 / forces.tau_s
     a_m = forces.a_n / m
@@ -327,13 +327,14 @@ def accelerations(
                 mxx += cf * tx * tx
                 mxy += cf * tx * ty
                 myy += cf * ty * ty
-        # Wall forces from the segments binned in the person's cell (open portals do not push).
+        # Wall forces from the segments binned in the person's cell (open portals and busy exits
+        # do not push: the integrator holds the next person at a busy exit's line).
         # The social (exponential) part is summed apart and capped: see SocialForceParams.
         wsx = 0.0
         wsy = 0.0
         for s in range(seg_start[c], seg_start[c + 1]):
             w = seg_items[s]
-            if not is_wall(kinds[w], portal_open, portal_free_at, t):
+            if not pushes(kinds[w], portal_open, portal_free_at, portal_is_gate, t):
                 continue
             px, py = wall_point(segments, seg_prev, seg_next, w, xi, yi)
             if np.isnan(px):

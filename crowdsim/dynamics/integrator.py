@@ -15,7 +15,9 @@ One call to :func:`advance` moves the crowd ``n_sub`` time steps of ``dt`` secon
    ``headway`` seconds (a door-flow limit); the evacuated walk on straight beyond the exit for
    ``run_out_s`` and keep their room meanwhile, so that the next person has somebody ahead; a
    **gate** (a screening lane's service point) admits one person, holds them for their service
-   time, and stays shut to the next until then. A portal that is closed, or busy, is a wall.
+   time, and stays shut to the next until then. A closed portal is a wall; a busy one refuses
+   the crossing: a busy gate also pushes like a wall, while at a busy exit the next person
+   stands at the line, exerting and feeling no wall force, and crosses once it is free.
 
 The crossing test makes "no centre ever leaves the walkable area" an invariant of the integrator
 rather than a hope about force magnitudes.
@@ -35,13 +37,20 @@ WALK_UP_S = 1.0
 
 
 @nb.njit(cache=True)
-def build_cells(crowd: Crowd, walls: WallCells, cells: PeopleCells, since: float) -> None:
+def build_cells(
+    crowd: Crowd, walls: WallCells, cells: PeopleCells, portals: Portals, since: float
+) -> None:
     """Counting sort into cells of active people and of those who left by an exit after ``since``.
+
+    Those who left by a flow-limited exit are not kept: the exit's headway, not somebody ahead,
+    spaces the next person, who waits at the line (and would otherwise be jostled by whoever
+    just left walking on along the line).
 
     Cell c then holds ``cells.order[cells.cell_start[c]:cells.cell_start[c + 1]]``, and the
     slots of ``cells`` the positions, velocities and radii of those people in that order.
     """
-    pos, active, exit_time = crowd.pos, crowd.active, crowd.exit_time
+    pos, active, exit_time, exit_id = crowd.pos, crowd.active, crowd.exit_time, crowd.exit_id
+    headway = portals.headway_s
     x0, y0, nx, ny = walls.corner_x0, walls.corner_y0, walls.nx, walls.ny
     agent_cell, cell_start, cell_fill, order = (
         cells.agent_cell,
@@ -53,7 +62,7 @@ def build_cells(crowd: Crowd, walls: WallCells, cells: PeopleCells, since: float
     cell_start[:] = 0
     n = pos.shape[0]
     for i in range(n):
-        if active[i] or exit_time[i] > since:
+        if active[i] or (exit_time[i] > since and headway[exit_id[i]] == 0.0):
             c = cell_of(pos[i, 0], pos[i, 1], x0, y0, inv, nx, ny)
             agent_cell[i] = c
             cell_start[c + 1] += 1
@@ -111,7 +120,7 @@ def _move(
     )
     period, gx0 = walls.period_m, walls.corner_x0
     agent_cell = cells.agent_cell
-    portal_open, portal_free_at = portals.open, portals.free_at
+    portal_open, portal_free_at, portal_is_gate = portals.open, portals.free_at, portals.is_gate
     cap_factor = forces.speed_cap_factor
     relax = dt / forces.tau_s
     since = t - forces.run_out_s
@@ -157,8 +166,14 @@ def _move(
             x2 = segments[w, 2]
             y2 = segments[w, 3]
             if crosses(px, py, qx, qy, x1, y1, x2, y2):
-                if is_wall(kinds[w], portal_open, portal_free_at, t):
+                k = kinds[w]
+                if is_wall(k, portal_open, portal_free_at, t):
                     hit_wall = True
+                    if k >= 0 and portal_open[k] and not portal_is_gate[k]:
+                        # A busy exit: the person stands at the line until it is free.
+                        vx = 0.0
+                        vy = 0.0
+                        continue
                     # Keep only the velocity component along the wall.
                     sx = x2 - x1
                     sy = y2 - y1
@@ -169,7 +184,7 @@ def _move(
                     vx = along * sx
                     vy = along * sy
                 elif hit_portal < 0:
-                    hit_portal = kinds[w]
+                    hit_portal = k
         if not hit_wall and enters_hazard(hazards, px, py, qx, qy):
             hit_wall = True  # nobody steps into a hazard area
             vx = 0.0
@@ -236,7 +251,17 @@ def _admit(
             exit_id[i] = p
             exit_time[i] = t_end
             if portal_headway[p] > 0.0:
-                portal_free_at[p] = t_end + portal_headway[p]
+                # The exit admits one person per headway. Somebody who crosses in the first
+                # step the exit is free (it fell free less than a step ago) was waiting at the
+                # line and is taken to cross one step after it fell free, within this step:
+                # the next headway runs from then, so that the steps' rounding does not add
+                # up and a waiting crowd passes at exactly the limit, never faster.
+                # Otherwise the crossing is stamped, as everywhere, at the end of the step.
+                dt = t_end - t
+                free = portal_free_at[p]
+                if free > t - dt:
+                    exit_time[i] = free + dt
+                portal_free_at[p] = exit_time[i] - dt + portal_headway[p]
     return refused
 
 
@@ -283,7 +308,7 @@ def advance(
     step0 = round(t0 / dt)
     for k in range(n_sub):
         t = t0 + k * dt
-        build_cells(crowd, walls, cells, t - run_out)
+        build_cells(crowd, walls, cells, portals, t - run_out)
         accelerations(crowd, field, walls, cells, portals, forces, t, dt, key, step0 + k, acc)
         blocked += _move(crowd, field, walls, cells, portals, forces, t, dt, acc, pending, crossing)
         blocked += _admit(crowd, portals, t, t + dt, pending, crossing)

@@ -2,7 +2,8 @@
 
 Walls are polylines cut into segments (see :class:`~crowdsim.dynamics.space.SpatialGrid`), each
 knowing its neighbours along the polyline, so that a wall drawn with many segments acts as one
-wall. Portals (exits and screening gates) are segments too; a closed or busy portal is a wall.
+wall. Portals (exits and screening gates) are segments too; a closed portal is a wall, and a busy
+one refuses the crossing (a busy gate also pushes like a wall; a busy exit does not).
 """
 
 from __future__ import annotations
@@ -28,6 +29,22 @@ def cell_of(x: float, y: float, x0: float, y0: float, inv: float, nx: int, ny: i
 def is_wall(kind: int, portal_open: np.ndarray, portal_free_at: np.ndarray, t: float) -> bool:
     """A wall segment, or a portal that is closed or busy at time t."""
     return kind < 0 or not portal_open[kind] or portal_free_at[kind] > t
+
+
+@nb.njit(cache=True, inline="always")
+def pushes(
+    kind: int, portal_open: np.ndarray, portal_free_at: np.ndarray, is_gate: np.ndarray, t: float
+) -> bool:
+    """A segment that acts on people with wall forces at time t.
+
+    Walls and closed portals push; so does a busy screening gate (the lane holds the next
+    person back while it serves one). A busy exit does not: it only refuses the crossing (see
+    :func:`is_wall`), so that the next person waits at the line and crosses as soon as the exit
+    is free again, and a flow-limited exit passes its limit under a waiting crowd.
+    """
+    if kind < 0 or not portal_open[kind]:
+        return True
+    return is_gate[kind] and portal_free_at[kind] > t
 
 
 @nb.njit(cache=True, inline="always")

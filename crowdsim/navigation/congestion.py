@@ -19,8 +19,15 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 
-from crowdsim.navigation.field import UNREACHABLE_M, off_walls, route_speed, travel_directions
-from crowdsim.navigation.grid import NavGrid
+from crowdsim.navigation.field import (
+    UNREACHABLE_M,
+    off_walls,
+    off_walls_at,
+    route_speed,
+    travel_directions,
+    wall_blend,
+)
+from crowdsim.navigation.grid import NavGrid, nearest_index
 from crowdsim.navigation.navigator import Navigation
 
 #: Weidmann's (1993) fundamental diagram: v(ρ) = v_free · (1 − exp(−γ (1/ρ − 1/ρ_max))).
@@ -111,6 +118,15 @@ class CongestionFields:
         )
         self._upsample = _bilinear_weights(self.coarse, fine)
         self.directions = np.array(nav.directions, dtype=np.float32)
+        self._static_kept: dict[int, np.ndarray] = {}
+        self._approach: dict[int, np.ndarray] = {}
+        # Flat views of the fine grid: cell numbers, the walls' pull on directions, and the
+        # blocked cells with the free cell whose direction each one takes.
+        self._wall_away = fine.wall_away.reshape(-1, 2)
+        self._wall_blend = wall_blend(fine).ravel()
+        nearest = fine.nearest_free[0] * fine.shape[1] + fine.nearest_free[1]
+        self._blocked = np.flatnonzero(~fine.free)
+        self._blocked_nearest = nearest.ravel()[self._blocked]
 
     def update(self, xy: np.ndarray, targets: np.ndarray) -> np.ndarray:
         """Directions of every target for a crowd at ``xy`` (n, 2); only ``targets`` respond.
@@ -128,16 +144,41 @@ class CongestionFields:
         if not weight.any():
             return self.directions
         speed = self._static_speed * speed_share(self._block_mean(density))
+        # Only the cells where the crowd is dense take part of the dynamic field; everywhere
+        # else the directions are the static ones, already kept off the walls, and so are the
+        # blocked cells that take their direction from such a cell.
+        dense = (weight > 0.0).ravel()
+        cells = np.flatnonzero(dense)
+        w_cells = weight.ravel()[cells]
+        away, blend = self._wall_away[cells], self._wall_blend[cells]
+        borrow = dense[self._blocked_nearest]
+        blocked, lender = self._blocked[borrow], self._blocked_nearest[borrow]
         for k in targets:
             if not self._targets[k].any():
                 continue
-            dynamic, cost = travel_directions(self.coarse, self._targets[k], speed)
-            reachable = (cost < 0.5 * UNREACHABLE_M).astype(np.float64)
-            up = self._upsample(dynamic.astype(np.float64))
-            w = weight * (self._upsample(reachable) > 0.999)
-            blended = (1.0 - w)[..., None] * self.nav.directions[k] + w[..., None] * up
-            self.directions[k] = off_walls(blended, self.nav.grid)
+            if k not in self._approach:
+                self._approach[k] = nearest_index(self.coarse.free & ~self._targets[k])
+            dynamic, cost = travel_directions(
+                self.coarse, self._targets[k], speed, approach=self._approach[k]
+            )
+            reachable = cost < 0.5 * UNREACHABLE_M
+            w = w_cells
+            if not reachable.all():
+                w = w * (self._upsample(reachable.astype(np.float64), cells) > 0.999)
+            up = self._upsample(dynamic.astype(np.float64), cells)
+            static = self.nav.directions[k].reshape(-1, 2)[cells]
+            blended = (1.0 - w)[:, None] * static + w[:, None] * up
+            out = self.directions[k].reshape(-1, 2)
+            out[:] = self._static_off_walls(k).reshape(-1, 2)
+            out[cells] = off_walls_at(blended, away, blend)
+            out[blocked] = out[lender]
         return self.directions
+
+    def _static_off_walls(self, k: int) -> np.ndarray:
+        """Target ``k``'s static directions as :func:`off_walls` leaves them (kept)."""
+        if k not in self._static_kept:
+            self._static_kept[k] = off_walls(self.nav.directions[k], self.nav.grid)
+        return self._static_kept[k]
 
     def density(self, xy: np.ndarray) -> np.ndarray:
         """(ny, nx) density (persons/m²) of a crowd at ``xy``, blurred by ``sigma_m``.
@@ -161,8 +202,14 @@ class CongestionFields:
         return values[: self._crop[0], : self._crop[1]].reshape(cy, f, cx, f).mean(axis=(1, 3))
 
 
-def _bilinear_weights(coarse: NavGrid, fine: NavGrid) -> Callable[[np.ndarray], np.ndarray]:
-    """A function that samples a coarse-grid array at every fine cell centre (bilinear)."""
+def _bilinear_weights(
+    coarse: NavGrid, fine: NavGrid
+) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+    """A function that samples a coarse-grid array at chosen fine cell centres (bilinear).
+
+    The function takes the coarse values, (cy, cx) or (cy, cx, 2), and the fine cells' numbers
+    (row · nx + column); it returns one value (or pair) per cell.
+    """
     ny, nx = fine.shape
     cy, cx = coarse.shape
     xs = (fine.centre_x0 + fine.h * np.arange(nx) - coarse.centre_x0) / coarse.h
@@ -171,19 +218,22 @@ def _bilinear_weights(coarse: NavGrid, fine: NavGrid) -> Callable[[np.ndarray], 
     gy = np.clip(ys, 0.0, cy - 1.000001)
     j0 = gx.astype(np.intp)
     i0 = gy.astype(np.intp)
-    ax = (gx - j0)[None, :]
-    ay = (gy - i0)[:, None]
-    rows, cols = i0[:, None], j0[None, :]
+    ax = gx - j0
+    ay = gy - i0
 
-    def sample(values: np.ndarray) -> np.ndarray:
-        # Separable: along x on the coarse rows, then along y. The same products and sums as
-        # (v00 (1 − wx) + v01 wx) (1 − wy) + (v10 (1 − wx) + v11 wx) wy per fine cell, so the
-        # same values to the last bit, for a third of the gathers.
+    def sample(values: np.ndarray, cells: np.ndarray) -> np.ndarray:
+        iy, ix = np.divmod(cells, nx)
+        corner = i0[iy] * cx + j0[ix]  # the coarse cell below and left of each fine centre
+        wx, wy = ax[ix], ay[iy]
+        flat = values.reshape(cy * cx, -1)
         if values.ndim == 3:
-            wx, wy = ax[..., None], ay[..., None]
+            wx, wy = wx[:, None], wy[:, None]
         else:
-            wx, wy = ax, ay
-        along_x = values[:, cols[0]] * (1 - wx) + values[:, cols[0] + 1] * wx
-        return along_x[rows[:, 0]] * (1 - wy) + along_x[rows[:, 0] + 1] * wy
+            flat = flat[:, 0]
+        v00 = flat[corner]
+        v01 = flat[corner + 1]
+        v10 = flat[corner + cx]
+        v11 = flat[corner + cx + 1]
+        return (v00 * (1 - wx) + v01 * wx) * (1 - wy) + (v10 * (1 - wx) + v11 * wx) * wy
 
     return sample

@@ -106,7 +106,7 @@ def route_speed(
 
 
 def travel_directions(
-    grid: NavGrid, target: np.ndarray, speed: np.ndarray
+    grid: NavGrid, target: np.ndarray, speed: np.ndarray, *, approach: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Desired directions down the travel time to ``target`` at the cell speeds ``speed``.
 
@@ -114,6 +114,8 @@ def travel_directions(
         grid: The navigation grid.
         target: Boolean (ny, nx): cells of the target region.
         speed: (ny, nx) route speed of each cell (> 0; e.g. :func:`route_speed`).
+        approach: ``nearest_index(grid.free & ~target)`` if already known (it depends on the
+            target alone; a caller that recomputes one target's directions often keeps it).
 
     Returns:
         (ny, nx, 2) float32 unit directions, and the (ny, nx) travel time (s per unit speed;
@@ -132,7 +134,8 @@ def travel_directions(
     )
     direction = _directions(cost, grid)
     # Inside the target the distance is flat: keep the heading of the nearest cell outside it.
-    approach = nearest_index(free & ~target)
+    if approach is None:
+        approach = nearest_index(free & ~target)
     direction[target] = direction[approach[0], approach[1]][target]
     return direction, cost
 
@@ -178,10 +181,10 @@ def off_walls(direction: np.ndarray, grid: NavGrid) -> np.ndarray:
     over :data:`WALL_BLEND_M`, so that the field stays smooth where the correction ends; blocked
     cells take the direction of their nearest free cell.
     """
-    free, h, nearest = grid.free, grid.h, grid.nearest_free
+    free, nearest = grid.free, grid.nearest_free
     direction = np.array(direction, dtype=np.float64)
     away = grid.wall_away
-    weight = np.clip((WALL_BLEND_M - grid.wall_m) / max(WALL_BLEND_M - h, 1e-9), 0.0, 1.0)
+    weight = wall_blend(grid)
     into = np.einsum("ijk,ijk->ij", direction, away)
     fix = free & (into < 0) & (weight > 0)
     direction[fix] -= (weight[fix] * into[fix])[:, None] * away[fix]
@@ -190,3 +193,28 @@ def off_walls(direction: np.ndarray, grid: NavGrid) -> np.ndarray:
     # Blocked cells take the direction of their nearest free cell.
     direction = np.where(free[..., None], direction, direction[nearest[0], nearest[1]])
     return np.ascontiguousarray(direction, dtype=np.float32)
+
+
+def wall_blend(grid: NavGrid) -> np.ndarray:
+    """(ny, nx) share of the into-wall part of a direction that :func:`off_walls` removes."""
+    return np.clip((WALL_BLEND_M - grid.wall_m) / max(WALL_BLEND_M - grid.h, 1e-9), 0.0, 1.0)
+
+
+def off_walls_at(direction: np.ndarray, away: np.ndarray, blend: np.ndarray) -> np.ndarray:
+    """:func:`off_walls` at some free cells only, value for value as it would give them there.
+
+    Args:
+        direction: (m, 2) directions at the cells.
+        away: (m, 2) the grid's ``wall_away`` at the cells.
+        blend: (m,) :func:`wall_blend` at the cells.
+
+    Returns:
+        (m, 2) float32 directions, kept off the walls and normalised.
+    """
+    direction = np.array(direction, dtype=np.float64)
+    into = np.einsum("ik,ik->i", direction, away)
+    fix = (into < 0) & (blend > 0)
+    direction[fix] -= (blend[fix] * into[fix])[:, None] * away[fix]
+    length = np.linalg.norm(direction, axis=-1, keepdims=True)
+    direction = np.divide(direction, length, out=np.zeros_like(direction), where=length > 1e-12)
+    return direction.astype(np.float32)

@@ -7,9 +7,10 @@ from tests.conftest import model_of, room
 
 
 def test_people_held_at_a_door_are_reported_as_inside_and_not_moving():
-    # A door that lets one person through every 50 s: after 80 s nearly everybody still queues.
+    # A door that lets one person through every 100 s: after 80 s everybody but the first
+    # still queues, and nobody has left in the last minute.
     venue = room(8, 8, 1.0, people=12)
-    venue = replace(venue, exits=(replace(venue.exits[0], max_flow_p_s=0.02),))
+    venue = replace(venue, exits=(replace(venue.exits[0], max_flow_p_s=0.01),))
     result = run_model(model_of(venue, seed=1, time_limit_s=80.0))
     assert not result.completed
     (group,) = result.still_inside
