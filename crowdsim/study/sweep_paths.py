@@ -8,6 +8,7 @@ dotted path in the vocabulary of scenario and venue files::
     population.zones.room.people            people placed in the venue zone "room"
     population.premovement.high             upper end of a uniform pre-movement time (s)
     social_force.tau_s                      a social-force parameter
+    congestion.update_s                     a setting of congestion-aware routing
     simulation.dt_s                         a numerical setting
     time_limit_s                            the run's time limit (s)
     venue.exits.A.width_m                   the clear width of exit "A" (m)
@@ -55,6 +56,8 @@ _TOP = {
     "population": ("population",),
     "social_force": ("params",),
     "choice": ("choice",),
+    "congestion": ("congestion",),
+    "design_flow": ("design_flow",),
     "venue": ("venue",),
     "simulation.step_s": ("step_s",),
     "simulation.dt_s": ("params", "dt_s"),

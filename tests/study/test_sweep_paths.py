@@ -36,6 +36,17 @@ def test_social_force_parameter_is_set_and_checked(room):
         p.apply(room, -1)
 
 
+def test_congestion_routing_and_design_flow_settings_can_be_varied(room):
+    p = resolve(room, "congestion.update_s", source="s.toml")
+    assert p.kind == NUMBER
+    assert p.apply(room, 4.0).congestion.update_s == 4.0
+    with pytest.raises(ScenarioError, match=r"update_s must be > 0"):
+        p.apply(room, 0.0)
+    # Design flow is off in the base scenario: its settings vary only once it is switched on.
+    with pytest.raises(ScenarioError, match=r"design_flow is not set in the base scenario"):
+        resolve(room, "design_flow.specific_flow_pms", source="s.toml")
+
+
 def test_a_number_sets_a_whole_distribution_and_reaches_the_people(room):
     p = resolve(room, "population.desired_speed", source="s.toml")
     assert p.kind == DISTRIBUTION
