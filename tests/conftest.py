@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+import pytest
 from shapely.geometry import LineString, Polygon, box
 
 from crowdsim.model.evacuation import EvacuationModel
@@ -51,3 +56,40 @@ def model_of(
 ) -> EvacuationModel:
     """The model of one run of ``venue``; ``fields`` are :class:`Scenario` fields."""
     return build(Scenario.for_venue(venue, **fields), seed=seed, trajectory=trajectory)
+
+
+#: Debian's Chromium, never a downloaded browser.
+CHROMIUM = Path("/usr/bin/chromium")
+#: Headless, offline: no GPU, no first-run pages, no background traffic.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Headless Chromium driven by Playwright, one per test process.
+
+    Playwright's synchronous API runs one instance per thread, so every browser test shares
+    this one. Outside CI a missing chromium or playwright skips the test; in CI it fails.
+    """
+    executable = CHROMIUM if CHROMIUM.exists() else shutil.which("chromium")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        sync_playwright = None
+    if sync_playwright is None or executable is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI needs Debian's chromium and the playwright package (scripts/test.sh)")
+        pytest.skip("headless Chromium or playwright not available")
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(executable), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

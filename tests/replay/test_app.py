@@ -13,8 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.replay.test_player import ARGS, CHROMIUM
-
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -25,9 +23,7 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def app_url():
-    if not CHROMIUM.exists() and os.environ.get("CI") != "true":
-        pytest.skip("Debian's chromium is not installed (scripts/test.sh installs it)")
+def app_url(browser):
     port = _free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false"}
     scenario = ROOT / "experiments/scenarios/threat_run_hide.toml"
@@ -54,34 +50,30 @@ def app_url():
     proc.wait(timeout=60)
 
 
-def test_app_renders_steps_and_closes_an_exit(app_url, tmp_path):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        page = browser.new_page(viewport={"width": 1500, "height": 1000})
-        errors, requests = [], []
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.on("request", lambda r: requests.append(r.url))
-        page.goto(app_url)
-        page.wait_for_selector("text=Exercise", timeout=180_000)
-        plan = page.locator("img[src^='data:image/png']").first
-        plan.wait_for(timeout=60_000)
-        assert plan.bounding_box()["width"] > 200  # the plan is drawn
-        page.get_by_role("button", name="Step").click()
-        page.wait_for_selector("text=Step: 1", timeout=60_000)
-        page.get_by_role("button", name="Close exit").click()
-        page.wait_for_selector("text=close exit main entrance", timeout=60_000)
-        page.get_by_role("button", name="Step").click()
-        # The line reads the model's own exit flags: the closure reached the kernel's portals.
-        page.wait_for_selector("text=closed exits: main entrance", timeout=60_000)
-        box = plan.bounding_box()
-        page.mouse.click(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5)
-        page.wait_for_selector("text=threat point:", timeout=60_000)
-        page.get_by_role("button", name="Start threat here").click()
-        page.wait_for_selector("text=threat threat 1", timeout=60_000)
-        outside = [u for u in requests if not u.startswith(("http://127.0.0.1", "blob:", "data:"))]
-        assert not outside, outside
-        assert not errors, errors
-        browser.close()
+def test_app_renders_steps_and_closes_an_exit(app_url, browser, tmp_path):
+    page = browser.new_page(viewport={"width": 1500, "height": 1000})
+    errors, requests = [], []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(app_url)
+    page.wait_for_selector("text=Exercise", timeout=180_000)
+    plan = page.locator("img[src^='data:image/png']").first
+    plan.wait_for(timeout=60_000)
+    assert plan.bounding_box()["width"] > 200  # the plan is drawn
+    page.get_by_role("button", name="Step").click()
+    page.wait_for_selector("text=Step: 1", timeout=60_000)
+    page.get_by_role("button", name="Close exit").click()
+    page.wait_for_selector("text=close exit main entrance", timeout=60_000)
+    page.get_by_role("button", name="Step").click()
+    # The line reads the model's own exit flags: the closure reached the kernel's portals.
+    page.wait_for_selector("text=closed exits: main entrance", timeout=60_000)
+    box = plan.bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5)
+    page.wait_for_selector("text=threat point:", timeout=60_000)
+    page.get_by_role("button", name="Start threat here").click()
+    page.wait_for_selector("text=threat threat 1", timeout=60_000)
+    outside = [u for u in requests if not u.startswith(("http://127.0.0.1", "blob:", "data:"))]
+    assert not outside, outside
+    assert not errors, errors
+    page.close()

@@ -1,27 +1,12 @@
-"""A finished study report, and the headless browser the report tests open it in."""
+"""A finished study report for the report tests (the browser is the suite's, tests/conftest.py)."""
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 import pytest
 
 from tests.study.conftest import run_room_study
-
-#: Debian's Chromium, never a downloaded browser.
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture(scope="session")
@@ -34,21 +19,3 @@ def room_folder(tmp_path_factory) -> Path:
     (here / "room.toml").unlink()
     (here / "study.toml").unlink()
     return result.folder
-
-
-@pytest.fixture(scope="session")
-def browser():
-    """Headless Chromium driven by Playwright; skipped outside CI when either is missing."""
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        sync_playwright = None
-    if sync_playwright is None or not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI needs Debian's chromium and the playwright package (scripts/test.sh)")
-        pytest.skip("headless Chromium or playwright not available")
-    executable = CHROMIUM if os.path.exists(CHROMIUM) else shutil.which("chromium")
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -16,17 +14,6 @@ from crowdsim.study.sweep_file import load_sweep
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = (ROOT / "experiments/validation/faster_is_slower.toml").as_posix()
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def _sweep(tmp_path: Path, design: str, params: str):
@@ -69,20 +56,6 @@ def _runs(sweep) -> pd.DataFrame:
     return runs
 
 
-def _browser():
-    if not Path(CHROMIUM).exists() or shutil.which("chromium") is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("chromium is missing in CI (scripts/test.sh installs it)")
-        pytest.skip("Debian's chromium is not installed")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        if os.environ.get("CI") == "true":
-            raise
-        pytest.skip("playwright is not installed")
-    return sync_playwright
-
-
 @pytest.mark.parametrize(
     ("design", "params", "sections"),
     [
@@ -101,8 +74,7 @@ def _browser():
         ),
     ],
 )
-def test_the_report_renders_in_chromium(tmp_path, design, params, sections):
-    sync_playwright = _browser()
+def test_the_report_renders_in_chromium(browser, tmp_path, design, params, sections):
     sweep = _sweep(tmp_path, design, params)
     runs = _runs(sweep)
     out = sweep_report(
@@ -112,19 +84,17 @@ def test_the_report_renders_in_chromium(tmp_path, design, params, sections):
     assert "<script>alert(1)" not in text and "&lt;script&gt;" in text
     assert "<img src=x" not in text and "<b>width</b>" not in text
     assert "http://" not in text and "https://" not in text  # nothing from the network
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page()
-        errors: list[str] = []
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        dialogs: list[str] = []
-        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-        page.goto(out.as_uri())
-        headings = page.locator("h2, h3").all_inner_texts()
-        images = page.evaluate("Array.from(document.images).map(i => [i.complete, i.naturalWidth])")
-        body = page.inner_text("body")
-        browser.close()
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(out.as_uri())
+    headings = page.locator("h2, h3").all_inner_texts()
+    images = page.evaluate("Array.from(document.images).map(i => [i.complete, i.naturalWidth])")
+    body = page.inner_text("body")
+    page.close()
     assert not errors and not dialogs
     for section in sections:
         assert any(section in h for h in headings), (section, headings)
