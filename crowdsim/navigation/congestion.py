@@ -44,7 +44,10 @@ class CongestionSettings:
     """How routes respond to crowding.
 
     Attributes:
-        enabled: Whether directions respond to crowding at all (False: static geodesic fields).
+        enabled: Whether directions respond to crowding at all (False, the default: static
+            geodesic fields). Off by default because in front of a narrow bottleneck it steers
+            people round the jam instead of into it: a 0.8 m corridor (RiMEA 12) passed 0.95
+            persons/s with it against 1.65 without, far below the measured 1.3–1.5.
         update_s: Interval between recomputations (s); 2 s, about the time to walk a body
             length in a dense crowd.
         sigma_m: Standard deviation of the Gaussian that blurs the crowd into a density (m):
@@ -61,7 +64,7 @@ class CongestionSettings:
             4 m corridors took 5–9 % longer than with static fields.
     """
 
-    enabled: bool = True
+    enabled: bool = False
     update_s: float = 2.0
     sigma_m: float = 0.7
     coarse_m: float = 0.3

@@ -480,13 +480,14 @@ _R15_PAST_M = 2.0
     4 m wide corridor that turns left by 90° (legs of 10 m along the inner edge:
     inner-edge length 20 m, outer-edge length 28 m). References: straight 4 m corridors of
     the inner-edge length (20 m, "short") and the outer-edge length (28 m, "long") behind the
-    same holding area. One run per seed and corridor. Spreading: where people cross a line
-    across the second leg 2 m past the corner.""",
+    same holding area. One run per seed and corridor, with the default static routes; the
+    corner again with congestion-aware routing (`[congestion] enabled = true`). Spreading:
+    where people cross a line across the second leg 2 m past the corner.""",
     criterion="""The time the last person leaves, averaged over the seeds, satisfies
-    T(short) ≤ T(corner) ≤ T(long). The share of people crossing the second leg in its outer
-    half is reported (a static shortest-path field sends nearly everybody along the inner
-    edge).""",
-    quick=False,  # nine runs of 250 people: in the full suite
+    T(short) ≤ T(corner) ≤ T(long) with the default routes. The corner with congestion-aware
+    routing and the share of people crossing the second leg in its outer half (a static
+    shortest-path field sends nearly everybody along the inner edge) are reported.""",
+    quick=False,  # twelve runs of 250 people: in the full suite
 )
 def rimea_15(ctx: CheckContext) -> Outcome:
     """RiMEA test 15."""
@@ -498,7 +499,14 @@ def rimea_15(ctx: CheckContext) -> Outcome:
         "corner": venues.corner_corridor(leg_m=_R15_LEG_M, people=_R15_PEOPLE, **crowd),
         "long": venues.straight_corridor(length_m=outer, people=_R15_PEOPLE, **crowd),
     }
-    corner_runs = [run_venue(layouts["corner"], seed=s, workdir=ctx.workdir) for s in ctx.seeds]
+    corner = layouts["corner"]
+    runs = {
+        routing: [
+            run_venue(corner, seed=s, workdir=ctx.workdir, congestion=routing == "congestion")
+            for s in ctx.seeds
+        ]
+        for routing in ("static", "congestion")
+    }
     times = {
         name: np.array(
             [run_venue(v, seed=s, workdir=None).result.evacuation_time_s for s in ctx.seeds]
@@ -506,7 +514,10 @@ def rimea_15(ctx: CheckContext) -> Outcome:
         for name, v in layouts.items()
         if name != "corner"
     }
-    times["corner"] = np.array([r.result.evacuation_time_s for r in corner_runs])
+    times["corner"] = np.array([r.result.evacuation_time_s for r in runs["static"]])
+    times["corner, congestion-aware"] = np.array(
+        [r.result.evacuation_time_s for r in runs["congestion"]]
+    )
     mean = {k: float(t.mean()) for k, t in times.items()}
     passed = mean["short"] <= mean["corner"] <= mean["long"]
     across = LineString(
@@ -515,36 +526,53 @@ def rimea_15(ctx: CheckContext) -> Outcome:
             (_R15_LEG_M + _R15_WIDTH_M, _R15_WIDTH_M + _R15_PAST_M),
         ]
     )
-    crossings = np.concatenate([_crossing_x(r.trajectory, across) for r in corner_runs])
-    outer_share = float(np.mean(crossings > _R15_LEG_M + _R15_WIDTH_M / 2))
+
+    def outer_share(corner_runs: list[SimRun]) -> float:
+        crossings = np.concatenate([_crossing_x(r.trajectory, across) for r in corner_runs])
+        return float(np.mean(crossings > _R15_LEG_M + _R15_WIDTH_M / 2))
+
+    band = f"{mean['short']:.1f}–{mean['long']:.1f} s"
+    past = f"{_R15_PAST_M:g} m past the corner"
     return Outcome(
         Verdict.of(passed),
         (
-            Measurement(
-                "T(corner), mean", mean["corner"], "s", f"{mean['short']:.1f}–{mean['long']:.1f} s"
-            ),
+            Measurement("T(corner), mean", mean["corner"], "s", band),
             Measurement(f"T(short, {inner:.0f} m), mean", mean["short"], "s"),
             Measurement(f"T(long, {outer:.0f} m), mean", mean["long"], "s"),
             Measurement(
-                f"share crossing the outer half, {_R15_PAST_M:g} m past the corner",
-                outer_share,
+                "T(corner), congestion-aware routing, mean",
+                mean["corner, congestion-aware"],
+                "s",
+                "reported",
+            ),
+            Measurement(
+                f"share crossing the outer half, {past}",
+                outer_share(runs["static"]),
+                "",
+                "reported",
+            ),
+            Measurement(
+                "the same, congestion-aware routing",
+                outer_share(runs["congestion"]),
                 "",
                 "reported",
             ),
             *(
-                Measurement(f"T({name}) per seed", ", ".join(f"{t:.1f}" for t in times[name]), "s")
-                for name in layouts
+                Measurement(f"T({name}) per seed", ", ".join(f"{t:.1f}" for t in t_seeds), "s")
+                for name, t_seeds in times.items()
             ),
         ),
         geometry=venue_figure(
-            layouts["corner"],
+            corner,
             "RiMEA 15: 4 m corridor with a left turn behind a holding area",
             lines={"spreading measured": across},
         ),
-        figures=(
+        figures=tuple(
             _trajectory_figure(
-                corner_runs[0], f"RiMEA 15: paths round the corner, seed {ctx.seeds[0]}"
-            ),
+                runs[routing][0],
+                f"RiMEA 15: paths round the corner, {routing} routes, seed {ctx.seeds[0]}",
+            )
+            for routing in runs
         ),
         seeds=ctx.seeds,
     )

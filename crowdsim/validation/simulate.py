@@ -21,6 +21,7 @@ from crowdsim.model.population import Population, PopulationSpec
 from crowdsim.model.result import RunResult
 from crowdsim.model.scenario import Scenario
 from crowdsim.model.scenario_io import load_scenario
+from crowdsim.navigation.congestion import CongestionSettings
 from crowdsim.study import run
 from crowdsim.validation.paths import scenario_path
 from crowdsim.venue import Venue, load_venue
@@ -87,6 +88,7 @@ def run_venue(
     population: PopulationSpec | None = None,
     time_limit_s: float = 600.0,
     events: Sequence[ExitEvent | ShelterLock] = (),
+    congestion: bool = False,
 ) -> SimRun:
     """Run ``venue`` once with the default scenario; record trajectories if ``workdir`` is given.
 
@@ -98,6 +100,7 @@ def run_venue(
         population: How people are drawn from the zones (default: the model's).
         time_limit_s: Simulated time after which the run stops.
         events: Exit closures/openings and shelter locks on the timeline.
+        congestion: Switch congestion-aware routing on (off by default, as in a scenario).
     """
     scenario = Scenario.for_venue(
         venue,
@@ -105,6 +108,7 @@ def run_venue(
         population=population or PopulationSpec(),
         time_limit_s=time_limit_s,
         events=tuple(events),
+        congestion=CongestionSettings(enabled=congestion),
     )
     return run_scenario(scenario, seed=seed, workdir=workdir)
 

@@ -69,8 +69,9 @@ def test_rimea_12d_flow_grows_with_the_bottleneck_width(context):
 
 @pytest.mark.slow
 @pytest.mark.xfail(
-    reason="model result: the crowd bunches at the inner edge and the corner takes 2 % longer "
-    "than the straight corridor of outer-edge length; see docs/validation.md",
+    reason="model result with the default static routes: the crowd bunches at the inner edge and "
+    "the corner takes 2 % longer than the straight corridor of outer-edge length (with the "
+    "opt-in congestion-aware routing it lies between them); see docs/validation.md",
     strict=True,
 )
 def test_rimea_15_corner_time_between_short_and_long_corridor(context):
