@@ -121,8 +121,8 @@ def execute(spec: RunSpec, *, details: bool = True, threads: int | None = 1) -> 
         The record: completed, time limit or error (with the message).
     """
     start = time.perf_counter()
+    before = set_threads(threads)
     try:
-        set_threads(threads)
         return _execute(spec, details=details, start=start)
     except CrowdsimError as err:
         return RunRecord.failed(spec, str(err), wall_time_s=time.perf_counter() - start)
@@ -133,6 +133,8 @@ def execute(spec: RunSpec, *, details: bool = True, threads: int | None = 1) -> 
             f"(at {os.path.basename(where.filename)}:{where.lineno} in {where.name})"
         )
         return RunRecord.failed(spec, message, wall_time_s=time.perf_counter() - start)
+    finally:
+        set_threads(before)  # a run in the caller's process leaves its thread count as it was
 
 
 def _execute(spec: RunSpec, *, details: bool, start: float) -> RunRecord:
@@ -305,14 +307,20 @@ def unpack_arrays(blob: bytes) -> dict[str, np.ndarray]:
     return out
 
 
-def set_threads(threads: int | None) -> None:
-    """Use ``threads`` numba threads in this thread from now on (None: leave it)."""
+def set_threads(threads: int | None) -> int | None:
+    """Use ``threads`` numba threads in this thread from now on (None: leave it).
+
+    Returns:
+        The number used before (None if ``threads`` is None), to restore it.
+    """
     if threads is None:
-        return
+        return None
     import numba
 
+    before = int(numba.get_num_threads())
     most = int(numba.config.NUMBA_NUM_THREADS)  # type: ignore[attr-defined]
     numba.set_num_threads(max(1, min(int(threads), most)))
+    return before
 
 
 def _now() -> str:
