@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
 from crowdsim.replay.files import load_replay
 from crowdsim.replay.player import write_player
 from crowdsim.study import run
+from crowdsim.venue import Layout
 from tests.replay.conftest import hall, hall_scenario
 
 
@@ -65,6 +68,28 @@ def test_two_layouts_side_by_side_stay_in_sync(recorded, browser, tmp_path):
     frames = page.evaluate("window.crowdsimPlayer.frames()")
     # Both panes show the frame nearest the one clock (10 and 5 frames per second).
     assert abs(frames[0] / 10 - t) <= 0.05 + 1e-9 and abs(frames[1] / 10 - t) <= 0.1 + 1e-9
+    assert not problems
+
+
+def test_two_different_layouts_are_labelled_and_replayed_on_one_clock(browser, tmp_path):
+    venue = dataclasses.replace(
+        hall(), layouts={"west_door_closed": Layout("west_door_closed", close_exits=("west door",))}
+    )
+    scenario = dataclasses.replace(hall_scenario(venue), events=())  # the layout closes the door
+    files = []
+    for layout in ("base", "west_door_closed"):
+        files.append(tmp_path / f"{layout}.sqlite")
+        run(scenario, layout=layout, trajectory=files[-1], fps=5)
+    page, problems, _ = _open(
+        browser, write_player([load_replay(f) for f in files], tmp_path / "layouts.html")
+    )
+    titles = page.locator(".pane-title").all_inner_texts()
+    heads = page.locator(".pane-head").all_inner_texts()
+    assert "layout base" in titles[0] and "layout west_door_closed" in titles[1]
+    assert heads[0] != heads[1]  # each pane its own headline figures
+    page.evaluate("window.crowdsimPlayer.seek(6.0)")
+    frames = page.evaluate("window.crowdsimPlayer.frames()")
+    assert frames == [30, 30]  # 6 s at 5 frames per second, in both panes
     assert not problems
 
 
