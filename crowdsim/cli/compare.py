@@ -12,7 +12,6 @@ censored by the time limit), 1 if any run failed, 2 for bad input, 130 when inte
 from __future__ import annotations
 
 import argparse
-import signal
 from pathlib import Path
 from typing import Any
 
@@ -50,15 +49,7 @@ def add(sub: Any) -> None:
 
 
 def compare_command(args: argparse.Namespace) -> int:
-    """Handler of ``crowdsim compare``; SIGTERM stops it like Ctrl-C (its workers too)."""
-    before = signal.signal(signal.SIGTERM, _interrupted)
-    try:
-        return _compare(args)
-    finally:
-        signal.signal(signal.SIGTERM, before)
-
-
-def _compare(args: argparse.Namespace) -> int:
+    """Handler of ``crowdsim compare`` (SIGTERM stops it like Ctrl-C, as every command)."""
     from crowdsim.study import compare, load_study
 
     study = load_study(args.study)
@@ -92,7 +83,3 @@ def _compare(args: argparse.Namespace) -> int:
     analysis = result.analysis()
     print(analysis.verdict)
     return 1 if failed else 0
-
-
-def _interrupted(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt

@@ -11,6 +11,7 @@ local density (so that a report can say what share of the people met each level 
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 import numba as nb
@@ -66,6 +67,9 @@ class CrowdingRecorder:
         every_s: Interval between snapshots (s).
         cell_m: Map cell size (m).
         people: Rows of the crowd, for each person's highest density (0: not kept).
+
+    Attributes:
+        busy_s: Wall time spent recording so far (s), for the study's timing split.
     """
 
     bounds: tuple[float, float, float, float]
@@ -81,6 +85,7 @@ class CrowdingRecorder:
     people: int = 0
 
     def __post_init__(self) -> None:
+        self.busy_s = 0.0
         self.peak_pm2 = np.full(self.people, np.nan)
         xmin, ymin, xmax, ymax = self.bounds
         self._nx = max(1, int(np.ceil((xmax - xmin) / self.cell_m)))
@@ -106,6 +111,13 @@ class CrowdingRecorder:
         Returns:
             The local density of each person (persons/m²).
         """
+        start = time.perf_counter()
+        try:
+            return self._record(pos, hazards, ids)
+        finally:
+            self.busy_s += time.perf_counter() - start
+
+    def _record(self, pos: np.ndarray, hazards: np.ndarray, ids: np.ndarray | None) -> np.ndarray:
         dt = self.every_s
         if len(pos) == 0:
             return np.zeros(0)

@@ -163,7 +163,7 @@ def _execute(spec: RunSpec, *, details: bool, start: float) -> RunRecord:
         navigation_s=t1 - t0,
         setup_s=t2 - t1,
         simulation_s=result.wall_time_s,
-        metrics_s=watch.metrics_s,
+        metrics_s=model.crowding.busy_s,
         results_s=t4 - t3,
     )
     return RunRecord(
@@ -202,18 +202,6 @@ class _Watch:
         self.peak_time_s = 0.0
         self.times: list[float] = []
         self.queues: list[np.ndarray] = []
-        self.metrics_s = 0.0
-        recorder = model.crowding
-        measure = recorder.record
-
-        def timed(*args: Any, **kwargs: Any) -> Any:  # times the crowding measurements
-            t = time.perf_counter()
-            try:
-                return measure(*args, **kwargs)
-            finally:
-                self.metrics_s += time.perf_counter() - t
-
-        recorder.record = timed  # type: ignore[method-assign]
 
     def __call__(self, model: EvacuationModel) -> None:
         peak = model.crowding.max_density_pm2
