@@ -30,6 +30,7 @@ CHECK_MODULES = (
     "crowdsim.validation.routes",
     "crowdsim.validation.nist",
     "crowdsim.validation.empirical",
+    "crowdsim.validation.openings",
 )
 
 #: Seeds used when none are given: stochastic checks run once per seed.

@@ -121,6 +121,32 @@ def bottleneck(width_m: float, *, people: int, density_pm2: float = 3.0) -> Venu
     )
 
 
+def opening(width_m: float, *, people: int, depth_m: float = 0.4, funnel_m: float = 0.0) -> Venue:
+    """An opening ``width_m`` wide and ``depth_m`` deep in a wall, with people waiting before it.
+
+    The waiting area x ∈ [−3, 3], y < 0, is as deep as ``people`` need at 3 persons/m²; the
+    opening x ∈ [−w/2, w/2] runs from y = 0 to y = ``depth_m``; beyond it an area 8 m wide and
+    4 m deep has its far edge as the exit. ``funnel_m`` > 0 bevels both jambs at the mouth by
+    that much at 45° (the Wuppertal entrance has 0.15 m); 0 leaves square corners.
+    """
+    half, back = width_m / 2, people / (3.0 * 6.0)
+    parts = [
+        box(-3.0, -back, 3.0, 0.0),
+        box(-half, 0.0, half, depth_m),
+        box(-4.0, depth_m, 4.0, depth_m + 4.0),
+    ]
+    if funnel_m > 0:
+        f = funnel_m
+        parts.append(Polygon([(-half - f, 0.0), (-half, f), (half, f), (half + f, 0.0)]))
+    shape = f"funnelled {funnel_m:.2f} m" if funnel_m > 0 else "square-cornered"
+    return _venue(
+        f"{shape} opening {width_m:.2f} m",
+        parts,
+        [Exit("exit", LineString([(-4.0, depth_m + 4.0), (4.0, depth_m + 4.0)]))],
+        [Zone("waiting area", box(-3.0, -back, 3.0, 0.0), people)],
+    )
+
+
 def wuppertal_bottleneck() -> Venue:
     """Replica of the Wuppertal 2018 entrance (run 040_c_56_h-): a 0.5 m opening.
 

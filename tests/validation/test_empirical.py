@@ -36,6 +36,27 @@ def test_hermes_corridor_runs_with_a_narrow_exit_jam(context, juelich_data):
     assert_passes("EMP 2", context)
 
 
+@pytest.mark.slow
+@pytest.mark.xfail(
+    reason="model result: square-cornered openings pass 1.15 persons/(m·s) at 0.5 m against "
+    "1.97–2.67 measured and 1.85 at 0.8 m against 1.9–2.4 (friction locks an arch at the mouth); "
+    "see docs/validation.md",
+    strict=True,
+)
+def test_flow_through_square_cornered_openings_in_the_measured_range(context, juelich_data):
+    assert_passes("EMP 5", context)
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(
+    reason="model result: a funnelled 0.5 m opening passes 1.55 persons/(m·s) against "
+    "1.97–2.67 measured; 0.8–1.2 m lie in 1.9–2.4; see docs/validation.md",
+    strict=True,
+)
+def test_flow_through_funnelled_openings_in_the_measured_range(context, juelich_data):
+    assert_passes("EMP 6", context)
+
+
 def test_corner_replica_never_cuts_the_corner(context, juelich_data):
     assert_passes("EMP 3", context)
 

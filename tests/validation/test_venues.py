@@ -20,6 +20,19 @@ def test_bottleneck_opening_has_the_asked_width(width):
     assert venue.zones[0].people == 150 and venue.zones[0].density_pm2 == pytest.approx(3.0)
 
 
+@pytest.mark.parametrize("width", [0.5, 0.8, 1.2])
+def test_opening_is_as_wide_and_deep_as_asked_with_square_or_funnelled_jambs(width):
+    square = venues.opening(width, people=100, depth_m=0.4)
+    funnel = venues.opening(width, people=100, depth_m=0.4, funnel_m=0.15)
+    for venue in (square, funnel):
+        assert clear_width(venue, 0.2) == pytest.approx(width)  # inside the opening
+        assert clear_width(venue, -0.5) == pytest.approx(6.0)  # the waiting area
+        assert venue.zones[0].people == 100 and venue.zones[0].density_pm2 == pytest.approx(3.0)
+    assert clear_width(square, 0.01) == pytest.approx(width)  # square corners at the mouth
+    assert clear_width(funnel, 0.01) == pytest.approx(width + 2 * (0.15 - 0.01))  # 45° bevels
+    assert clear_width(funnel, 0.16) == pytest.approx(width)
+
+
 def test_hermes_corridor_has_its_entrance_corridor_and_exit_widths():
     venue = venues.hermes_corridor(0.6, 0.95, people=66)
     assert clear_width(venue, 8.1) == pytest.approx(0.6)
