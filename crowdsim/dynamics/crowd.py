@@ -159,6 +159,8 @@ class SocialForceStepper:
             default everywhere 1.
         portals: Portal state; default: every portal of ``grid`` an open exit without limit.
         noise_key: Key of the fluctuation force's random numbers (a run's seed draws it).
+        clear_width: (ny, nx) clear width (m) of the passage at each field cell, where people
+            turn their shoulders; default: open floor everywhere.
     """
 
     def __init__(
@@ -173,6 +175,7 @@ class SocialForceStepper:
         speed_factor: np.ndarray | None = None,
         portals: PortalState | None = None,
         noise_key: int = 0,
+        clear_width: np.ndarray | None = None,
     ) -> None:
         self.grid = grid
         self._key = np.uint64(noise_key)
@@ -192,6 +195,10 @@ class SocialForceStepper:
             centre_y0=float(field_origin[1]),
             h_m=float(field_h),
             hazards=np.zeros((0, 3)),
+            clear_width=np.ascontiguousarray(
+                np.full(directions.shape[1:3], np.inf) if clear_width is None else clear_width,
+                dtype=np.float32,
+            ),
         )
         self._walls = grid.kernel_view()
         self._cells = PeopleCells.allocate(n_agents, grid.nx * grid.ny)

@@ -12,6 +12,9 @@ depend on the number of threads):
   the anisotropy and capped against the walking direction (see SocialForceParams);
 * wall force [A·exp((rᵢ − dᵢW)/B) + k·g(rᵢ − dᵢW)]·nᵢW − κ·g(rᵢ − dᵢW)·(vᵢ·tᵢW)·tᵢW from the
   nearest point of every wall segment binned in the person's cell;
+* turned shoulders: near an opening narrower than 1.3 shoulder breadths a person's body is
+  narrower across their walking direction e for body contact: g(rᵢⱼ − dᵢⱼ) and g(rᵢ − dᵢW)
+  use the radius rᵢ·(1 − c·((e × n)²)), c the turned share (see SocialForceParams);
 * fluctuations: white noise growing with the shortfall from the desired speed.
 
 Sliding friction is stiff (κ·g/m reaches 10²–10³ s⁻¹ in a dense crowd, beyond what an explicit
@@ -139,6 +142,9 @@ def accelerations(
         crowd.target,
     )
     nav_dir, speed_factor, hazards = field.directions, field.speed_factor, field.hazards
+    clear = field.clear_width
+    turn_ratio = forces.turn_aperture_ratio
+    turned_share = forces.turned_width_share
     fx0, fy0, fh = field.centre_x0, field.centre_y0, field.h_m
     segments, kinds, seg_prev, seg_next = walls.segments, walls.kinds, walls.prev, walls.next
     seg_start, seg_items, nx, ny = walls.cell_start, walls.cell_items, walls.nx, walls.ny
@@ -204,6 +210,13 @@ def accelerations(
         # no social forces from other people and no fluctuations.
         walking = ex != 0.0 or ey != 0.0
         vd = v0[i] * factor_at(speed_factor, xi, yi, fx0, fy0, fh)
+        # Shoulders turned near a narrow opening: the share (cut) by which the body narrows
+        # across the walking direction, for body contact.
+        cut = 0.0
+        if walking and turn_ratio > 1.0:
+            w = factor_at(clear, xi, yi, fx0, fy0, fh)
+            q = (turn_ratio * 2.0 * ri - w) / ((turn_ratio - 1.0) * 2.0 * ri)
+            cut = min(max(q, 0.0), 1.0) * (1.0 - turned_share)
         # Walking direction (u) and the distance walked in the headway time (sweep).
         speed = np.sqrt(vxi * vxi + vyi * vyi)
         sweep = min(headway * speed, headway_max)
@@ -314,6 +327,9 @@ def accelerations(
                     back = (1.0 - way) * min(nxij * ux + nyij * uy, 0.0)
                     psx += social * (nxij - back * ux)
                     psy += social * (nyij - back * uy)
+            if cut > 0.0:
+                side = ex * nyij - ey * nxij
+                overlap -= cut * side * side * ri
             if overlap > 0.0:
                 ax += k_m * overlap * nxij
                 ay += k_m * overlap * nyij
@@ -352,6 +368,9 @@ def accelerations(
             social = wall_a_m * exp(min(overlap * inv_wall_b, MAX_EXPONENT))
             wsx += social * nwx
             wsy += social * nwy
+            if cut > 0.0:
+                side = ex * nwy - ey * nwx
+                overlap -= cut * side * side * ri
             if overlap > 0.0:
                 f = k_m * overlap
                 ax += f * nwx

@@ -48,6 +48,8 @@ class Field(NamedTuple):
         h_m: Cell size (m).
         hazards: (k, 3) hazard circles x, y, radius (m): people inside walk straight out,
             nobody steps in.
+        clear_width: (ny, nx) float32 clear width (m) of the passage at each cell, up to a
+            cap that open floor reaches (see :func:`crowdsim.navigation.passages.passage_width`).
     """
 
     directions: np.ndarray
@@ -56,6 +58,7 @@ class Field(NamedTuple):
     centre_y0: float
     h_m: float
     hazards: np.ndarray
+    clear_width: np.ndarray
 
 
 class WallCells(NamedTuple):
@@ -181,6 +184,8 @@ class Forces(NamedTuple):
     headway_s: float
     headway_max_m: float
     run_out_s: float
+    turn_aperture_ratio: float
+    turned_width_share: float
 
 
 def forces_from(params: SocialForceParams) -> Forces:

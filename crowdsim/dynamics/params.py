@@ -79,6 +79,20 @@ class SocialForceParams:
             on the door line, people left a 2 m door in a wall at 3.3 persons/(m·s) against
             the 1.9–2.4 measured where the crowd walks on beyond the opening. 2 s at 1.34 m/s
             carries a person 2.7 m on, beyond the reach of the pair forces.
+        turn_aperture_ratio: People turn their shoulders to pass an opening narrower than
+            this multiple of their shoulder breadth 2r (1.3: the critical aperture of Warren &
+            Whang, J. Exp. Psychol. HPP 13:371 (1987)), the more the narrower the opening, as
+            Higuchi et al. (2006) and Wilmut et al. (2010) measured: not at all at 1.3·2r,
+            fully at 2r and below. The opening is the narrowest passage within 0.5 m of the
+            person (:func:`crowdsim.navigation.passages.passage_width`), so people turn on the
+            approach. 1 switches turning off.
+        turned_width_share: A fully turned person's width across the walking direction as a
+            share of the shoulder breadth (0.6: adults' chest depth is about 0.25 m against
+            shoulder breadths of 0.40–0.47 m, Pheasant & Haslegrave, Bodyspace). Turning
+            narrows the body across the walking direction for body contact (compression and
+            sliding friction, with people and walls) only; the social forces keep the disc.
+            In an opening narrower than 2r the disc therefore overlaps the jambs by design,
+            and the wall-overlap audit counts it.
     """
 
     mass_kg: float = 80.0
@@ -101,6 +115,8 @@ class SocialForceParams:
     headway_s: float = 0.6
     headway_max_m: float = 0.8
     run_out_s: float = 2.0
+    turn_aperture_ratio: float = 1.3
+    turned_width_share: float = 0.6
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -118,6 +134,9 @@ class SocialForceParams:
         ):
             if getattr(self, name) <= 0:
                 raise ValueError(f"social-force parameter {name} must be > 0")
+        if self.turned_width_share > 1:
+            share = self.turned_width_share
+            raise ValueError(f"social-force parameter turned_width_share must be ≤ 1, got {share}")
         if self.anisotropy > 1:
             raise ValueError(
                 f"social-force parameter anisotropy must be ≤ 1, got {self.anisotropy}"

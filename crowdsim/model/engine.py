@@ -22,6 +22,7 @@ from crowdsim.dynamics.params import SocialForceParams
 from crowdsim.dynamics.space import SpatialGrid
 from crowdsim.errors import SetupError
 from crowdsim.navigation.navigator import Navigation
+from crowdsim.navigation.passages import passage_width
 from crowdsim.venue import Venue
 
 
@@ -79,6 +80,9 @@ class Engine:
             speed_factor=navigation.speed_factor,
             portals=self.portals,
             noise_key=noise_key,
+            clear_width=passage_width(
+                navigation.grid, venue.walkable, [e.line for e in venue.exits]
+            ),
         )
 
     @property

@@ -26,8 +26,11 @@ from crowdsim.navigation.grid import NavGrid, nearest_index
 WALL_CLEARANCE_M = 0.5
 #: Relative route speed right at a wall (1 in open space); see :func:`compute_field`.
 SLOW_NEAR_WALL = 0.4
-#: Distance (m) from a wall over which the into-wall part of a direction is faded out.
-WALL_BLEND_M = 0.5
+#: Distance (m) from a wall over which the into-wall part of a direction is faded out: about a
+#: body's radius, where a body would touch the wall. Wider (0.5 m), it turned the directions of
+#: people waiting beside a narrow door sideways, into the person in front of the door, where
+#: the door's corner is the nearest wall (see docs/validation.md, narrow openings).
+WALL_BLEND_M = 0.25
 #: Distance (m) given to free cells from which the target cannot be reached.
 UNREACHABLE_M = 1.0e9
 
@@ -197,7 +200,9 @@ def off_walls(direction: np.ndarray, grid: NavGrid) -> np.ndarray:
 
 def wall_blend(grid: NavGrid) -> np.ndarray:
     """(ny, nx) share of the into-wall part of a direction that :func:`off_walls` removes."""
-    return np.clip((WALL_BLEND_M - grid.wall_m) / max(WALL_BLEND_M - grid.h, 1e-9), 0.0, 1.0)
+    # At least two cells wide, so that coarse grids still turn directions off the walls.
+    blend_m = max(WALL_BLEND_M, 2.0 * grid.h)
+    return np.clip((blend_m - grid.wall_m) / (blend_m - grid.h), 0.0, 1.0)
 
 
 def off_walls_at(direction: np.ndarray, away: np.ndarray, blend: np.ndarray) -> np.ndarray:

@@ -2,20 +2,31 @@
 
 from dataclasses import replace
 
+import numpy as np
+
+from crowdsim.model.movement import MOVED_M
 from crowdsim.study import run_model
 from tests.conftest import model_of, room
 
 
 def test_people_held_at_a_door_are_reported_as_inside_and_not_moving():
     # A door that lets one person through every 100 s: after 80 s everybody but the first
-    # still queues, and nobody has left in the last minute.
+    # still queues. Stuck are those inside who moved at most 0.5 m in the last minute.
     venue = room(8, 8, 1.0, people=12)
     venue = replace(venue, exits=(replace(venue.exits[0], max_flow_p_s=0.01),))
-    result = run_model(model_of(venue, seed=1, time_limit_s=80.0))
+    model = model_of(venue, seed=1, time_limit_s=80.0)
+    while model.running:
+        model.step()
+        if round(model.time_s, 6) == 20.0:
+            minute_before = model.state.pos.copy()
+    result = run_model(model)
     assert not result.completed
     (group,) = result.still_inside
     assert group.target == "door" and group.people == result.remaining >= 10
-    assert result.stuck >= 8  # those far back in the queue stood the whole last minute
+    inside = model.state.active
+    displaced = np.hypot(*(model.state.pos - minute_before).T)
+    assert result.stuck == int(np.sum(inside & (displaced <= MOVED_M))) > 0
+    assert group.moved == result.remaining - result.stuck
     summary = result.summary()
     assert summary["completed"] is False and summary["stuck"] == result.stuck
 
