@@ -14,7 +14,8 @@ depend on the number of threads):
   nearest point of every wall segment binned in the person's cell;
 * turned shoulders: near an opening narrower than 1.3 shoulder breadths a person's body is
   narrower across their walking direction e for body contact: g(rᵢⱼ − dᵢⱼ) and g(rᵢ − dᵢW)
-  use the radius rᵢ·(1 − c·((e × n)²)), c the turned share (see SocialForceParams);
+  use the radius rᵢ·(1 − c·(e × n)²), where c = q·(1 − turned_width_share) and q ∈ [0, 1]
+  says how far the person has turned (see SocialForceParams);
 * fluctuations: white noise growing with the shortfall from the desired speed.
 
 Sliding friction is stiff (κ·g/m reaches 10²–10³ s⁻¹ in a dense crowd, beyond what an explicit
