@@ -75,7 +75,15 @@ def test_interrupted_with_ctrl_c_and_run_again_nothing_is_lost_or_repeated(tmp_p
     command = [sys.executable, "-m", "crowdsim.cli", "compare", str(study), "--out", str(out),
                "--no-report", "--workers"]  # fmt: skip
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    first = subprocess.Popen([*command, "1"], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+    # A shell starts a command with Ctrl-C at its default, whatever the test runner's own.
+    first = subprocess.Popen(
+        [*command, "1"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     deadline = time.monotonic() + 300
     stored = 0
     while time.monotonic() < deadline and first.poll() is None:
@@ -84,7 +92,8 @@ def test_interrupted_with_ctrl_c_and_run_again_nothing_is_lost_or_repeated(tmp_p
             break
         time.sleep(0.1)
     first.send_signal(signal.SIGINT)  # Ctrl-C
-    assert first.wait(timeout=60) == 130
+    status = first.wait(timeout=60)
+    assert status == 130, f"exit {status} with {stored} runs seen stored"
     with ResultStore(out) as store:
         kept = store.frame()
     assert 3 <= len(kept) < 300, "the study should have been interrupted part-way"
