@@ -50,6 +50,7 @@ from crowdsim.validation.registry import (
     register,
 )
 from crowdsim.validation.simulate import SimRun, run_scenario, run_venue, validation_scenario
+from crowdsim.venue import Venue
 
 #: Relative tolerance of a simulated bottleneck flow against the same experiment (±15 %).
 FLOW_TOLERANCE = 0.15
@@ -75,6 +76,22 @@ def jam_time_limit(people: int, width_m: float, *, walk_s: float = 30.0) -> floa
     specific flow measured in bottleneck experiments.
     """
     return walk_s + 2.0 * people / (MEASURED_SPECIFIC_FLOW[0] * width_m)
+
+
+def experiment_flow(key: str) -> Flow:
+    """The flow PedPy measures on experiment ``key``'s own trajectories, at its own line."""
+    ds = DATASETS[key]
+    return measure_flow(load_trajectory(key), ds.line, width_m=ds.width_m)
+
+
+def simulated_flow(
+    venue: Venue, line: LineString, *, width_m: float, people: int, seed: int, ctx: CheckContext
+) -> float:
+    """Specific flow (1/(m·s)) across ``line`` in one run of ``venue``, stopped if it jams."""
+    run = run_venue(
+        venue, seed=seed, workdir=ctx.workdir, time_limit_s=jam_time_limit(people, width_m)
+    )
+    return measure_flow(run.trajectory, line, width_m=width_m).specific_flow
 
 
 def _wuppertal_run(seed: int, ctx: CheckContext) -> SimRun:
@@ -128,7 +145,7 @@ def emp_bottleneck(ctx: CheckContext) -> Outcome:
     replica_points: dict[str, tuple[float, float, float]] = {}
     for key, runs in replicas.items():
         ds = DATASETS[key]
-        exp = measure_flow(load_trajectory(key), ds.line, width_m=ds.width_m)
+        exp = experiment_flow(key)
         sims = [measure_flow(r.trajectory, ds.line, width_m=ds.width_m) for r in runs]
         js = float(np.mean([f.specific_flow for f in sims]))
         ok = abs(js - exp.specific_flow) <= FLOW_TOLERANCE * exp.specific_flow
@@ -182,14 +199,9 @@ def emp_bottleneck(ctx: CheckContext) -> Outcome:
 
 def _sweep_flow(width_m: float, seed: int, ctx: CheckContext) -> float:
     """Specific flow (1/(m·s)) through the HERMES-geometry bottleneck ``width_m`` wide."""
-    run = run_venue(
-        venues.bottleneck(width_m, people=SWEEP_PEOPLE),
-        seed=seed,
-        workdir=ctx.workdir,
-        time_limit_s=jam_time_limit(SWEEP_PEOPLE, width_m),
-    )
     line = LineString([(0.9 - width_m / 2, 0.0), (0.9 + width_m / 2, 0.0)])
-    return measure_flow(run.trajectory, line, width_m=width_m).specific_flow
+    venue = venues.bottleneck(width_m, people=SWEEP_PEOPLE)
+    return simulated_flow(venue, line, width_m=width_m, people=SWEEP_PEOPLE, seed=seed, ctx=ctx)
 
 
 def _bottleneck_details(wuppertal: list[SimRun]) -> str:

@@ -12,10 +12,8 @@ import numpy as np
 from shapely.geometry import LineString
 
 from crowdsim.validation import venues
-from crowdsim.validation.empirical import FLOW_TOLERANCE, jam_time_limit
-from crowdsim.validation.experiments import DATASETS, load_trajectory
+from crowdsim.validation.empirical import FLOW_TOLERANCE, experiment_flow, simulated_flow
 from crowdsim.validation.figures import new_figure, to_figure, venue_figure
-from crowdsim.validation.measure import measure_flow
 from crowdsim.validation.reference import MEASURED_SPECIFIC_FLOW
 from crowdsim.validation.registry import (
     CheckContext,
@@ -25,7 +23,6 @@ from crowdsim.validation.registry import (
     Verdict,
     register,
 )
-from crowdsim.validation.simulate import run_venue
 
 #: Widths of the openings (m).
 WIDTHS_M = (0.5, 0.8, 1.0, 1.2)
@@ -87,21 +84,15 @@ def emp_funnelled_openings(ctx: CheckContext) -> Outcome:
 def measured_range(width_m: float) -> tuple[float, float]:
     """Specific flows (1/(m·s)) measured for an opening ``width_m`` wide, lowest and highest."""
     if width_m <= SINGLE_FILE_M:
-        ds = DATASETS["wuppertal-0.5"]
-        js = measure_flow(load_trajectory("wuppertal-0.5"), ds.line, width_m=ds.width_m)
-        return (1 - FLOW_TOLERANCE) * js.specific_flow, (1 + FLOW_TOLERANCE) * js.specific_flow
+        js = experiment_flow("wuppertal-0.5").specific_flow
+        return (1 - FLOW_TOLERANCE) * js, (1 + FLOW_TOLERANCE) * js
     return MEASURED_SPECIFIC_FLOW
 
 
 def _flow(width_m: float, funnel_m: float, seed: int, ctx: CheckContext) -> float:
-    run = run_venue(
-        venues.opening(width_m, people=PEOPLE, depth_m=DEPTH_M, funnel_m=funnel_m),
-        seed=seed,
-        workdir=ctx.workdir,
-        time_limit_s=jam_time_limit(PEOPLE, width_m),
-    )
+    venue = venues.opening(width_m, people=PEOPLE, depth_m=DEPTH_M, funnel_m=funnel_m)
     line = LineString([(-width_m / 2, DEPTH_M), (width_m / 2, DEPTH_M)])
-    return measure_flow(run.trajectory, line, width_m=width_m).specific_flow
+    return simulated_flow(venue, line, width_m=width_m, people=PEOPLE, seed=seed, ctx=ctx)
 
 
 def _openings(ctx: CheckContext, *, funnel_m: float) -> Outcome:
