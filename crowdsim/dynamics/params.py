@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 
 import numpy as np
+
+#: Where competitiveness 1 takes each parameter: the escape-panic model of Helbing, Farkas &
+#: Vicsek 2000 (relaxation time 0.5 s, isotropic repulsion, wall range 0.08 m, no personal
+#: space and no headway). Values in between are interpolated linearly.
+PANIC_PARAMS = {
+    "tau_s": 0.5,
+    "anisotropy": 1.0,
+    "space_a_n": 0.0,
+    "headway_s": 0.0,
+    "wall_b_m": 0.08,
+}
+#: Caps on the social forces against the walking direction; competitiveness c divides them by
+#: 1 − c, so that a fully competitive crowd (c = 1) has none, as in HFV 2000.
+SOCIAL_CAPS = ("social_cap", "wall_social_cap")
 
 
 @dataclass(frozen=True)
@@ -40,7 +54,7 @@ class SocialForceParams:
             held anybody slower than 0.88 m/s in front of the door for good. The sideways part,
             which
             keeps people centred in a door, is left whole; the body force k·g and the crossing
-            guard still keep everybody out of the walls.
+            guard still keep everybody out of the walls. ``inf``: no cap.
         wall_a_n: Strength of the social wall repulsion (2000 N, HFV 2000).
         wall_b_m: Range of the social wall repulsion (0.04 m, calibrated: HFV's 0.08 m keeps
             people off the jambs of narrow doors and halves their flow).
@@ -59,7 +73,8 @@ class SocialForceParams:
         social_cap: The social (exponential) repulsion from other people may push against a
             person's walking direction with at most this share of m·v_d/τ (1.0): it can slow a
             person down to a stand but not make them walk backwards; only bodies in contact
-            push anybody back. Without it a dense periodic corridor drifted backwards.
+            push anybody back. Without it a dense periodic corridor drifted backwards. ``inf``:
+            no cap (a competitive crowd, :meth:`competitive`).
         space_a_n: Strength of the personal-space repulsion (250 N, calibrated).
         space_b_m: Range of the personal-space repulsion (0.3 m, Helbing & Molnár 1995).
         headway_s: Time headway T (0.6 s, calibrated). The personal space towards somebody
@@ -121,7 +136,7 @@ class SocialForceParams:
     def __post_init__(self) -> None:
         for f in fields(self):
             value = getattr(self, f.name)
-            if not np.isfinite(value) or value < 0:
+            if np.isnan(value) or value < 0 or (value == np.inf and f.name not in SOCIAL_CAPS):
                 raise ValueError(f"social-force parameter {f.name} must be ≥ 0, got {value}")
         for name in (
             "mass_kg",
@@ -145,6 +160,34 @@ class SocialForceParams:
             raise ValueError(
                 f"dt_s = {self.dt_s} s is too large for the contact forces; use ≤ 0.05"
             )
+
+    def competitive(self, share: float) -> SocialForceParams:
+        """These parameters for a crowd of the given competitiveness.
+
+        Competitive people push: they give up their personal space and the headway to the
+        person ahead, the push of everybody behind them reaches the front (isotropic
+        repulsion), and the social forces of a dense crowd may drive people backwards (no
+        caps). At ``share`` = 1 the parameters are those of the escape-panic simulations of
+        Helbing, Farkas & Vicsek 2000 (:data:`PANIC_PARAMS`), the others unchanged; in between
+        they are interpolated linearly, and the caps divided by 1 − share.
+
+        Args:
+            share: Competitiveness, 0 (normal egress: these parameters) to 1 (competitive).
+
+        Raises:
+            ValueError: If ``share`` is not in [0, 1].
+        """
+        if not 0.0 <= share <= 1.0:
+            raise ValueError(f"competitiveness must be in [0, 1], got {share!r}")
+        if share == 0.0:
+            return self
+        values = {
+            key: getattr(self, key) + share * (panic - getattr(self, key))
+            for key, panic in PANIC_PARAMS.items()
+        }
+        for key in SOCIAL_CAPS:
+            values[key] = getattr(self, key) / (1.0 - share) if share < 1.0 else np.inf
+        return replace(self, **values)
 
     @property
     def pair_reach_m(self) -> float:

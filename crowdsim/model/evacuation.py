@@ -97,7 +97,8 @@ class EvacuationModel(mesa.Model):
         self.scenario = scenario
         self.seed = seed
         self.venue = venue = scenario.venue_for(layout)
-        self.params = scenario.params
+        # The physics people move by: the scenario's, for its crowd's competitiveness.
+        self.params = scenario.params.competitive(scenario.population.competitiveness)
         self.step_s = scenario.step_s
         self.n_sub = scenario.substeps
         self.time_limit_s = scenario.time_limit_s

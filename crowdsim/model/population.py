@@ -112,6 +112,10 @@ class PopulationSpec:
             50 % fuller venue; None: as given.
         total: The total occupancy, shared over the zones in proportion to their people (or,
             if every zone is empty, to their areas); None: as given. Not with ``scale``.
+        competitiveness: How hard people compete for the way out, 0 (normal egress: the
+            calibrated physics) to 1 (pushing, as in the escape panic of Helbing, Farkas &
+            Vicsek 2000); see :meth:`SocialForceParams.competitive`. The desired speed is set
+            apart (``desired_speed``): a competitive crowd usually also wants to go faster.
     """
 
     desired_speed: Distribution = field(default_factory=lambda: PROFILES["adult"].desired_speed)
@@ -122,8 +126,11 @@ class PopulationSpec:
     policy: str = "run"
     scale: float | None = None
     total: int | None = None
+    competitiveness: float = 0.0
 
     def __post_init__(self) -> None:
+        if not 0.0 <= self.competitiveness <= 1.0:
+            raise ValueError(f"competitiveness must be in [0, 1], got {self.competitiveness!r}")
         if self.policy not in POLICIES:
             raise ValueError(f"policy must be one of {', '.join(POLICIES)}, got {self.policy!r}")
         if self.scale is not None and self.total is not None:

@@ -68,6 +68,7 @@ _POPULATION_KEYS = (
     "policy",
     "scale",
     "total",
+    "competitiveness",
 )
 _ZONE_KEYS = ("people", "premovement", "alarm_s", "policy", "hide_share", "target")
 _GROUP_KEYS = (
@@ -216,6 +217,8 @@ def _population(table: Table) -> PopulationSpec:
         if total < 0:
             raise table.error(f"total must be ≥ 0 people, got {total}")
         values["total"] = total
+    if table.has("competitiveness"):
+        values["competitiveness"] = table.number("competitiveness")
     values["groups"] = tuple(_group(g) for g in table.tables("groups", _GROUP_KEYS))
     zones: dict[str, ZoneOverride] = {}
     for name, zone in table.named_tables("zones", label="[population.zones]", keys=_ZONE_KEYS):

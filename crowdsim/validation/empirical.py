@@ -8,14 +8,11 @@ reported as ``INFO``.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 import pandas as pd
 import pedpy
 from shapely.geometry import LineString
 
-from crowdsim.model.distributions import Distribution
 from crowdsim.model.population import Population, PopulationSpec
 from crowdsim.validation import venues
 from crowdsim.validation.experiments import (
@@ -49,7 +46,7 @@ from crowdsim.validation.registry import (
     Verdict,
     register,
 )
-from crowdsim.validation.simulate import SimRun, run_scenario, run_venue, validation_scenario
+from crowdsim.validation.simulate import SimRun, run_venue
 from crowdsim.venue import Venue
 
 #: Relative tolerance of a simulated bottleneck flow against the same experiment (±15 %).
@@ -502,94 +499,6 @@ def _diagonal_figure(d_sim: np.ndarray, d_exp: np.ndarray) -> Figure:
     ax.set_ylabel("probability density (1/m)")
     ax.legend()
     return to_figure(fig, "Where people cross the corner's diagonal")
-
-
-#: Desired speeds of the faster-is-slower sweep (m/s), Helbing, Farkas & Vicsek 2000, Fig. 1c.
-FIS_SPEEDS = (0.6, 1.0, 1.5, 2.0, 3.0, 4.0, 5.0)
-
-
-@register(
-    "EMP 4",
-    title="Faster-is-slower",
-    source="Helbing, Farkas & Vicsek 2000, Nature 407:487, Fig. 1c",
-    setup="""200 people leave a 15 m × 15 m room through a 1 m door (scenario
-    experiments/validation/faster_is_slower.toml) with the same desired speed v0 for
-    everybody, v0 = 0.6, 1.0, 1.5, 2.0, 3.0, 4.0 and 5.0 m/s; one run per seed and speed.
-    The evacuation time is the time by which 95 % of the people are out (T95); the time the
-    last person leaves is reported too.""",
-    criterion="""The mean T95 over the seeds, as a function of v0, has its minimum at an
-    intermediate speed (neither 0.6 nor 5.0 m/s): pushing harder than that makes the
-    evacuation slower.""",
-    quick=False,
-)
-def emp_faster_is_slower(ctx: CheckContext) -> Outcome:
-    """Faster-is-slower effect."""
-    scenario = validation_scenario("faster_is_slower.toml")
-    t95 = np.empty((len(FIS_SPEEDS), len(ctx.seeds)))
-    total = np.empty_like(t95)
-    stuck = np.zeros(len(FIS_SPEEDS), dtype=int)
-    notes: list[str] = []
-    for i, v0 in enumerate(FIS_SPEEDS):
-        fast = scenario.with_overrides(
-            population=replace(scenario.population, desired_speed=Distribution.fixed(v0))
-        )
-        for j, seed in enumerate(ctx.seeds):
-            run = run_scenario(fast, seed=seed, workdir=None)
-            t95[i, j], total[i, j] = run.result.p95_exit_time_s, run.result.evacuation_time_s
-            stuck[i] += run.result.remaining
-            if run.result.remaining:
-                notes.append(f"v0 = {v0:.1f} m/s, seed {seed}: {run.where_left_inside()}.")
-    # T95 is NaN where fewer than 95 % got out: such a speed counts as infinitely slow.
-    mean = np.where(np.isnan(t95), np.inf, t95).mean(axis=1)
-    best = int(np.argmin(mean))
-    passed = 0 < best < len(FIS_SPEEDS) - 1
-    measurements = [
-        Measurement("speed of the shortest T95", FIS_SPEEDS[best], "m/s", "between 0.6 and 5 m/s")
-    ]
-    measurements += [
-        Measurement(
-            f"v0 = {v0:.1f} m/s: T95 / last out (means)",
-            f"{_mean_or_na(t95[i])} / {_mean_or_na(total[i])}",
-            "s",
-            f"{stuck[i]} never left" if stuck[i] else "",
-        )
-        for i, v0 in enumerate(FIS_SPEEDS)
-    ]
-    return Outcome(
-        Verdict.of(passed),
-        tuple(measurements),
-        geometry=venue_figure(
-            scenario.venue, "Faster-is-slower: 15 m × 15 m room, 200 people, 1 m door"
-        ),
-        figures=(_fis_figure(t95, total),),
-        seeds=ctx.seeds,
-        details=" ".join(notes),
-    )
-
-
-def _mean_or_na(values: np.ndarray) -> str:
-    return "n/a" if np.isnan(values).any() else f"{values.mean():.1f}"
-
-
-def _fis_figure(t95: np.ndarray, total: np.ndarray) -> Figure:
-    fig = new_figure()
-    ax = fig.axes[0]
-    v = np.array(FIS_SPEEDS)
-    ax.plot(v, t95.mean(axis=1), "o-", label="T95 (mean over seeds)")
-    finished = ~np.isnan(total).any(axis=1)
-    ax.plot(
-        v[finished],
-        total[finished].mean(axis=1),
-        "s--",
-        label="last person out (speeds where everybody left)",
-    )
-    for j in range(t95.shape[1]):
-        ax.scatter(v, t95[:, j], color="0.6", s=10)
-    ax.set_xlabel("desired speed v0 (m/s)")
-    ax.set_ylabel("evacuation time (s)")
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize="small")
-    return to_figure(fig, "Faster-is-slower: evacuation time against desired speed")
 
 
 @register(

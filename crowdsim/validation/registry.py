@@ -30,6 +30,7 @@ CHECK_MODULES = (
     "crowdsim.validation.routes",
     "crowdsim.validation.nist",
     "crowdsim.validation.empirical",
+    "crowdsim.validation.panic",
     "crowdsim.validation.openings",
 )
 

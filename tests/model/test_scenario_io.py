@@ -134,3 +134,16 @@ def test_a_setup_error_names_the_scenario_beside_its_venue(write: Write) -> None
     assert info.value.source == f"{path} (venue {(ROOT / 'venues' / 'concert_hall.toml')})"
     assert "no shelter named 'vault'" in info.value.fix
     assert isinstance(info.value, CrowdsimError) and not isinstance(info.value, ScenarioError)
+
+
+@pytest.mark.parametrize(
+    ("share", "fix"),
+    [("-0.1", "must be in [0, 1]"), ("1.5", "must be in [0, 1]"), ("nan", "a finite number")],
+)
+def test_competitiveness_outside_0_to_1_is_refused(write: Write, share: str, fix: str) -> None:
+    expect(write(f"[population]\ncompetitiveness = {share}"), "[population]", fix)
+
+
+def test_a_competitive_crowd_moves_by_the_escape_panic_physics(write: Write) -> None:
+    model = build(load_scenario(write("[population]\ncompetitiveness = 1")), seed=1)
+    assert model.params.space_a_n == 0 and model.params.social_cap == float("inf")

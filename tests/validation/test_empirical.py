@@ -1,4 +1,4 @@
-"""Empirical validation against the Jülich/Wuppertal data and Helbing et al. (2000)."""
+"""Empirical validation against the Jülich/Wuppertal data."""
 
 import numpy as np
 import pytest
@@ -58,7 +58,3 @@ def test_flow_through_funnelled_openings_in_the_measured_range(context, juelich_
 
 def test_corner_replica_never_cuts_the_corner(context, juelich_data):
     assert_passes("EMP 3", context)
-
-
-def test_faster_is_slower_minimum_at_an_intermediate_speed(context):
-    assert_passes("EMP 4", context)
