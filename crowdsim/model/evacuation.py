@@ -140,6 +140,7 @@ class EvacuationModel(mesa.Model):
             v0=state.v0,
             settings=scenario.choice,
             exit_open=self.engine.exit_open,
+            rng=self.rng,
         )
         state.target[:] = -1
         state.target[:n0] = self.router.initial(state.pos[:n0])

@@ -20,7 +20,7 @@ MIN_SPACING_M = 0.4
 
 
 #: How people pick a target (see :mod:`crowdsim.model.routing`).
-CHOICES = ("nearest", "assigned", "quickest", "familiar")
+CHOICES = ("nearest", "assigned", "quickest", "familiar", "logit")
 #: What a zone's people do at the alarm: evacuate, shelter, or a share of each.
 POLICIES = ("run", "hide", "mixed")
 
@@ -37,7 +37,8 @@ class Group:
         premovement: Pre-movement time (s); None: the zone's or the population's.
         choice: How the group picks its target, one of :data:`CHOICES`.
         target: Target name for ``assigned`` choice (an exit, shelter or region).
-        familiar: Exit the group knows (the way they came in), for ``familiar`` choice.
+        familiar: Exit the group knows (the way they came in), for ``familiar`` choice (and
+            the familiarity term of ``logit`` choice).
     """
 
     name: str = "adults"

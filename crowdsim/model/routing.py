@@ -7,7 +7,11 @@ Choices (per group, or assigned per zone):
 * ``quickest``: the exit with the least estimated time, walking distance / v0 plus the people
   ahead in its queue divided by its flow capacity, re-evaluated every ``reconsider_s`` with
   hysteresis so that people do not oscillate;
-* ``familiar``: the exit the person knows (the way they came in) while it is open.
+* ``familiar``: the exit the person knows (the way they came in) while it is open;
+* ``logit``: the exit of largest random utility in a multinomial logit on walking distance,
+  the people gathered at and walking towards each exit, its visibility and familiarity, with
+  coefficients estimated on observed evacuations (:mod:`crowdsim.model.exit_choice`),
+  re-evaluated every ``reconsider_s``.
 
 People who hide head for the shelter with the shortest walking distance that still has room
 and re-route when it fills; with no shelter left they evacuate.
@@ -15,21 +19,24 @@ and re-route when it fills; with no shelter left they evacuate.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from crowdsim.errors import SetupError
+from crowdsim.model.exit_choice import ExitLogit, segment_distance, utilities
 from crowdsim.model.population import Population, PopulationSpec
+from crowdsim.navigation.field import UNREACHABLE_M
 from crowdsim.navigation.navigator import Navigation
 from crowdsim.venue import Venue
 
-NEAREST, ASSIGNED, QUICKEST, FAMILIAR = range(4)
+NEAREST, ASSIGNED, QUICKEST, FAMILIAR, LOGIT = range(5)
 CHOICE_CODES = {
     "nearest": NEAREST,
     "assigned": ASSIGNED,
     "quickest": QUICKEST,
     "familiar": FAMILIAR,
+    "logit": LOGIT,
 }
 #: Specific flow (persons/(m·s)) used to estimate how fast an exit's queue drains; the
 #: lower end of the measured bottleneck flows (Seyfried 2009, Liao 2014) for a conservative
@@ -42,14 +49,16 @@ class ChoiceSettings:
     """How often and how reluctantly people change their mind.
 
     Attributes:
-        reconsider_s: Interval between re-evaluations of ``quickest`` choices (s).
+        reconsider_s: Interval between re-evaluations of ``quickest`` and ``logit`` choices (s).
         switch_gain: A new exit must be quicker by this share of the current estimate...
-        switch_margin_s: ...and by at least this many seconds (hysteresis).
+        switch_margin_s: ...and by at least this many seconds (hysteresis of ``quickest``).
+        logit: Coefficients of the ``logit`` exit choice.
     """
 
     reconsider_s: float = 2.0
     switch_gain: float = 0.15
     switch_margin_s: float = 3.0
+    logit: ExitLogit = field(default_factory=ExitLogit)
 
 
 class Router:
@@ -66,6 +75,7 @@ class Router:
         settings: Re-evaluation settings.
         exit_open: (n_exits,) which exits are open; the router reads it, its owner (the
             engine, whose portal states the kernel reads) writes it. Default: all open.
+        taste: (n, n_exits) Gumbel tastes of the ``logit`` choosers (None: nobody uses it).
     """
 
     def __init__(
@@ -80,6 +90,7 @@ class Router:
         v0: np.ndarray,
         settings: ChoiceSettings,
         exit_open: np.ndarray | None = None,
+        taste: np.ndarray | None = None,
     ) -> None:
         self.nav = nav
         self.choice = choice
@@ -95,6 +106,9 @@ class Router:
         self.capacity_p_s = np.array(
             [e.max_flow_p_s or QUEUE_FLOW_PMS * e.width_m for e in venue.exits], float
         )
+        ends = np.array([e.line.coords[:: len(e.line.coords) - 1] for e in venue.exits], float)
+        self.exit_a, self.exit_b = ends.reshape(-1, 2, 2)[:, 0], ends.reshape(-1, 2, 2)[:, 1]
+        self.taste = taste
 
     @classmethod
     def for_people(
@@ -108,6 +122,7 @@ class Router:
         v0: np.ndarray,
         settings: ChoiceSettings,
         exit_open: np.ndarray,
+        rng: np.random.Generator,
     ) -> Router:
         """A router whose choices come from the people's groups and zone overrides.
 
@@ -121,6 +136,7 @@ class Router:
             v0: (n,) desired speeds (m/s).
             settings: Re-evaluation settings.
             exit_open: (n_exits,) the exits' open flags (owned by the engine).
+            rng: Draws the tastes of the ``logit`` choosers (nothing is drawn without them).
 
         Raises:
             SetupError: If a group or zone names a target the layout does not have.
@@ -147,6 +163,8 @@ class Router:
             mine = (people.zone == zone_names.index(name)) & ~arriving
             assigned[mine] = _target_number(venue, nav, override.target, f"zone {name!r}")
             code[mine] = ASSIGNED
+        logit = code == LOGIT
+        taste = rng.gumbel(size=(n, nav.n_exits)) if logit.any() else None
         return cls(
             venue=venue,
             nav=nav,
@@ -157,6 +175,7 @@ class Router:
             v0=v0,
             settings=settings,
             exit_open=exit_open,
+            taste=taste,
         )
 
     def initial(self, pos: np.ndarray) -> np.ndarray:
@@ -166,8 +185,17 @@ class Router:
         self.assign(target, everyone, pos)
         return target
 
-    def assign(self, target: np.ndarray, who: np.ndarray, pos: np.ndarray) -> None:
-        """Choose afresh for the people ``who`` (indices), in place in ``target``."""
+    def assign(
+        self,
+        target: np.ndarray,
+        who: np.ndarray,
+        pos: np.ndarray,
+        active: np.ndarray | None = None,
+    ) -> None:
+        """Choose afresh for the people ``who`` (indices), in place in ``target``.
+
+        ``active`` marks who is inside (for the crowd a ``logit`` chooser sees; default all).
+        """
         if len(who) == 0:
             return
         open_exits = self.exits[self.exit_open]
@@ -191,11 +219,16 @@ class Router:
         quick = (self.choice[who] == QUICKEST) & ~self.hide[who]
         if quick.any():
             self._greedy_quickest(target, pos, who[quick])
+        logit = (self.choice[who] == LOGIT) & ~self.hide[who]
+        if logit.any():
+            inside = np.ones(len(pos), np.bool_) if active is None else active
+            target[who[logit]] = -1  # undecided: nobody sees them walking anywhere yet
+            target[who[logit]] = self._logit(target, pos, who[logit], inside)
 
     def review(
         self, step: int, step_s: float, target: np.ndarray, pos: np.ndarray, active: np.ndarray
     ) -> None:
-        """Re-evaluate ``quickest`` choices of the people whose turn it is at model ``step``.
+        """Re-evaluate ``quickest`` and ``logit`` choices of those whose turn it is at ``step``.
 
         Everybody reconsiders every ``reconsider_s`` seconds, but at a personal phase, so that
         only a small share of the crowd changes its mind at any one step: a whole crowd
@@ -203,16 +236,20 @@ class Router:
         """
         period = max(1, round(self.settings.reconsider_s / step_s))
         turn = (np.arange(len(target)) % period) == (step % period)
-        who = np.flatnonzero(active & turn & (self.choice == QUICKEST) & ~self.hide)
+        due = active & turn & ~self.hide
+        who = np.flatnonzero(due & (self.choice == QUICKEST))
         if len(who):
             target[who] = self._quickest(target, pos, who, active)
+        who = np.flatnonzero(due & (self.choice == LOGIT))
+        if len(who):
+            target[who] = self._logit(target, pos, who, active)
 
     def close_shelter(
         self, k: int, target: np.ndarray, pos: np.ndarray, active: np.ndarray
     ) -> None:
         """Shelter number ``k`` (of the shelters) is full or locked: its seekers choose again."""
         self.shelter_open[k] = False
-        self.assign(target, np.flatnonzero(active & (target == self.shelters[k])), pos)
+        self.assign(target, np.flatnonzero(active & (target == self.shelters[k])), pos, active)
 
     def _available(self, targets: np.ndarray) -> np.ndarray:
         ok = targets >= 0
@@ -266,6 +303,38 @@ class Router:
         s = self.settings
         switch = ~have | (new_cost < cur_cost * (1 - s.switch_gain) - s.switch_margin_s)
         return np.where(switch, choice, current)
+
+    def _logit(
+        self, target: np.ndarray, pos: np.ndarray, who: np.ndarray, active: np.ndarray
+    ) -> np.ndarray:
+        """Exit of largest random utility for ``who`` (see :mod:`crowdsim.model.exit_choice`)."""
+        open_exits = self.exits[self.exit_open]
+        if len(open_exits) == 0 or self.taste is None:
+            return target[who]
+        logit = self.settings.logit
+        a, b = self.exit_a[open_exits], self.exit_b[open_exits]
+        inside = np.flatnonzero(active)
+        near = segment_distance(pos[inside], a, b) <= logit.congestion_radius_m  # (k, e)
+        heading = (target[inside, None] == open_exits[None, :]) & ~near
+        walking_to = np.broadcast_to(heading.sum(axis=0), (len(who), len(open_exits))).copy()
+        # The chooser does not see themselves walking towards their current exit.
+        own = (target[who, None] == open_exits[None, :]) & ~(
+            segment_distance(pos[who], a, b) <= logit.congestion_radius_m
+        )
+        walking_to -= own & active[who, None]
+        walk = self.nav.distance_matrix(pos[who], open_exits)
+        utility = utilities(
+            logit,
+            walk_m=walk,
+            straight_m=segment_distance(pos[who], a, b),
+            gathered=near.sum(axis=0),
+            walking_to=walking_to,
+            familiar=self.familiar[who, None] == open_exits[None, :],
+        )
+        utility += self.taste[np.ix_(who, open_exits)]
+        utility[walk >= 0.5 * UNREACHABLE_M] = -np.inf
+        best = open_exits[np.argmax(utility, axis=1)]
+        return np.where(np.isfinite(utility.max(axis=1)), best, target[who])
 
 
 def _target_number(

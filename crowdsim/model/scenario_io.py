@@ -29,6 +29,7 @@ from crowdsim.errors import CrowdsimError, ScenarioError
 from crowdsim.model.design_flow import DesignFlow
 from crowdsim.model.distributions import Distribution
 from crowdsim.model.events import ExitEvent, ShelterLock, Threat
+from crowdsim.model.exit_choice import ExitLogit
 from crowdsim.model.ingress import Arrivals, IngressSpec
 from crowdsim.model.population import Group, PopulationSpec, ZoneOverride, body_problem
 from crowdsim.model.profiles import profile
@@ -82,7 +83,8 @@ _GROUP_KEYS = (
     "target",
     "familiar",
 )
-_CHOICE_KEYS = ("reconsider_s", "switch_gain", "switch_margin_s")
+_CHOICE_KEYS = ("reconsider_s", "switch_gain", "switch_margin_s", "logit")
+_LOGIT_KEYS = tuple(f.name for f in fields(ExitLogit))
 _EVENT_KEYS = ("at_s", "close_exit", "open_exit", "lock_shelter")
 _THREAT_KEYS = (
     "name",
@@ -280,7 +282,11 @@ def _group(table: Table) -> Group:
 
 
 def _choice(table: Table) -> ChoiceSettings:
-    return _build(ChoiceSettings, table, **{k: table.number(k) for k in table.data})
+    values: dict[str, Any] = {k: table.number(k) for k in table.data if k != "logit"}
+    if table.has("logit"):
+        logit = table.table("logit", feature="[choice.logit]", keys=_LOGIT_KEYS)
+        values["logit"] = _build(ExitLogit, logit, **{k: logit.number(k) for k in logit.data})
+    return _build(ChoiceSettings, table, **values)
 
 
 def _congestion(table: Table) -> CongestionSettings:

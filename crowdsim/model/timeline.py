@@ -121,7 +121,7 @@ class Timeline:
         who = s.active & ~self.ingress.on_route()
         if not everybody:
             who &= np.isin(s.target, closing)
-        self.router.assign(s.target, np.flatnonzero(who), s.pos)
+        self.router.assign(s.target, np.flatnonzero(who), s.pos, s.active)
 
     def _update_threats(self, t: float) -> None:
         live = [th for th in self.threats if th.active(t)]

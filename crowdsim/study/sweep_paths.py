@@ -7,6 +7,7 @@ dotted path in the vocabulary of scenario and venue files::
     population.groups.adult.v0_mean         the same for the group called "adult"
     population.zones.room.people            people placed in the venue zone "room"
     population.premovement.high             upper end of a uniform pre-movement time (s)
+    population.competitiveness              how hard the crowd pushes (0–1)
     social_force.tau_s                      a social-force parameter
     congestion.update_s                     a setting of congestion-aware routing
     simulation.dt_s                         a numerical setting

@@ -5,6 +5,8 @@ RiMEA 2, 3, 10, 11, 13 and 14; NIST 4.1.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pedpy
 import shapely
@@ -153,6 +155,8 @@ def rimea_10(ctx: CheckContext) -> Outcome:
 
 #: RiMEA 11 exits: the nearer one for everybody, and the farther one.
 _R11_NEAR, _R11_FAR = "exit 1", "exit 2"
+#: The other exit-choice rules whose split RiMEA 11 reports (first seed only).
+_R11_OTHER_RULES = ("nearest", "logit")
 
 
 @register(
@@ -165,7 +169,11 @@ _R11_NEAR, _R11_FAR = "exit 1", "exit 2"
     exit positions as in JuPedSim's RiMEA 11 geometry). Exit 1 is the nearer one for
     everybody, by 4.7–5.9 m. Everybody uses the "quickest" exit choice: least walking time
     plus queueing time (people heading for the exit who are nearer to it, divided by 1.3
-    persons/(m·s) × width), re-evaluated every 2 s with hysteresis. One run per seed.""",
+    persons/(m·s) × width), re-evaluated every 2 s with hysteresis. One run per seed. For
+    comparison the first seed is also run with everybody choosing the "nearest" exit and with
+    the "logit" choice (multinomial logit on distance, people at and walking towards each exit
+    and visibility, coefficients of Haghani, Sarvi & Rajabifard 2018); their splits are
+    reported, not judged.""",
     criterion="""In every seed everybody leaves, most people leave by the nearer exit 1 (more
     than half), and some by the farther exit 2 (at least one person).""",
     quick=False,
@@ -195,6 +203,18 @@ def rimea_11(ctx: CheckContext) -> Outcome:
         if run.where_left_inside():
             notes.append(f"Seed {seed}: {run.where_left_inside()}.")
         runs.append(run)
+    for rule in _R11_OTHER_RULES:
+        groups = tuple(replace(g, choice=rule) for g in scenario.population.effective_groups)
+        other = scenario.with_overrides(population=replace(scenario.population, groups=groups))
+        r = run_scenario(other, seed=ctx.seeds[0], workdir=None).result
+        measurements.append(
+            Measurement(
+                f"people through exit 1 / exit 2 with {rule!r} choice, seed {ctx.seeds[0]}",
+                f"{r.per_exit[_R11_NEAR]} / {r.per_exit[_R11_FAR]}",
+                "",
+                f"share by exit 1: {r.per_exit[_R11_NEAR] / r.agents:.3f}",
+            )
+        )
     first = runs[0]
     nearer = _nearer_to(first.venue, first.start, _R11_NEAR)
     measurements[:0] = [

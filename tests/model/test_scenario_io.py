@@ -147,3 +147,21 @@ def test_competitiveness_outside_0_to_1_is_refused(write: Write, share: str, fix
 def test_a_competitive_crowd_moves_by_the_escape_panic_physics(write: Write) -> None:
     model = build(load_scenario(write("[population]\ncompetitiveness = 1")), seed=1)
     assert model.params.space_a_n == 0 and model.params.social_cap == float("inf")
+
+
+def test_logit_coefficients_are_read_from_the_choice_table(write: Write) -> None:
+    scenario = load_scenario(write("[choice.logit]\ndistance_per_m = -0.5\nfamiliar = 1.2"))
+    logit = scenario.choice.logit
+    assert (logit.distance_per_m, logit.familiar, logit.visible) == (-0.5, 1.2, 0.710)
+
+
+@pytest.mark.parametrize(
+    ("extra", "feature", "fix"),
+    [
+        ("[choice.logit]\ndistance = -0.5", "[choice.logit]", "distance_per_m"),
+        ("[choice.logit]\ncongestion_radius_m = 0", "[choice.logit]", "must be > 0 m"),
+        ("[choice]\nlogit = 3", "[choice]", "logit must be a table"),
+    ],
+)
+def test_bad_logit_settings_name_the_key(write: Write, extra: str, feature: str, fix: str) -> None:
+    expect(write(extra), feature, fix)
