@@ -34,6 +34,8 @@ from crowdsim.navigation.navigator import Navigation
 WEIDMANN_GAMMA = 1.913
 #: Jam density (persons/m²) of Weidmann's diagram.
 WEIDMANN_JAM_PM2 = 5.4
+#: The density blur's Gaussian is cut off at this many standard deviations (SciPy's default).
+BLUR_TRUNCATE = 4.0
 #: Slowest route speed (share of free walking) a jammed cell is given, so that the travel time
 #: through a jam stays finite (a jam moves on eventually).
 MIN_SPEED_SHARE = 0.05
@@ -117,7 +119,7 @@ class CongestionFields:
         )
         self._sigma_cells = settings.sigma_m / fine.h
         self._floor_share = ndimage.gaussian_filter(
-            fine.free.astype(np.float64), self._sigma_cells, mode="constant"
+            fine.free.astype(np.float64), self._sigma_cells, mode="constant", truncate=BLUR_TRUNCATE
         )
         self._upsample = _bilinear_weights(self.coarse, fine)
         self.directions = np.array(nav.directions, dtype=np.float32)
@@ -143,8 +145,11 @@ class CongestionFields:
         weight = np.clip(
             (density - s.blend_from_pm2) / (s.blend_full_pm2 - s.blend_from_pm2), 0.0, 1.0
         )
-        self.directions[:] = self.nav.directions
-        if not weight.any():
+        responding = [k for k in targets if self._targets[k].any()] if weight.any() else []
+        for k in range(len(self.directions)):  # the others keep their static directions
+            if k not in responding:
+                self.directions[k] = self.nav.directions[k]
+        if not responding:
             return self.directions
         speed = self._static_speed * speed_share(self._block_mean(density))
         # Only the cells where the crowd is dense take part of the dynamic field; everywhere
@@ -156,9 +161,8 @@ class CongestionFields:
         away, blend = self._wall_away[cells], self._wall_blend[cells]
         borrow = dense[self._blocked_nearest]
         blocked, lender = self._blocked[borrow], self._blocked_nearest[borrow]
-        for k in targets:
-            if not self._targets[k].any():
-                continue
+        sample = self._upsample(cells)
+        for k in responding:
             if k not in self._approach:
                 self._approach[k] = nearest_index(self.coarse.free & ~self._targets[k])
             dynamic, cost = travel_directions(
@@ -167,8 +171,8 @@ class CongestionFields:
             reachable = cost < 0.5 * UNREACHABLE_M
             w = w_cells
             if not reachable.all():
-                w = w * (self._upsample(reachable.astype(np.float64), cells) > 0.999)
-            up = self._upsample(dynamic.astype(np.float64), cells)
+                w = w * (sample(reachable.astype(np.float64)) > 0.999)
+            up = sample(dynamic.astype(np.float64))
             static = self.nav.directions[k].reshape(-1, 2)[cells]
             blended = (1.0 - w)[:, None] * static + w[:, None] * up
             out = self.directions[k].reshape(-1, 2)
@@ -194,8 +198,19 @@ class CongestionFields:
         ny, nx = grid.shape
         j = np.clip(np.rint((xy[:, 0] - grid.centre_x0) / grid.h).astype(np.intp), 0, nx - 1)
         i = np.clip(np.rint((xy[:, 1] - grid.centre_y0) / grid.h).astype(np.intp), 0, ny - 1)
-        counts = np.bincount(i * nx + j, minlength=ny * nx).reshape(ny, nx).astype(np.float64)
-        blurred = ndimage.gaussian_filter(counts, self._sigma_cells, mode="constant")
+        blurred = np.zeros((ny, nx))
+        if len(xy):
+            # Blur only the crowd's bounding box widened by the kernel's reach: beyond it the
+            # blur is exactly 0, and within it every sum has the same terms as on the whole grid.
+            reach = int(BLUR_TRUNCATE * self._sigma_cells + 0.5)
+            top, bottom = max(i.min() - reach, 0), min(i.max() + reach + 1, ny)
+            left, right = max(j.min() - reach, 0), min(j.max() + reach + 1, nx)
+            rows, cols = bottom - top, right - left
+            cell = (i - top) * cols + (j - left)
+            counts = np.bincount(cell, minlength=rows * cols).reshape(rows, cols).astype(float)
+            blurred[top:bottom, left:right] = ndimage.gaussian_filter(
+                counts, self._sigma_cells, mode="constant", truncate=BLUR_TRUNCATE
+            )
         density = blurred / np.maximum(self._floor_share, 1e-3) / (grid.h * grid.h)
         return np.where(grid.free, density, 0.0)
 
@@ -207,11 +222,12 @@ class CongestionFields:
 
 def _bilinear_weights(
     coarse: NavGrid, fine: NavGrid
-) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
-    """A function that samples a coarse-grid array at chosen fine cell centres (bilinear).
+) -> Callable[[np.ndarray], Callable[[np.ndarray], np.ndarray]]:
+    """Bilinear sampling of coarse-grid arrays at chosen fine cell centres.
 
-    The function takes the coarse values, (cy, cx) or (cy, cx, 2), and the fine cells' numbers
-    (row · nx + column); it returns one value (or pair) per cell.
+    The returned function takes the fine cells' numbers (row · nx + column) and returns a
+    sampler for them, which takes the coarse values, (cy, cx) or (cy, cx, 2), and returns one
+    value (or pair) per cell; the cells' corners and weights are found once per set of cells.
     """
     ny, nx = fine.shape
     cy, cx = coarse.shape
@@ -224,19 +240,22 @@ def _bilinear_weights(
     ax = gx - j0
     ay = gy - i0
 
-    def sample(values: np.ndarray, cells: np.ndarray) -> np.ndarray:
+    def at(cells: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
         iy, ix = np.divmod(cells, nx)
         corner = i0[iy] * cx + j0[ix]  # the coarse cell below and left of each fine centre
         wx, wy = ax[ix], ay[iy]
-        flat = values.reshape(cy * cx, -1)
-        if values.ndim == 3:
-            wx, wy = wx[:, None], wy[:, None]
-        else:
-            flat = flat[:, 0]
-        v00 = flat[corner]
-        v01 = flat[corner + 1]
-        v10 = flat[corner + cx]
-        v11 = flat[corner + cx + 1]
-        return (v00 * (1 - wx) + v01 * wx) * (1 - wy) + (v10 * (1 - wx) + v11 * wx) * wy
+        corners = (corner, corner + 1, corner + cx, corner + cx + 1)
 
-    return sample
+        def sample(values: np.ndarray) -> np.ndarray:
+            flat = values.reshape(cy * cx, -1)
+            x, y = wx, wy
+            if values.ndim == 3:
+                x, y = wx[:, None], wy[:, None]
+            else:
+                flat = flat[:, 0]
+            v00, v01, v10, v11 = (np.take(flat, c, axis=0) for c in corners)
+            return (v00 * (1 - x) + v01 * x) * (1 - y) + (v10 * (1 - x) + v11 * x) * y
+
+        return sample
+
+    return at

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pedpy
-from shapely.geometry import LineString
+from shapely.geometry import LineString, box
 
 from crowdsim.model.population import Population, PopulationSpec
 from crowdsim.validation import venues
@@ -118,9 +118,11 @@ def _wuppertal_run(seed: int, ctx: CheckContext) -> SimRun:
     lines: (a) Wuppertal 2018, 0.5 m entrance, 75 people starting where the experiment's
     stood; (b) HERMES 2009_AO_300, 3.0 m opening, 348 people in its waiting area at about 3
     persons/m² (the experiment's starting density). Sweep: the HERMES geometry with openings
-    of 0.5–3.0 m and 150 people. Default Weidmann speeds and HFV radii; one run per seed.
+    of 0.5–3.0 m and 150 people. Default Weidmann speeds and radii; one run per seed.
     Steady flow: (N₉₀ − N₁₀)/(t₉₀ − t₁₀) over the central 80 % of the crossings, the same on
-    the experimental trajectories.""",
+    the experimental trajectories. At the 3.0 m opening the classic density and mean speed
+    in the opening and in the metre in front of it, over the steady phase, are reported for
+    the experiment and the replica.""",
     criterion="""For both replicas the specific flow (mean over the seeds) lies within ±15 %
     of the value PedPy measures on the experiment's own trajectories (15 % is about the spread
     of specific flows between bottleneck experiments of equal width, 1.9–2.4 persons/(m·s)).
@@ -163,6 +165,7 @@ def emp_bottleneck(ctx: CheckContext) -> Outcome:
         replica_points[key] = (ds.width_m, js, exp.specific_flow)
         curves[f"experiment {ds.width_m:.1f} m"] = _nt_from_first(exp)
         curves[f"simulation {ds.width_m:.1f} m (seed {ctx.seeds[0]})"] = _nt_from_first(sims[0])
+    measurements += _crowd_at_the_wide_opening(replicas["hermes-ao-3.0"])
     sweep = np.array([[_sweep_flow(w, s, ctx) for s in ctx.seeds] for w in SWEEP_WIDTHS])
     measurements += [
         Measurement(f"sweep {w:.1f} m: specific flow (mean)", float(js), "1/(m·s)")
@@ -192,6 +195,43 @@ def emp_bottleneck(ctx: CheckContext) -> Outcome:
         seeds=ctx.seeds,
         details=_bottleneck_details(replicas["wuppertal-0.5"]),
     )
+
+
+#: Where the crowd at the HERMES 3.0 m opening is measured: in the opening, and the metre in
+#: front of it (the opening spans x ∈ [−0.6, 2.4], y ∈ [−0.53, 0.53]).
+_WIDE_OPENING_AREAS = {
+    "in the opening": box(-0.6, -0.53, 2.4, 0.53),
+    "1 m in front of it": box(-0.6, -1.53, 2.4, -0.53),
+}
+
+
+def _crowd_at_the_wide_opening(runs: list[SimRun]) -> list[Measurement]:
+    """Density and speed at the 3.0 m opening over the steady phase: experiment and replica."""
+    ds = DATASETS["hermes-ao-3.0"]
+    trajectories = [(load_trajectory(ds.key), "experiment")] + [
+        (r.trajectory, "replica") for r in runs
+    ]
+    values: dict[tuple[str, str], list[tuple[float, float]]] = {}
+    for traj, who in trajectories:
+        frames = measure_flow(traj, ds.line, width_m=ds.width_m).steady_frames
+        for name, area in _WIDE_OPENING_AREAS.items():
+            pairs = speed_density_pairs(traj, area, frames)
+            values.setdefault((name, who), []).append(
+                (float(pairs["density"].mean()), float(pairs["speed"].mean()))
+            )
+    out = []
+    for name in _WIDE_OPENING_AREAS:
+        exp = np.mean(values[(name, "experiment")], axis=0)
+        sim = np.mean(values[(name, "replica")], axis=0)
+        out.append(
+            Measurement(
+                f"3.0 m: density / speed {name}, steady phase (replica, mean)",
+                f"{sim[0]:.2f} /m² / {sim[1]:.2f} m/s",
+                "",
+                f"experiment {exp[0]:.2f} /m² / {exp[1]:.2f} m/s",
+            )
+        )
+    return out
 
 
 def _sweep_flow(width_m: float, seed: int, ctx: CheckContext) -> float:

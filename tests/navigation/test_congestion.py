@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from scipy import ndimage
 from shapely.geometry import LineString, Polygon
 
 from crowdsim.navigation.congestion import CongestionFields, CongestionSettings, speed_share
@@ -38,6 +39,20 @@ def test_density_is_not_diluted_next_to_a_wall(fields):
     middle = rho[round((2.0 - grid.centre_y0) / grid.h), j]
     assert middle == pytest.approx(2.0, rel=0.15)
     assert along_wall == pytest.approx(middle, rel=0.15)
+
+
+def test_blurring_the_crowd_alone_equals_blurring_the_whole_floor(fields):
+    grid = fields.nav.grid
+    rng = np.random.default_rng(2)
+    xy = rng.uniform([-9.0, 0.5], [-2.0, 3.5], size=(60, 2))
+    ny, nx = grid.shape
+    j = np.clip(np.rint((xy[:, 0] - grid.centre_x0) / grid.h).astype(int), 0, nx - 1)
+    i = np.clip(np.rint((xy[:, 1] - grid.centre_y0) / grid.h).astype(int), 0, ny - 1)
+    counts = np.bincount(i * nx + j, minlength=ny * nx).reshape(ny, nx).astype(float)
+    whole = ndimage.gaussian_filter(counts, fields.settings.sigma_m / grid.h, mode="constant")
+    want = np.where(grid.free, whole / np.maximum(fields._floor_share, 1e-3) / grid.h**2, 0.0)
+    assert np.array_equal(fields.density(xy), want)
+    assert not fields.density(np.zeros((0, 2))).any()
 
 
 def test_a_thin_crowd_leaves_the_static_field_unchanged(fields):
