@@ -34,7 +34,6 @@ import numba
 import numpy as np
 from shapely.geometry import LineString, Polygon, box
 
-from crowdsim.dynamics import crowd
 from crowdsim.dynamics.params import SocialForceParams
 from crowdsim.model.evacuation import EvacuationModel
 from crowdsim.model.population import Population
@@ -245,15 +244,12 @@ def parallel_overhead_ms(steps: int = 3) -> float:
     About 0.01–0.05 ms when numba's threads run on distinct CPUs; several ms when they share one.
     """
     model = crowdsim_model(BenchRoom(n=64, side_m=10.0), time_limit_s=10.0)
-    single_below = crowd.PARALLEL_MIN_PEOPLE
-    crowd.PARALLEL_MIN_PEOPLE = 0  # use every thread: the probe is about their overhead
-    try:
-        model.step()
-        start = time.perf_counter()
-        for _ in range(steps):
-            model.step()
-    finally:
-        crowd.PARALLEL_MIN_PEOPLE = single_below
+    stepper, state = model.engine.stepper, model.state
+    # Every thread, whatever the stepper would choose: the probe is about their overhead.
+    stepper._advance(state, 0.0, model.n_sub)
+    start = time.perf_counter()
+    for k in range(steps):
+        stepper._advance(state, (k + 1) * model.step_s, model.n_sub)
     return 1e3 * (time.perf_counter() - start) / (steps * model.n_sub)
 
 

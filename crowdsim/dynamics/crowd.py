@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numba
@@ -11,6 +12,7 @@ from crowdsim.dynamics.inputs import Crowd, Field, PeopleCells, Portals, forces_
 from crowdsim.dynamics.integrator import advance
 from crowdsim.dynamics.params import SocialForceParams
 from crowdsim.dynamics.space import SpatialGrid
+from crowdsim.dynamics.threads import ThreadChoice
 
 
 @dataclass(eq=False)
@@ -136,11 +138,6 @@ class PortalState:
         )
 
 
-#: Below this many people inside, the kernel runs on one thread: starting threads costs more
-#: than it saves, and on a busy machine waiting for a descheduled thread costs far more.
-PARALLEL_MIN_PEOPLE = 3000
-
-
 class SocialForceStepper:
     """Advances a :class:`CrowdState` with the compiled social-force kernel.
 
@@ -206,6 +203,7 @@ class SocialForceStepper:
         self._acc = np.zeros((n_agents, 5))
         self._pending = np.zeros((n_agents, 2))
         self._crossing = np.full(n_agents, -1, np.int64)
+        self._threads = ThreadChoice(most=numba.get_num_threads())
 
     def set_directions(self, directions: np.ndarray) -> None:
         """Replace the direction fields (same grid and targets), e.g. after a hazard appears."""
@@ -221,18 +219,22 @@ class SocialForceStepper:
     def advance(self, state: CrowdState, t0: float, n_sub: int) -> int:
         """Move ``state`` forward ``n_sub`` steps of ``params.dt_s`` from time ``t0`` (s).
 
-        Results do not depend on the number of threads; small crowds run on one.
+        Results do not depend on the number of threads: the call runs on one or on all that
+        numba may use, whichever has lately been faster (:class:`ThreadChoice`).
 
         Returns:
             The number of moves refused because they would have crossed a wall or busy portal.
         """
-        threads = numba.get_num_threads()
-        if state.n_active < PARALLEL_MIN_PEOPLE:
-            numba.set_num_threads(1)
+        before = numba.get_num_threads()
+        people = state.n_active
+        threads = self._threads.pick(people)
+        numba.set_num_threads(min(threads, before))
+        start = time.perf_counter()
         try:
             return self._advance(state, t0, n_sub)
         finally:
-            numba.set_num_threads(threads)
+            self._threads.record(threads, time.perf_counter() - start, people * n_sub)
+            numba.set_num_threads(before)
 
     def _advance(self, state: CrowdState, t0: float, n_sub: int) -> int:
         return int(

@@ -316,17 +316,16 @@ class Router:
         inside = np.flatnonzero(active)
         near = segment_distance(pos[inside], a, b) <= logit.congestion_radius_m  # (k, e)
         heading = (target[inside, None] == open_exits[None, :]) & ~near
-        walking_to = np.broadcast_to(heading.sum(axis=0), (len(who), len(open_exits))).copy()
+        straight = segment_distance(pos[who], a, b)  # (m, e)
+        walking_to = np.broadcast_to(heading.sum(axis=0), straight.shape).copy()
         # The chooser does not see themselves walking towards their current exit.
-        own = (target[who, None] == open_exits[None, :]) & ~(
-            segment_distance(pos[who], a, b) <= logit.congestion_radius_m
-        )
+        own = (target[who, None] == open_exits[None, :]) & (straight > logit.congestion_radius_m)
         walking_to -= own & active[who, None]
         walk = self.nav.distance_matrix(pos[who], open_exits)
         utility = utilities(
             logit,
             walk_m=walk,
-            straight_m=segment_distance(pos[who], a, b),
+            straight_m=straight,
             gathered=near.sum(axis=0),
             walking_to=walking_to,
             familiar=self.familiar[who, None] == open_exits[None, :],

@@ -222,7 +222,7 @@ def test_crowd_driven_into_a_thin_fence_never_crosses_it(speed, params):
 
 
 def test_results_do_not_depend_on_the_number_of_threads(monkeypatch):
-    monkeypatch.setattr("crowdsim.dynamics.crowd.PARALLEL_MIN_PEOPLE", 0)
+    monkeypatch.setattr("crowdsim.dynamics.threads.PARALLEL_MIN_PEOPLE", 0)
     rng = np.random.default_rng(5)
     n = 500
     pos = rng.uniform(10, 25, size=(n, 2))
