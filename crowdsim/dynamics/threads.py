@@ -5,7 +5,8 @@ the machine. On a quiet machine two threads beat one; on a machine whose other c
 or where waking a sleeping thread is slow (small virtual machines), the second thread can cost
 far more than it brings: a 4,000-person evacuation on a 2-vCPU machine ran 6–10 times slower on
 two threads than on one while its crowd jammed at the exit. :class:`ThreadChoice` therefore
-times every kernel call per agent-step, runs on the count that has been cheaper, and every
+times every kernel call per agent-step, runs on every thread at first and then on the count
+that has been cheaper, and every
 :data:`PROBE_EVERY` calls (times how many times costlier the other count has been, up to
 :data:`MAX_PROBE_SPACING`) runs two calls on the other count, the first of which wakes its
 threads and is not timed, so that it follows a machine whose load changes. Small crowds always
@@ -46,14 +47,15 @@ class ThreadChoice:
             self._last, self._timed = 0, False
             return 1
         self.calls += 1
-        untried = [k for k, c in self.cost_s.items() if c is None]
-        if untried:
-            count = max(untried)
+        every_thread, one = self.cost_s[self.most], self.cost_s[1]
+        if every_thread is None:
+            count = self.most  # every thread first: one is tried after PROBE_EVERY calls
         else:
-            best = min(self.cost_s, key=lambda k: self.cost_s[k] or 0.0)
+            best = 1 if one is not None and one < every_thread else self.most
             other = self.most if best == 1 else 1
             # The costlier the other count has been, the more rarely it is tried again.
-            ratio = (self.cost_s[other] or 0.0) / (self.cost_s[best] or 1.0)
+            known = self.cost_s[other]
+            ratio = known / (self.cost_s[best] or 1.0) if known is not None else 1.0
             every = PROBE_EVERY * max(1, min(round(ratio), MAX_PROBE_SPACING))
             count = other if self.calls % every in (0, 1) else best
         # The first call after a change of count wakes (or starts) its threads: not timed.
