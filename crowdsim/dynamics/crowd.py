@@ -203,7 +203,7 @@ class SocialForceStepper:
         self._acc = np.zeros((n_agents, 5))
         self._pending = np.zeros((n_agents, 2))
         self._crossing = np.full(n_agents, -1, np.int64)
-        self._threads = ThreadChoice(most=numba.get_num_threads())
+        self._threads = ThreadChoice()
 
     def set_directions(self, directions: np.ndarray) -> None:
         """Replace the direction fields (same grid and targets), e.g. after a hazard appears."""
@@ -227,13 +227,12 @@ class SocialForceStepper:
         """
         before = numba.get_num_threads()
         people = state.n_active
-        threads = self._threads.pick(people)
-        numba.set_num_threads(min(threads, before))
+        numba.set_num_threads(self._threads.pick(people, before))
         start = time.perf_counter()
         try:
             return self._advance(state, t0, n_sub)
         finally:
-            self._threads.record(threads, time.perf_counter() - start, people * n_sub)
+            self._threads.record(time.perf_counter() - start, people * n_sub)
             numba.set_num_threads(before)
 
     def _advance(self, state: CrowdState, t0: float, n_sub: int) -> int:

@@ -106,8 +106,9 @@ class Router:
         self.capacity_p_s = np.array(
             [e.max_flow_p_s or QUEUE_FLOW_PMS * e.width_m for e in venue.exits], float
         )
-        ends = np.array([e.line.coords[:: len(e.line.coords) - 1] for e in venue.exits], float)
-        self.exit_a, self.exit_b = ends.reshape(-1, 2, 2)[:, 0], ends.reshape(-1, 2, 2)[:, 1]
+        # Each exit line's two ends (m), for straight-line distances to the exits.
+        self.exit_a = np.array([e.line.coords[0] for e in venue.exits], float).reshape(-1, 2)
+        self.exit_b = np.array([e.line.coords[-1] for e in venue.exits], float).reshape(-1, 2)
         self.taste = taste
 
     @classmethod

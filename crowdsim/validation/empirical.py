@@ -142,10 +142,12 @@ def emp_bottleneck(ctx: CheckContext) -> Outcome:
     passed = True
     curves: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     replica_points: dict[str, tuple[float, float, float]] = {}
+    flows: dict[str, tuple[Flow, list[Flow]]] = {}
     for key, runs in replicas.items():
         ds = DATASETS[key]
         exp = experiment_flow(key)
         sims = [measure_flow(r.trajectory, ds.line, width_m=ds.width_m) for r in runs]
+        flows[key] = (exp, sims)
         js = float(np.mean([f.specific_flow for f in sims]))
         ok = abs(js - exp.specific_flow) <= FLOW_TOLERANCE * exp.specific_flow
         passed &= ok
@@ -165,7 +167,7 @@ def emp_bottleneck(ctx: CheckContext) -> Outcome:
         replica_points[key] = (ds.width_m, js, exp.specific_flow)
         curves[f"experiment {ds.width_m:.1f} m"] = _nt_from_first(exp)
         curves[f"simulation {ds.width_m:.1f} m (seed {ctx.seeds[0]})"] = _nt_from_first(sims[0])
-    measurements += _crowd_at_the_wide_opening(replicas["hermes-ao-3.0"])
+    measurements += _crowd_at_the_wide_opening(replicas["hermes-ao-3.0"], *flows["hermes-ao-3.0"])
     sweep = np.array([[_sweep_flow(w, s, ctx) for s in ctx.seeds] for w in SWEEP_WIDTHS])
     measurements += [
         Measurement(f"sweep {w:.1f} m: specific flow (mean)", float(js), "1/(m·s)")
@@ -205,15 +207,20 @@ _WIDE_OPENING_AREAS = {
 }
 
 
-def _crowd_at_the_wide_opening(runs: list[SimRun]) -> list[Measurement]:
-    """Density and speed at the 3.0 m opening over the steady phase: experiment and replica."""
-    ds = DATASETS["hermes-ao-3.0"]
-    trajectories = [(load_trajectory(ds.key), "experiment")] + [
-        (r.trajectory, "replica") for r in runs
+def _crowd_at_the_wide_opening(
+    runs: list[SimRun], experiment: Flow, replicas: list[Flow]
+) -> list[Measurement]:
+    """Density and speed at the 3.0 m opening over the steady phase: experiment and replica.
+
+    ``experiment`` and ``replicas`` are the flows measured at the line, whose steady phases
+    are used.
+    """
+    trajectories = [(load_trajectory("hermes-ao-3.0"), experiment, "experiment")] + [
+        (r.trajectory, f, "replica") for r, f in zip(runs, replicas, strict=True)
     ]
     values: dict[tuple[str, str], list[tuple[float, float]]] = {}
-    for traj, who in trajectories:
-        frames = measure_flow(traj, ds.line, width_m=ds.width_m).steady_frames
+    for traj, flow, who in trajectories:
+        frames = flow.steady_frames
         for name, area in _WIDE_OPENING_AREAS.items():
             pairs = speed_density_pairs(traj, area, frames)
             values.setdefault((name, who), []).append(
