@@ -62,16 +62,18 @@ def test_a_thin_crowd_leaves_the_static_field_unchanged(fields):
 
 
 def test_a_crowd_at_the_inner_corner_bends_routes_outwards(fields):
-    # A dense crowd (4 persons/m²) packed against the inner corner (10, 4).
+    # A crowd of about 2.3 persons/m² (where Fruin's level F begins, short of a jam) against
+    # the inner corner (10, 4).
     rng = np.random.default_rng(1)
-    xy = rng.uniform([7.5, 1.5], [10.5, 4.0], size=(40, 2))
-    xy = xy[(xy[:, 0] < 10.0) | (xy[:, 1] < 4.0)]
-    out = fields.update(xy, np.array([0]))
+    xy = rng.uniform([7.0, 1.5], [10.0, 4.0], size=(20, 2))
+    rho = fields.density(xy)
     grid = fields.nav.grid
     # Just upstream of the crowd, in its midst, the static field heads for the inner corner;
     # the dynamic one turns towards the outer (south-east) side.
     row = round((2.5 - grid.centre_y0) / grid.h)
     col = round((8.0 - grid.centre_x0) / grid.h)
+    assert 1.5 < rho[row, col] < 2.6
+    out = fields.update(xy, np.array([0]))
     static = fields.nav.directions[0, row, col]
     dynamic = out[0, row, col]
     assert static[1] > 0.2  # heading up towards the inner corner
@@ -79,8 +81,28 @@ def test_a_crowd_at_the_inner_corner_bends_routes_outwards(fields):
     assert np.hypot(*dynamic) == pytest.approx(1.0, abs=1e-5)
 
 
+def test_people_in_a_jam_press_on_along_the_static_field(fields):
+    # A jam of 5 persons/m² in front of the corner: wherever the blurred density reaches
+    # jam_full_pm2, the directions are the static ones, even though the jam makes the
+    # dynamic field bend round it.
+    rng = np.random.default_rng(3)
+    xy = rng.uniform([6.0, 0.5], [10.0, 3.5], size=(60, 2))
+    s = fields.settings
+    rho = fields.density(xy)
+    jammed = rho >= s.jam_full_pm2
+    assert jammed.sum() > 100
+    out = fields.update(xy, np.array([0]))
+    kept = fields._static_off_walls(0)
+    assert np.array_equal(out[0][jammed], kept[jammed])
+    # Round the jam, where the crowd is thinner, routes do respond.
+    thinner = (rho > s.blend_from_pm2) & (rho < s.jam_from_pm2)
+    assert not np.array_equal(out[0][thinner], kept[thinner])
+
+
 def test_settings_are_checked():
     with pytest.raises(ValueError, match="blend_from_pm2"):
         CongestionSettings(blend_from_pm2=2.0, blend_full_pm2=1.0)
+    with pytest.raises(ValueError, match="jam_from_pm2"):
+        CongestionSettings(jam_from_pm2=3.0, jam_full_pm2=3.0)
     with pytest.raises(ValueError, match="update_s"):
         CongestionSettings(update_s=0.0)
