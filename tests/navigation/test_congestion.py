@@ -104,5 +104,7 @@ def test_settings_are_checked():
         CongestionSettings(blend_from_pm2=2.0, blend_full_pm2=1.0)
     with pytest.raises(ValueError, match="jam_from_pm2"):
         CongestionSettings(jam_from_pm2=3.0, jam_full_pm2=3.0)
+    with pytest.raises(ValueError, match="blend_full_pm2 ≤ jam_from_pm2"):
+        CongestionSettings(blend_full_pm2=2.5, jam_from_pm2=2.17)
     with pytest.raises(ValueError, match="update_s"):
         CongestionSettings(update_s=0.0)
