@@ -296,7 +296,9 @@ def fmt_profile(rows: Rows) -> str:
     if kern:
         keys = [
             "build_cells_ns_per_agent",
-            "accelerations_ns_per_agent",
+            "accelerations_refresh_ns_per_agent",
+            "refresh_slots_ns_per_agent",
+            "accelerations_held_ns_per_agent",
             "move_ns_per_agent",
             "admit_ns_per_agent",
             "total_ns_per_agent_step",

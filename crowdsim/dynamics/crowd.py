@@ -8,7 +8,15 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-from crowdsim.dynamics.inputs import Crowd, Field, PeopleCells, Portals, forces_from
+from crowdsim.dynamics.forces import NEAR_GAP_M, NEAR_PAIRS
+from crowdsim.dynamics.inputs import (
+    Crowd,
+    Field,
+    HeldPairs,
+    PeopleCells,
+    Portals,
+    forces_from,
+)
 from crowdsim.dynamics.integrator import advance
 from crowdsim.dynamics.params import SocialForceParams
 from crowdsim.dynamics.space import SpatialGrid
@@ -204,6 +212,8 @@ class SocialForceStepper:
         self._pending = np.zeros((n_agents, 2))
         self._crossing = np.full(n_agents, -1, np.int64)
         self._threads = ThreadChoice()
+        self._every = params.social_steps
+        self._held = HeldPairs.allocate(n_agents, NEAR_PAIRS)
 
     def set_directions(self, directions: np.ndarray) -> None:
         """Replace the direction fields (same grid and targets), e.g. after a hazard appears."""
@@ -251,5 +261,21 @@ class SocialForceStepper:
                 self._acc,
                 self._pending,
                 self._crossing,
+                self._every,
+                self._held._replace(near_gap_m=self._near_gap(state)),
             )
         )
+
+    def _near_gap(self, state: CrowdState) -> float:
+        """Gap (m) under which pairs are evaluated every step, not held between refreshes.
+
+        It is :data:`~crowdsim.dynamics.forces.NEAR_GAP_M` plus what two people can close
+        before the next refresh (``every`` moves of each at the speed cap), so that no pair
+        held at a refresh can touch before the next.
+        """
+        if not len(state):
+            return NEAR_GAP_M
+        p = self.params
+        floor = max(float(self._field.speed_factor.max()), 1.0)
+        max_move = p.speed_cap_factor * float(state.v0.max()) * floor * p.dt_s
+        return NEAR_GAP_M + 2.0 * max_move * self._every

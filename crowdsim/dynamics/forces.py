@@ -23,6 +23,19 @@ step of 0.01 s can carry), so the part acting on the person's own velocity is no
 returned as the matrix Σ c·t·tᵀ for the integrator to apply implicitly, and a pair's rate is capped
 at 1/dt: friction can stop sliding in one step, never reverse it, however many contacts a person
 has.
+
+**Multiple time stepping.** The forces differ in how fast they change: body compression, sliding
+friction and the short-range repulsion (range B = 0.08 m) change within a step when two people
+meet, the personal space (range Bₛ = 0.3 m) and the repulsion of people further away change
+smoothly. As in the multiple-time-step integrators of molecular dynamics (Tuckerman, Berne &
+Martyna, J. Chem. Phys. 97:1990 (1992)), :func:`accelerations` evaluates the slow part less
+often: at a *refresh* it scans the neighbour cells and splits the pairs. A pair is *near* when
+its gap, or its gap less the headway reach, is under a near gap (:data:`NEAR_GAP_M` plus the
+distance two people can close before the next refresh); near pairs are listed, and the
+exponential forces of all other pairs are summed and held until the next refresh. Every step
+evaluates afresh the driving term, the fluctuations, the walls and every force of the near
+pairs, so that no contact starts unseen. With a refresh every step the forces are those of the
+single-rate model, summed in another order.
 """
 
 from __future__ import annotations
@@ -31,7 +44,15 @@ import numba as nb
 import numpy as np
 
 from crowdsim.dynamics.elementary import exp
-from crowdsim.dynamics.inputs import Crowd, Field, Forces, PeopleCells, Portals, WallCells
+from crowdsim.dynamics.inputs import (
+    Crowd,
+    Field,
+    Forces,
+    HeldPairs,
+    PeopleCells,
+    Portals,
+    WallCells,
+)
 from crowdsim.dynamics.noise import gaussian_pair
 from crowdsim.dynamics.segments import pushes, wall_point
 
@@ -115,6 +136,47 @@ def in_the_way(dx: float, dy: float, ux: float, uy: float, rij: float) -> float:
     return 1.0 - q * q * (3.0 - 2.0 * q)
 
 
+#: Between refreshes, pairs whose gap (or gap less the headway reach) is under this (m), plus
+#: what two people can close before the next refresh, are evaluated every step: there the
+#: personal space has fallen to exp(−0.25/0.3) ≈ 43 % of its contact value and the short-range
+#: repulsion to 4 %.
+NEAR_GAP_M = 0.25
+#: Most near pairs a person keeps between two refreshes (with 64 a near gap of 0.5 m holds a
+#: crowd of more than 20 persons/m²); a person with more has the others held like far pairs,
+#: body force included.
+NEAR_PAIRS = 64
+
+
+@nb.njit(cache=True, inline="always")
+def binned(
+    j: int,
+    active: np.ndarray,
+    exit_time: np.ndarray,
+    exit_id: np.ndarray,
+    headway: np.ndarray,
+    since: float,
+) -> bool:
+    """Whether :func:`~crowdsim.dynamics.integrator.build_cells` would bin person j now.
+
+    ``since`` is the start of the run-out window (people who left by an exit without a flow
+    limit after it keep their room; see ``SocialForceParams.run_out_s``).
+    """
+    return active[j] or (exit_time[j] > since and headway[exit_id[j]] == 0.0)
+
+
+@nb.njit(cache=True)
+def refresh_slots(crowd: Crowd, cells: PeopleCells) -> None:
+    """Copy the binned people's positions and velocities into their slots, in the same order."""
+    pos, vel, order = crowd.pos, crowd.vel, cells.order
+    n_cells = cells.cell_start.shape[0] - 1
+    for s in range(cells.cell_start[n_cells]):
+        i = order[s]
+        cells.x[s] = pos[i, 0]
+        cells.y[s] = pos[i, 1]
+        cells.vx[s] = vel[i, 0]
+        cells.vy[s] = vel[i, 1]
+
+
 @nb.njit(cache=True, parallel=True)
 def accelerations(
     crowd: Crowd,
@@ -127,13 +189,20 @@ def accelerations(
     dt: float,
     key: np.uint64,
     step: int,
+    refresh: bool,
+    held: HeldPairs,
     acc: np.ndarray,
 ) -> None:
     """Forces per unit mass on every active person into the (n, 5) array ``acc``.
 
     Row i holds the explicit acceleration (ax, ay) and the implicit friction matrix
     (mxx, mxy, myy); rows of people not active are zero. ``cells`` must hold the people binned
-    at time ``t``.
+    at the last refresh, their slots the positions and velocities at time ``t``.
+
+    With ``refresh`` the neighbours are scanned and split into near and far pairs (see
+    the module docstring): the near ones are listed in ``held.pairs``, the forces of the far
+    ones summed into ``held.sums``. Otherwise the list and the sums of the last refresh are
+    used.
     """
     pos, v0, t_start, active, target = (
         crowd.pos,
@@ -142,6 +211,7 @@ def accelerations(
         crowd.active,
         crowd.target,
     )
+    exit_time, exit_id = crowd.exit_time, crowd.exit_id
     nav_dir, speed_factor, hazards = field.directions, field.speed_factor, field.hazards
     clear = field.clear_width
     turn_ratio = forces.turn_aperture_ratio
@@ -154,6 +224,9 @@ def accelerations(
     slot_x, slot_y, slot_vx, slot_vy, slot_r = cells.x, cells.y, cells.vx, cells.vy, cells.radius
     slot_r_max = cells.radius_max[0]
     portal_open, portal_free_at, portal_is_gate = portals.open, portals.free_at, portals.is_gate
+    exit_headway = portals.headway_s
+    near_gap, pairs, n_pairs, sums = held.near_gap_m, held.pairs, held.n_near, held.sums
+    since = t - forces.run_out_s
     m = forces.mass_kg
     inv_tau = 1.0 / forces.tau_s
     a_m = forces.a_n / m
@@ -188,7 +261,6 @@ def accelerations(
         i = order[si]
         if not active[i]:
             continue
-        listed = cells.listed[nb.get_thread_id()]
         xi = slot_x[si]
         yi = slot_y[si]
         vxi = slot_vx[si]
@@ -237,72 +309,45 @@ def accelerations(
         mxx = 0.0
         mxy = 0.0
         myy = 0.0
-        psx = 0.0  # social (exponential) pair forces, capped below
-        psy = 0.0
-        # Pair forces from the 3 x 3 cells around the person, in cell order and by index
-        # within a cell (the order of the slots), in two phases. Phase 1 lists the slots within
-        # the screening distance, without branching; phase 2 takes them in that order.
         c = agent_cell[i]
-        cx = c % nx
-        cy = c // nx
-        # Phase 1 keeps whoever is within the short reach, and, for somebody walking, whoever
-        # stands ahead within the headway's reach near the path (see below).
-        stretched = walking and sweep > 0.0
-        short_reach = ri + slot_r_max + reach + PAIR_PAD_M
-        short2 = short_reach * short_reach
-        screen2 = (ri + screen) * (ri + screen) if stretched else 0.0
-        aside_max = 0.75 * (ri + slot_r_max) + PAIR_PAD_M
-        m_near = 0
-        for gy in range(max(cy - 1, 0), min(cy + 2, ny)):
-            for ox in range(-1, 2) if period > 0.0 else range(1):
-                if period > 0.0:  # the columns wrap round the seam, one cell at a time
-                    cc = gy * nx + (cx + ox + nx) % nx
-                    s0 = cell_start[cc]
-                    s1 = cell_start[cc + 1]
-                else:  # the three cells of a row are neighbours among the slots
-                    s0 = cell_start[gy * nx + max(cx - 1, 0)]
-                    s1 = cell_start[gy * nx + min(cx + 1, nx - 1) + 1]
-                for s in range(s0, s1):
-                    dx = xi - slot_x[s]
-                    if period > 0.0:  # nearest image across the seam
-                        dx -= period * np.round(dx / period)
-                    dy = yi - slot_y[s]
-                    d2 = dx * dx + dy * dy
-                    listed[m_near] = s
-                    m_near += int(
-                        (d2 < short2)
-                        | (
-                            (d2 < screen2)
-                            & (dx * ux + dy * uy < 0.0)
-                            & (abs(dx * uy - dy * ux) < aside_max)
-                        )
-                    )
-        # Beyond the short reach only the personal space stretched by the headway acts, and
-        # only on somebody ahead near the walker's path: everybody else there is passed over
-        # before any square root (the tests below would find no force; PAIR_PAD_M keeps the
-        # borderline pairs for them).
-        for k in range(m_near):
-            s = listed[k]
+        if refresh:
+            _split_pairs(
+                i,
+                si,
+                c,
+                walking,
+                ex,
+                ey,
+                ux,
+                uy,
+                sweep,
+                cut,
+                cells,
+                walls,
+                forces,
+                near_gap,
+                screen,
+                pairs,
+                n_pairs,
+                sums,
+            )
+        # Social (exponential) pair forces, capped below; the held ones first.
+        psx = sums[i, 0] if walking else 0.0
+        psy = sums[i, 1] if walking else 0.0
+        ax += sums[i, 2]
+        ay += sums[i, 3]
+        # The near pairs, in the order they were listed (cell order at the refresh).
+        for k in range(n_pairs[i]):
+            s = pairs[i, k]
+            j = order[s]
+            if not binned(j, active, exit_time, exit_id, exit_headway, since):
+                continue  # left by a flow-limited exit, or beyond the run-out, since
             dx = xi - slot_x[s]
-            if period > 0.0:
+            if period > 0.0:  # nearest image across the seam
                 dx -= period * np.round(dx / period)
             dy = yi - slot_y[s]
             rij = ri + slot_r[s]
-            d2 = dx * dx + dy * dy
-            lim = rij + reach + headway_max
-            if d2 >= lim * lim:
-                continue
-            near_lim = rij + reach + PAIR_PAD_M
-            if d2 >= near_lim * near_lim and not (
-                stretched
-                and dx * ux + dy * uy < 0.0
-                and abs(dx * uy - dy * ux) < 0.75 * rij + PAIR_PAD_M
-            ):
-                continue
-            j = order[s]
-            if j == i:
-                continue
-            d = np.sqrt(d2)
+            d = np.sqrt(dx * dx + dy * dy)
             if d > 1e-9:
                 nxij = dx / d
                 nyij = dy / d
@@ -396,3 +441,141 @@ def accelerations(
         acc[i, 2] = mxx
         acc[i, 3] = mxy
         acc[i, 4] = myy
+
+
+@nb.njit(cache=True, inline="always")
+def _split_pairs(
+    i: int,
+    si: int,
+    c: int,
+    walking: bool,
+    ex: float,
+    ey: float,
+    ux: float,
+    uy: float,
+    sweep: float,
+    cut: float,
+    cells: PeopleCells,
+    walls: WallCells,
+    forces: Forces,
+    near_gap: float,
+    screen: float,
+    pairs: np.ndarray,
+    n_pairs: np.ndarray,
+    sums: np.ndarray,
+) -> None:
+    """A refresh for person i (slot si, cell c): list the near pairs, sum the far ones' forces.
+
+    The pairs come from the 3 x 3 cells around the person, in cell order and by index within
+    a cell (the order of the slots), in two phases. Phase 1 lists the slots within the
+    screening distance, without branching; phase 2 takes them in that order. ``sums[i]`` gets
+    the far pairs' social forces (x, y) and, should the list be full, the body force of near
+    pairs left out (x, y).
+    """
+    nx, ny, period = walls.nx, walls.ny, walls.period_m
+    cell_start, order = cells.cell_start, cells.order
+    slot_x, slot_y, slot_r = cells.x, cells.y, cells.radius
+    slot_r_max = cells.radius_max[0]
+    listed = cells.listed[nb.get_thread_id()]
+    m = forces.mass_kg
+    a_m = forces.a_n / m
+    inv_b = 1.0 / forces.b_m
+    k_m = forces.k_kg_s2 / m
+    reach = forces.interaction_range_m
+    lam = forces.anisotropy
+    space_a_m = forces.space_a_n / m
+    inv_space_b = 1.0 / forces.space_b_m
+    headway_max = forces.headway_max_m if forces.headway_s > 0.0 else 0.0
+    xi = slot_x[si]
+    yi = slot_y[si]
+    ri = slot_r[si]
+    cx = c % nx
+    cy = c // nx
+    # Phase 1 keeps whoever is within the short reach, and, for somebody walking, whoever
+    # stands ahead within the headway's reach near the path (see below).
+    stretched = walking and sweep > 0.0
+    short_reach = ri + slot_r_max + reach + PAIR_PAD_M
+    short2 = short_reach * short_reach
+    screen2 = (ri + screen) * (ri + screen) if stretched else 0.0
+    aside_max = 0.75 * (ri + slot_r_max) + PAIR_PAD_M
+    m_near = 0
+    for gy in range(max(cy - 1, 0), min(cy + 2, ny)):
+        for ox in range(-1, 2) if period > 0.0 else range(1):
+            if period > 0.0:  # the columns wrap round the seam, one cell at a time
+                cc = gy * nx + (cx + ox + nx) % nx
+                s0 = cell_start[cc]
+                s1 = cell_start[cc + 1]
+            else:  # the three cells of a row are neighbours among the slots
+                s0 = cell_start[gy * nx + max(cx - 1, 0)]
+                s1 = cell_start[gy * nx + min(cx + 1, nx - 1) + 1]
+            for s in range(s0, s1):
+                dx = xi - slot_x[s]
+                if period > 0.0:  # nearest image across the seam
+                    dx -= period * np.round(dx / period)
+                dy = yi - slot_y[s]
+                d2 = dx * dx + dy * dy
+                listed[m_near] = s
+                m_near += int(
+                    (d2 < short2)
+                    | (
+                        (d2 < screen2)
+                        & (dx * ux + dy * uy < 0.0)
+                        & (abs(dx * uy - dy * ux) < aside_max)
+                    )
+                )
+    fsx = 0.0
+    fsy = 0.0
+    fbx = 0.0
+    fby = 0.0
+    count = 0
+    room = pairs.shape[1]
+    for k in range(m_near):
+        s = listed[k]
+        dx = xi - slot_x[s]
+        if period > 0.0:
+            dx -= period * np.round(dx / period)
+        dy = yi - slot_y[s]
+        rij = ri + slot_r[s]
+        d2 = dx * dx + dy * dy
+        lim = rij + reach + headway_max
+        if d2 >= lim * lim:
+            continue  # beyond every force
+        j = order[s]
+        if j == i:
+            continue
+        d = np.sqrt(d2)
+        if d > 1e-9:
+            nxij = dx / d
+            nyij = dy / d
+        else:
+            nxij = 1.0 if i < j else -1.0
+            nyij = 0.0
+        overlap = rij - d
+        way = in_the_way(dx, dy, ux, uy, rij) if walking else 0.0
+        near = overlap + sweep * way
+        if max(overlap, near) > -near_gap and count < room:
+            pairs[i, count] = s
+            count += 1
+            continue
+        if walking:  # the far pair's forces, as in accelerations
+            look = lam + (1.0 - lam) * 0.5 * (1.0 - (nxij * ex + nyij * ey))
+            if overlap > -reach:
+                social = look * a_m * exp(min(overlap * inv_b, MAX_EXPONENT))
+                fsx += social * nxij
+                fsy += social * nyij
+            if near > -reach:
+                social = look * space_a_m * exp(min(near * inv_space_b, MAX_EXPONENT))
+                back = (1.0 - way) * min(nxij * ux + nyij * uy, 0.0)
+                fsx += social * (nxij - back * ux)
+                fsy += social * (nyij - back * uy)
+        if cut > 0.0:
+            side = ex * nyij - ey * nxij
+            overlap -= cut * side * side * ri
+        if overlap > 0.0:  # a near pair the full list left out: its body force, held
+            fbx += k_m * overlap * nxij
+            fby += k_m * overlap * nyij
+    sums[i, 0] = fsx
+    sums[i, 1] = fsy
+    sums[i, 2] = fbx
+    sums[i, 3] = fby
+    n_pairs[i] = count

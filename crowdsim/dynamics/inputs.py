@@ -150,6 +150,35 @@ def max_threads() -> int:
     return int(numba.config.NUMBA_NUM_THREADS)  # type: ignore[attr-defined]
 
 
+class HeldPairs(NamedTuple):
+    """What a refresh of the pair forces leaves for the steps until the next one.
+
+    See :mod:`crowdsim.dynamics.forces` (multiple time stepping).
+
+    Attributes:
+        near_gap_m: Pairs nearer than this gap (m) are listed and evaluated every step.
+        pairs: (n_people, room) int32 slots of each person's near pairs, in slot order.
+        n_near: (n_people,) int64 number of near pairs listed per person.
+        sums: (n_people, 4) float64 held accelerations per person (m/s²): the far pairs'
+            social forces (x, y), and the body force of near pairs the list had no room for.
+    """
+
+    near_gap_m: float
+    pairs: np.ndarray
+    n_near: np.ndarray
+    sums: np.ndarray
+
+    @classmethod
+    def allocate(cls, n_people: int, room: int) -> HeldPairs:
+        """Zeroed buffers for ``n_people``, each with room for ``room`` near pairs."""
+        return cls(
+            near_gap_m=0.0,
+            pairs=np.zeros((n_people, room), np.int32),
+            n_near=np.zeros(n_people, np.int64),
+            sums=np.zeros((n_people, 4)),
+        )
+
+
 class Portals(NamedTuple):
     """Per-portal arrays (see :class:`crowdsim.dynamics.crowd.PortalState`), updated in place."""
 

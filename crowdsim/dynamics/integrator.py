@@ -28,8 +28,16 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from crowdsim.dynamics.forces import accelerations, factor_at
-from crowdsim.dynamics.inputs import Crowd, Field, Forces, PeopleCells, Portals, WallCells
+from crowdsim.dynamics.forces import accelerations, factor_at, refresh_slots
+from crowdsim.dynamics.inputs import (
+    Crowd,
+    Field,
+    Forces,
+    HeldPairs,
+    PeopleCells,
+    Portals,
+    WallCells,
+)
 from crowdsim.dynamics.segments import cell_of, crosses, enters_hazard, is_wall
 
 #: Walking up to a free screening lane counts as service, up to this long (s).
@@ -280,6 +288,8 @@ def advance(
     acc: np.ndarray,
     pending: np.ndarray,
     crossing: np.ndarray,
+    every: int,
+    held: HeldPairs,
 ) -> int:
     """Advance the crowd by ``n_sub`` steps of ``dt`` seconds from time ``t0``, in place.
 
@@ -299,6 +309,9 @@ def advance(
         acc: (n, 5) scratch: acceleration and implicit friction matrix of each person.
         pending: (n, 2) scratch: where a move through a portal would end, until admitted.
         crossing: (n,) scratch: the portal each person's move crosses (−1: none).
+        every: Steps from one refresh of the pair forces to the next (1: every step): the
+            first step of the call and every step whose number is a multiple of ``every``.
+        held: Scratch of the near pairs and held forces between refreshes.
 
     Returns:
         Number of moves refused because they would have crossed a wall or a busy portal.
@@ -308,8 +321,15 @@ def advance(
     step0 = round(t0 / dt)
     for k in range(n_sub):
         t = t0 + k * dt
-        build_cells(crowd, walls, cells, portals, t - run_out)
-        accelerations(crowd, field, walls, cells, portals, forces, t, dt, key, step0 + k, acc)
+        step = step0 + k
+        refresh = k == 0 or step % every == 0
+        if refresh:
+            build_cells(crowd, walls, cells, portals, t - run_out)
+        else:
+            refresh_slots(crowd, cells)
+        accelerations(
+            crowd, field, walls, cells, portals, forces, t, dt, key, step, refresh, held, acc
+        )
         blocked += _move(crowd, field, walls, cells, portals, forces, t, dt, acc, pending, crossing)
         blocked += _admit(crowd, portals, t, t + dt, pending, crossing)
     return blocked

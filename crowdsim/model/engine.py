@@ -134,7 +134,8 @@ def _spatial_grid(
     """Cells at least one pair reach wide over the navigation grid, with walls and portals.
 
     A segment is binned into every cell within the wall reach of the largest person plus the
-    two largest moves of one step (before and after the crossing test).
+    largest moves between two refreshes of the people's cells (``social_steps`` of them) and
+    one more (the crossing test).
     """
     r_max = float(state.radius.max()) if len(state) else 0.35
     v_max = float(state.v0.max()) if len(state) else 1.0
@@ -150,5 +151,5 @@ def _spatial_grid(
         walls=venue.wall_polylines(),
         portals=portals,
         cell_m=params.cell_m(r_max),
-        reach_m=r_max + params.interaction_range_m + 2 * max_move,
+        reach_m=r_max + params.interaction_range_m + (params.social_steps + 1) * max_move,
     )

@@ -24,7 +24,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
-from crowdsim.dynamics.params import SocialForceParams
+from crowdsim.dynamics.params import SocialForceParams, social_dt_for
 from crowdsim.errors import CrowdsimError, ScenarioError
 from crowdsim.model.design_flow import DesignFlow
 from crowdsim.model.distributions import Distribution
@@ -104,10 +104,12 @@ _INGRESS_KEYS = (
     "secondary_s",
 )
 _ARRIVAL_KEYS = ("entry", "total", "start_s", "end_s", "profile")
-_SIMULATION_KEYS = ("step_s", "dt_s", "navigation_resolution_m")
+_SIMULATION_KEYS = ("step_s", "dt_s", "social_dt_s", "navigation_resolution_m")
 _CONGESTION_KEYS = tuple(f.name for f in fields(CongestionSettings))
 _DESIGN_FLOW_KEYS = tuple(f.name for f in fields(DesignFlow))
-_SOCIAL_FORCE_KEYS = tuple(f.name for f in fields(SocialForceParams) if f.name != "dt_s")
+_SOCIAL_FORCE_KEYS = tuple(
+    f.name for f in fields(SocialForceParams) if f.name not in ("dt_s", "social_dt_s")
+)
 
 
 def load_scenario(path: str | os.PathLike[str]) -> Scenario:
@@ -375,9 +377,14 @@ def _ingress(table: Table) -> IngressSpec:
 
 def _social_force(table: Table, sim: Table) -> SocialForceParams:
     values = {key: table.number(key) for key in table.data}
-    if sim.has("dt_s"):
-        values["dt_s"] = sim.number("dt_s", positive=True)
-    return _build(SocialForceParams, table, **values)
+    timing = {
+        key: sim.number(key, positive=True) for key in ("dt_s", "social_dt_s") if sim.has(key)
+    }
+    if "dt_s" in timing and "social_dt_s" not in timing:
+        timing["social_dt_s"] = social_dt_for(timing["dt_s"])
+    if timing:  # the time steps are checked against each other alone, as [simulation] keys
+        _build(SocialForceParams, sim, **timing)
+    return _build(SocialForceParams, table, **values, **timing)
 
 
 def _distribution(table: Table, key: str) -> Distribution:

@@ -326,6 +326,7 @@ def _scenario_facts(s: Scenario) -> dict[str, Any]:
         "premovement": _distribution_text(s),
         "step_s": s.step_s,
         "dt_s": s.params.dt_s,
+        "social_dt_s": s.params.social_dt_s,
     }
 
 

@@ -10,7 +10,8 @@ dotted path in the vocabulary of scenario and venue files::
     population.competitiveness              how hard the crowd pushes (0–1)
     social_force.tau_s                      a social-force parameter
     congestion.update_s                     a setting of congestion-aware routing
-    simulation.dt_s                         a numerical setting
+    simulation.dt_s                         a numerical setting (social_dt_s follows it
+                                            unless the scenario sets that)
     time_limit_s                            the run's time limit (s)
     venue.exits.A.width_m                   the clear width of exit "A" (m)
     layout                                  a layout of the venue
@@ -40,6 +41,7 @@ from typing import Any
 
 from shapely.geometry import LineString
 
+from crowdsim.dynamics.params import social_dt_for
 from crowdsim.errors import CrowdsimError, ScenarioError
 from crowdsim.model.distributions import BOUNDS, Distribution
 from crowdsim.model.population import ZoneOverride
@@ -62,6 +64,7 @@ _TOP = {
     "venue": ("venue",),
     "simulation.step_s": ("step_s",),
     "simulation.dt_s": ("params", "dt_s"),
+    "simulation.social_dt_s": ("params", "social_dt_s"),
     "simulation.navigation_resolution_m": ("navigation_resolution_m",),
     "simulation.collect_every_s": ("collect_every_s",),
     "simulation.metrics_every_s": ("metrics_every_s",),
@@ -111,7 +114,10 @@ class ParameterPath:
         """
         value = self.coerce(value)
         try:
-            out = _set(scenario, self.fields, value, scenario)
+            if self.fields == ("params", "dt_s"):
+                out = _with_time_step(scenario, value)
+            else:
+                out = _set(scenario, self.fields, value, scenario)
             if self.fields[0] in ("venue", "layout"):
                 out.venue_for()  # the layout must still apply to the changed venue
             if self.fields[:2] == ("population", "zones"):
@@ -158,6 +164,19 @@ class ParameterPath:
     def numeric(self) -> bool:
         """True if the path takes numbers (so it can be sampled from a range)."""
         return self.kind in (NUMBER, WHOLE, DISTRIBUTION)
+
+
+def _with_time_step(scenario: Scenario, dt_s: float) -> Scenario:
+    """``scenario`` with the time step ``dt_s``; the slow forces' interval follows it.
+
+    As in scenario files (:func:`~crowdsim.dynamics.params.social_dt_for`), unless the
+    scenario set an interval of its own.
+    """
+    params = scenario.params
+    values: dict[str, float] = {"dt_s": dt_s}
+    if math.isclose(params.social_dt_s, social_dt_for(params.dt_s)):
+        values["social_dt_s"] = social_dt_for(dt_s)
+    return replace(scenario, params=replace(params, **values))
 
 
 def resolve(

@@ -1,11 +1,11 @@
-"""Social-force parameters for crowds of different competitiveness."""
+"""Social-force parameters: competitiveness, and the intervals of the slow forces."""
 
 import math
 from dataclasses import fields
 
 import pytest
 
-from crowdsim.dynamics.params import PANIC_PARAMS, SOCIAL_CAPS, SocialForceParams
+from crowdsim.dynamics.params import PANIC_PARAMS, SOCIAL_CAPS, SocialForceParams, social_dt_for
 
 
 def test_a_polite_crowd_keeps_the_calibrated_parameters():
@@ -43,3 +43,18 @@ def test_only_the_social_caps_may_be_infinite():
     SocialForceParams(social_cap=math.inf, wall_social_cap=math.inf)
     with pytest.raises(ValueError, match="tau_s"):
         SocialForceParams(tau_s=math.inf)
+
+
+@pytest.mark.parametrize("social_dt_s", [0.005, 0.033, 0.2])
+def test_the_interval_of_the_slow_forces_is_a_whole_number_of_steps_up_to_a_model_step(
+    social_dt_s: float,
+) -> None:
+    with pytest.raises(ValueError, match=r"whole multiple of dt_s = 0\.01 s and at most 0\.1 s"):
+        SocialForceParams(social_dt_s=social_dt_s)
+
+
+def test_the_interval_of_the_slow_forces_follows_a_coarser_time_step() -> None:
+    assert social_dt_for(0.02) == pytest.approx(0.04)
+    assert social_dt_for(0.01) == pytest.approx(0.05)
+    assert social_dt_for(0.05) == pytest.approx(0.05)
+    assert SocialForceParams(dt_s=0.02, social_dt_s=social_dt_for(0.02)).social_steps == 2

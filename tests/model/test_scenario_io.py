@@ -165,3 +165,16 @@ def test_logit_coefficients_are_read_from_the_choice_table(write: Write) -> None
 )
 def test_bad_logit_settings_name_the_key(write: Write, extra: str, feature: str, fix: str) -> None:
     expect(write(extra), feature, fix)
+
+
+def test_an_interval_of_the_slow_forces_out_of_range_names_the_key(write: Write) -> None:
+    expect(
+        write("[simulation]\nsocial_dt_s = 0.2"),
+        "[simulation]",
+        "social_dt_s = 0.2 s must be a whole multiple of dt_s = 0.01 s and at most 0.1 s",
+    )
+
+
+def test_a_coarser_time_step_alone_brings_the_slow_forces_along(write: Write) -> None:
+    params = load_scenario(write("[simulation]\nstep_s = 0.1\ndt_s = 0.02")).params
+    assert (params.dt_s, params.social_dt_s, params.social_steps) == (0.02, 0.04, 2)

@@ -36,6 +36,15 @@ def test_social_force_parameter_is_set_and_checked(room):
         p.apply(room, -1)
 
 
+def test_a_swept_time_step_brings_the_interval_of_the_slow_forces_along(room):
+    coarse = resolve(room, "simulation.dt_s", source="s.toml").apply(room, 0.02)
+    assert (coarse.params.dt_s, coarse.params.social_dt_s) == (0.02, 0.04)
+    interval = resolve(room, "simulation.social_dt_s", source="s.toml")
+    assert interval.apply(room, 0.01).params.social_steps == 1
+    with pytest.raises(ScenarioError, match=r"0\.03 is refused: social_dt_s = 0\.03 s must be"):
+        interval.apply(coarse, 0.03)
+
+
 def test_congestion_routing_and_design_flow_settings_can_be_varied(room):
     p = resolve(room, "congestion.update_s", source="s.toml")
     assert p.kind == NUMBER
