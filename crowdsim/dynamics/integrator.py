@@ -2,9 +2,13 @@
 
 One call to :func:`advance` moves the crowd ``n_sub`` time steps of ``dt`` seconds. Each step
 
-1. rebuilds the people's cell lists by counting sort (no allocation: buffers are passed in);
+1. at a refresh of the slow pair forces (the first step of a call and every ``every``-th
+   step: ``SocialForceParams.social_dt_s``) rebuilds the people's cell lists by counting sort
+   (no allocation: buffers are passed in); between refreshes it copies the positions and
+   velocities into the slots, in the order of the last refresh;
 2. computes each active person's acceleration and implicit friction
-   (:func:`crowdsim.dynamics.forces.accelerations`);
+   (:func:`crowdsim.dynamics.forces.accelerations`: at a refresh every pair, between
+   refreshes the near pairs, the far ones' forces held);
 3. integrates semi-implicitly (v then x): solves (I + dt·M) v' = v + dt·a, M the friction
    matrix, so that friction can stop sliding but never reverse it; caps the speed at
    ``speed_cap_factor``·v0 times the floor's speed factor; and tests the move against the
