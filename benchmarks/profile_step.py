@@ -53,6 +53,7 @@ from common import (
 )
 
 from crowdsim.dynamics import forces, integrator
+from crowdsim.dynamics import held as held_pairs
 from crowdsim.dynamics.inputs import PeopleCells
 from crowdsim.model.evacuation import EvacuationModel
 
@@ -222,7 +223,7 @@ def _kernel_phases(model: EvacuationModel, label: str, spacing: float, rounds: i
     held = st._held._replace(near_gap_m=st._near_gap(model.state))
     calls: dict[str, Callable[[], Any]] = {
         "build_cells": lambda: integrator.build_cells(crowd, w, cells, portals, since),
-        "refresh_slots": lambda: forces.refresh_slots(crowd, cells),
+        "refresh_slots": lambda: held_pairs.refresh_slots(crowd, cells),
         # The held step reuses what the refresh step (timed just before it) listed.
         "accelerations_refresh": lambda: forces.accelerations(
             crowd, f, w, cells, portals, fs, t, dt, st._key, 0, True, held, acc

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-from crowdsim.dynamics.forces import NEAR_GAP_M, NEAR_PAIRS
+from crowdsim.dynamics.held import NEAR_GAP_M, NEAR_PAIRS
 from crowdsim.dynamics.inputs import (
     Crowd,
     Field,
@@ -269,7 +269,7 @@ class SocialForceStepper:
     def _near_gap(self, state: CrowdState) -> float:
         """Gap (m) under which pairs are evaluated every step, not held between refreshes.
 
-        It is :data:`~crowdsim.dynamics.forces.NEAR_GAP_M` plus what two people can close
+        It is :data:`~crowdsim.dynamics.held.NEAR_GAP_M` plus what two people can close
         before the next refresh (``every`` moves of each at the speed cap), so that no pair
         held at a refresh can touch before the next.
         """

@@ -29,8 +29,9 @@ friction and the short-range repulsion (range B = 0.08 m) change within a step w
 meet, the personal space (range Bₛ = 0.3 m) and the repulsion of people further away change
 smoothly. As in the multiple-time-step integrators of molecular dynamics (Tuckerman, Berne &
 Martyna, J. Chem. Phys. 97:1990 (1992)), :func:`accelerations` evaluates the slow part less
-often: at a *refresh* it scans the neighbour cells and splits the pairs. A pair is *near* when
-its gap, or its gap less the headway reach, is under a near gap (:data:`NEAR_GAP_M` plus the
+often: at a *refresh* it scans the neighbour cells and splits the pairs
+(:func:`crowdsim.dynamics.held.split_pairs`). A pair is *near* when its gap, or its gap less
+the headway reach, is under a near gap (:data:`~crowdsim.dynamics.held.NEAR_GAP_M` plus the
 distance two people can close before the next refresh); near pairs are listed, and the
 exponential forces of all other pairs are summed and held until the next refresh. Every step
 evaluates afresh the driving term, the fluctuations, the walls and every force of the near
@@ -44,6 +45,7 @@ import numba as nb
 import numpy as np
 
 from crowdsim.dynamics.elementary import exp
+from crowdsim.dynamics.held import binned, split_pairs
 from crowdsim.dynamics.inputs import (
     Crowd,
     Field,
@@ -55,126 +57,15 @@ from crowdsim.dynamics.inputs import (
 )
 from crowdsim.dynamics.noise import gaussian_pair
 from crowdsim.dynamics.segments import pushes, wall_point
-
-#: Exponents of the repulsions are capped here, so overlapping bodies give finite forces.
-MAX_EXPONENT = 50.0
-#: Margin (m) by which the quick screen of pairs errs on the side of keeping a pair, far above
-#: the rounding of the exact tests that decide.
-PAIR_PAD_M = 1e-6
-
-
-@nb.njit(cache=True, inline="always")
-def desired_direction(
-    field: np.ndarray, x: float, y: float, fx0: float, fy0: float, fh: float
-) -> tuple[float, float]:
-    """Bilinear sample of a (ny, nx, 2) direction field whose first cell is centred at (fx0, fy0).
-
-    Returns the unit direction, or (0, 0) where the field vanishes.
-    """
-    fny, fnx = field.shape[0], field.shape[1]
-    gx = (x - fx0) / fh
-    gy = (y - fy0) / fh
-    gx = min(max(gx, 0.0), fnx - 1.000001)
-    gy = min(max(gy, 0.0), fny - 1.000001)
-    j = int(gx)
-    i = int(gy)
-    ax = gx - j
-    ay = gy - i
-    w00 = (1 - ax) * (1 - ay)
-    w01 = ax * (1 - ay)
-    w10 = (1 - ax) * ay
-    w11 = ax * ay
-    ex = (
-        w00 * field[i, j, 0]
-        + w01 * field[i, j + 1, 0]
-        + w10 * field[i + 1, j, 0]
-        + w11 * field[i + 1, j + 1, 0]
-    )
-    ey = (
-        w00 * field[i, j, 1]
-        + w01 * field[i, j + 1, 1]
-        + w10 * field[i + 1, j, 1]
-        + w11 * field[i + 1, j + 1, 1]
-    )
-    n = np.sqrt(ex * ex + ey * ey)
-    if n < 1e-12:
-        return 0.0, 0.0
-    return ex / n, ey / n
-
-
-@nb.njit(cache=True, inline="always")
-def factor_at(grid: np.ndarray, x: float, y: float, x0: float, y0: float, h: float) -> float:
-    """Nearest-cell value of a (ny, nx) grid whose cell (0, 0) is centred at (x0, y0)."""
-    j = int((x - x0) / h + 0.5)
-    i = int((y - y0) / h + 0.5)
-    j = min(max(j, 0), grid.shape[1] - 1)
-    i = min(max(i, 0), grid.shape[0] - 1)
-    return grid[i, j]
-
-
-@nb.njit(cache=True, inline="always")
-def capped_against(fx: float, fy: float, ex: float, ey: float, cap: float) -> tuple[float, float]:
-    """(fx, fy) with its component against the unit direction (ex, ey) limited to ``cap``."""
-    back = fx * ex + fy * ey
-    if back < -cap:
-        return fx - (back + cap) * ex, fy - (back + cap) * ey
-    return fx, fy
-
-
-@nb.njit(cache=True, inline="always")
-def in_the_way(dx: float, dy: float, ux: float, uy: float, rij: float) -> float:
-    """How far (0–1) somebody stands in the way of a walker moving along the unit vector u.
-
-    (dx, dy) is the walker's position relative to the other person and rij their radii summed.
-    Somebody ahead whose centre lies within rij/2 of the walker's path is fully in the way,
-    somebody more than 3·rij/4 aside not at all (two staggered files, the zipper of a
-    bottleneck, interleave), with a smooth step between; nobody behind is in the way.
-    """
-    if dx * ux + dy * uy >= 0.0:
-        return 0.0
-    q = min(max(4.0 * abs(dx * uy - dy * ux) / rij - 2.0, 0.0), 1.0)
-    return 1.0 - q * q * (3.0 - 2.0 * q)
-
-
-#: Between refreshes, pairs whose gap (or gap less the headway reach) is under this (m), plus
-#: what two people can close before the next refresh, are evaluated every step: there the
-#: personal space has fallen to exp(−0.25/0.3) ≈ 43 % of its contact value and the short-range
-#: repulsion to 4 %.
-NEAR_GAP_M = 0.25
-#: Most near pairs a person keeps between two refreshes (with 64 a near gap of 0.5 m holds a
-#: crowd of more than 20 persons/m²); a person with more has the others held like far pairs,
-#: body force included.
-NEAR_PAIRS = 64
-
-
-@nb.njit(cache=True, inline="always")
-def binned(
-    j: int,
-    active: np.ndarray,
-    exit_time: np.ndarray,
-    exit_id: np.ndarray,
-    headway: np.ndarray,
-    since: float,
-) -> bool:
-    """Whether :func:`~crowdsim.dynamics.integrator.build_cells` would bin person j now.
-
-    ``since`` is the start of the run-out window (people who left by an exit without a flow
-    limit after it keep their room; see ``SocialForceParams.run_out_s``).
-    """
-    return active[j] or (exit_time[j] > since and headway[exit_id[j]] == 0.0)
-
-
-@nb.njit(cache=True)
-def refresh_slots(crowd: Crowd, cells: PeopleCells) -> None:
-    """Copy the binned people's positions and velocities into their slots, in the same order."""
-    pos, vel, order = crowd.pos, crowd.vel, cells.order
-    n_cells = cells.cell_start.shape[0] - 1
-    for s in range(cells.cell_start[n_cells]):
-        i = order[s]
-        cells.x[s] = pos[i, 0]
-        cells.y[s] = pos[i, 1]
-        cells.vx[s] = vel[i, 0]
-        cells.vy[s] = vel[i, 1]
+from crowdsim.dynamics.terms import (
+    MAX_EXPONENT,
+    PAIR_PAD_M,
+    capped_against,
+    desired_direction,
+    factor_at,
+    in_the_way,
+    social_pair,
+)
 
 
 @nb.njit(cache=True, parallel=True)
@@ -229,8 +120,6 @@ def accelerations(
     since = t - forces.run_out_s
     m = forces.mass_kg
     inv_tau = 1.0 / forces.tau_s
-    a_m = forces.a_n / m
-    inv_b = 1.0 / forces.b_m
     k_m = forces.k_kg_s2 / m
     kappa_m = forces.kappa_kg_ms / m
     reach = forces.interaction_range_m
@@ -240,10 +129,7 @@ def accelerations(
     # White-noise acceleration whose effect on the velocity, relaxed with τ, has the standard
     # deviation fluctuation_m_s per axis: σ·sqrt(2/τ) per sqrt(s).
     noise = forces.fluctuation_m_s * np.sqrt(2.0 * inv_tau / dt)
-    lam = forces.anisotropy
     social_cap = forces.social_cap
-    space_a_m = forces.space_a_n / m
-    inv_space_b = 1.0 / forces.space_b_m
     headway = forces.headway_s
     headway_max = forces.headway_max_m if headway > 0.0 else 0.0
     # A pair's friction rate is capped at 1/dt so that one step at most stops, never reverses,
@@ -311,7 +197,7 @@ def accelerations(
         myy = 0.0
         c = agent_cell[i]
         if refresh:
-            _split_pairs(
+            split_pairs(
                 i,
                 si,
                 c,
@@ -356,23 +242,14 @@ def accelerations(
                 nyij = 0.0
             overlap = rij - d
             if walking:
-                # Short range plus personal space; people ahead count fully, those
-                # behind by the share lam.
-                look = lam + (1.0 - lam) * 0.5 * (1.0 - (nxij * ex + nyij * ey))
-                if overlap > -reach:
-                    social = look * a_m * exp(min(overlap * inv_b, MAX_EXPONENT))
-                    psx += social * nxij
-                    psy += social * nyij
-                # Personal space reaches further towards somebody in one's way, by
-                # the distance walked in the headway time; somebody ahead but beside
-                # one's path steers one aside without slowing one down.
                 way = in_the_way(dx, dy, ux, uy, rij)
-                near = overlap + sweep * way
-                if near > -reach:
-                    social = look * space_a_m * exp(min(near * inv_space_b, MAX_EXPONENT))
-                    back = (1.0 - way) * min(nxij * ux + nyij * uy, 0.0)
-                    psx += social * (nxij - back * ux)
-                    psy += social * (nyij - back * uy)
+                sx, sy, px, py = social_pair(
+                    overlap, way, sweep, nxij, nyij, ex, ey, ux, uy, forces
+                )
+                psx += sx
+                psy += sy
+                psx += px
+                psy += py
             if cut > 0.0:
                 side = ex * nyij - ey * nxij
                 overlap -= cut * side * side * ri
@@ -441,141 +318,3 @@ def accelerations(
         acc[i, 2] = mxx
         acc[i, 3] = mxy
         acc[i, 4] = myy
-
-
-@nb.njit(cache=True, inline="always")
-def _split_pairs(
-    i: int,
-    si: int,
-    c: int,
-    walking: bool,
-    ex: float,
-    ey: float,
-    ux: float,
-    uy: float,
-    sweep: float,
-    cut: float,
-    cells: PeopleCells,
-    walls: WallCells,
-    forces: Forces,
-    near_gap: float,
-    screen: float,
-    pairs: np.ndarray,
-    n_pairs: np.ndarray,
-    sums: np.ndarray,
-) -> None:
-    """A refresh for person i (slot si, cell c): list the near pairs, sum the far ones' forces.
-
-    The pairs come from the 3 x 3 cells around the person, in cell order and by index within
-    a cell (the order of the slots), in two phases. Phase 1 lists the slots within the
-    screening distance, without branching; phase 2 takes them in that order. ``sums[i]`` gets
-    the far pairs' social forces (x, y) and, should the list be full, the body force of near
-    pairs left out (x, y).
-    """
-    nx, ny, period = walls.nx, walls.ny, walls.period_m
-    cell_start, order = cells.cell_start, cells.order
-    slot_x, slot_y, slot_r = cells.x, cells.y, cells.radius
-    slot_r_max = cells.radius_max[0]
-    listed = cells.listed[nb.get_thread_id()]
-    m = forces.mass_kg
-    a_m = forces.a_n / m
-    inv_b = 1.0 / forces.b_m
-    k_m = forces.k_kg_s2 / m
-    reach = forces.interaction_range_m
-    lam = forces.anisotropy
-    space_a_m = forces.space_a_n / m
-    inv_space_b = 1.0 / forces.space_b_m
-    headway_max = forces.headway_max_m if forces.headway_s > 0.0 else 0.0
-    xi = slot_x[si]
-    yi = slot_y[si]
-    ri = slot_r[si]
-    cx = c % nx
-    cy = c // nx
-    # Phase 1 keeps whoever is within the short reach, and, for somebody walking, whoever
-    # stands ahead within the headway's reach near the path (see below).
-    stretched = walking and sweep > 0.0
-    short_reach = ri + slot_r_max + reach + PAIR_PAD_M
-    short2 = short_reach * short_reach
-    screen2 = (ri + screen) * (ri + screen) if stretched else 0.0
-    aside_max = 0.75 * (ri + slot_r_max) + PAIR_PAD_M
-    m_near = 0
-    for gy in range(max(cy - 1, 0), min(cy + 2, ny)):
-        for ox in range(-1, 2) if period > 0.0 else range(1):
-            if period > 0.0:  # the columns wrap round the seam, one cell at a time
-                cc = gy * nx + (cx + ox + nx) % nx
-                s0 = cell_start[cc]
-                s1 = cell_start[cc + 1]
-            else:  # the three cells of a row are neighbours among the slots
-                s0 = cell_start[gy * nx + max(cx - 1, 0)]
-                s1 = cell_start[gy * nx + min(cx + 1, nx - 1) + 1]
-            for s in range(s0, s1):
-                dx = xi - slot_x[s]
-                if period > 0.0:  # nearest image across the seam
-                    dx -= period * np.round(dx / period)
-                dy = yi - slot_y[s]
-                d2 = dx * dx + dy * dy
-                listed[m_near] = s
-                m_near += int(
-                    (d2 < short2)
-                    | (
-                        (d2 < screen2)
-                        & (dx * ux + dy * uy < 0.0)
-                        & (abs(dx * uy - dy * ux) < aside_max)
-                    )
-                )
-    fsx = 0.0
-    fsy = 0.0
-    fbx = 0.0
-    fby = 0.0
-    count = 0
-    room = pairs.shape[1]
-    for k in range(m_near):
-        s = listed[k]
-        dx = xi - slot_x[s]
-        if period > 0.0:
-            dx -= period * np.round(dx / period)
-        dy = yi - slot_y[s]
-        rij = ri + slot_r[s]
-        d2 = dx * dx + dy * dy
-        lim = rij + reach + headway_max
-        if d2 >= lim * lim:
-            continue  # beyond every force
-        j = order[s]
-        if j == i:
-            continue
-        d = np.sqrt(d2)
-        if d > 1e-9:
-            nxij = dx / d
-            nyij = dy / d
-        else:
-            nxij = 1.0 if i < j else -1.0
-            nyij = 0.0
-        overlap = rij - d
-        way = in_the_way(dx, dy, ux, uy, rij) if walking else 0.0
-        near = overlap + sweep * way
-        if max(overlap, near) > -near_gap and count < room:
-            pairs[i, count] = s
-            count += 1
-            continue
-        if walking:  # the far pair's forces, as in accelerations
-            look = lam + (1.0 - lam) * 0.5 * (1.0 - (nxij * ex + nyij * ey))
-            if overlap > -reach:
-                social = look * a_m * exp(min(overlap * inv_b, MAX_EXPONENT))
-                fsx += social * nxij
-                fsy += social * nyij
-            if near > -reach:
-                social = look * space_a_m * exp(min(near * inv_space_b, MAX_EXPONENT))
-                back = (1.0 - way) * min(nxij * ux + nyij * uy, 0.0)
-                fsx += social * (nxij - back * ux)
-                fsy += social * (nyij - back * uy)
-        if cut > 0.0:
-            side = ex * nyij - ey * nxij
-            overlap -= cut * side * side * ri
-        if overlap > 0.0:  # a near pair the full list left out: its body force, held
-            fbx += k_m * overlap * nxij
-            fby += k_m * overlap * nyij
-    sums[i, 0] = fsx
-    sums[i, 1] = fsy
-    sums[i, 2] = fbx
-    sums[i, 3] = fby
-    n_pairs[i] = count

@@ -32,7 +32,8 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from crowdsim.dynamics.forces import accelerations, factor_at, refresh_slots
+from crowdsim.dynamics.forces import accelerations
+from crowdsim.dynamics.held import refresh_slots
 from crowdsim.dynamics.inputs import (
     Crowd,
     Field,
@@ -43,6 +44,7 @@ from crowdsim.dynamics.inputs import (
     WallCells,
 )
 from crowdsim.dynamics.segments import cell_of, crosses, enters_hazard, is_wall
+from crowdsim.dynamics.terms import factor_at
 
 #: Walking up to a free screening lane counts as service, up to this long (s).
 WALK_UP_S = 1.0
