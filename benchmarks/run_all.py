@@ -395,7 +395,7 @@ def header() -> str:
     mem_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     versions = ", ".join(
         f"{name} {package_version(name) or '–'}"
-        for name in ("numpy", "numba", "scipy", "shapely", "mesa", "scikit-fmm", "jupedsim")
+        for name in ("numpy", "numba", "scipy", "shapely", "mesa", "jupedsim")
     )
     now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     return (

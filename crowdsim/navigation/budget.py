@@ -7,11 +7,14 @@ a grid is laid, :func:`check_budget` estimates the peak and refuses with the est
 limit and the finest resolution that fits; :func:`fitting_resolution` finds that resolution,
 for callers that let crowdsim coarsen the grid (``crowdsim run --navigation-resolution auto``).
 
-The estimate per cell (measured with :mod:`tracemalloc` on fields of 0.37 million cells, one
-and four targets): the kept fields, float32 directions (2 × 4 bytes) and distances (4 bytes),
-are held twice while they are stacked (24 bytes per target); the grid's own arrays and the
-fast-marching scratch of the target being built (float64 travel times, masks, gradients,
-nearest-cell indices) come to about 240 bytes.
+The estimate per cell (measured with :mod:`tracemalloc` on fields of 0.17 and 0.37 million
+cells, one to four targets, one and two threads; 111 bytes plus 16 per target with one
+thread, 46–54 bytes more with two): the kept fields, float32 directions (2 × 4 bytes) and
+distances (4 bytes), held twice while they are stacked (:data:`TARGET_BYTES_PER_CELL`); the
+grid's own arrays with the scratch of one target being built, its travel times, masks,
+gradients and fast-marching heap (:data:`SCRATCH_BYTES_PER_CELL`); and the scratch of each
+further target built at the same time in another thread (:data:`WORKER_BYTES_PER_CELL`).
+Fewer targets are built at once where more would not fit the limit (:func:`build_workers`).
 
 The limit is :data:`DEFAULT_MAX_FIELD_BYTES` unless the environment variable
 :data:`MAX_FIELD_BYTES_ENV` gives another (bytes, or with a unit: ``8GiB``, ``500MB``).
@@ -35,7 +38,9 @@ MAX_FIELD_BYTES_ENV = "CROWDSIM_MAX_FIELD_BYTES"
 #: Bytes per cell per target: float32 directions and distances, held twice while stacked.
 TARGET_BYTES_PER_CELL = 24
 #: Bytes per cell of the grid's arrays and the fast-marching scratch of one target.
-SCRATCH_BYTES_PER_CELL = 240
+SCRATCH_BYTES_PER_CELL = 150
+#: Bytes per cell of the scratch of each further target built at the same time.
+WORKER_BYTES_PER_CELL = 64
 #: Coarsest grid spacing (m) the fields accept.
 COARSEST_RESOLUTION_M = 0.5
 #: Blocked cells around the domain on each side (as :data:`crowdsim.navigation.grid.PAD_CELLS`).
@@ -77,9 +82,28 @@ def grid_cells(bounds: tuple[float, float, float, float], resolution_m: float) -
     return nx * ny
 
 
-def field_bytes(cells: int, targets: int) -> int:
-    """Estimated peak memory (bytes) of the fields of ``targets`` targets on ``cells`` cells."""
-    return cells * (SCRATCH_BYTES_PER_CELL + TARGET_BYTES_PER_CELL * max(targets, 1))
+def field_bytes(cells: int, targets: int, workers: int = 1) -> int:
+    """Estimated peak memory (bytes) of the fields of ``targets`` targets on ``cells`` cells.
+
+    Args:
+        cells: Cells of the grid.
+        targets: Number of fields.
+        workers: How many fields are built at the same time (threads).
+    """
+    per_cell = SCRATCH_BYTES_PER_CELL + WORKER_BYTES_PER_CELL * (max(workers, 1) - 1)
+    return cells * (per_cell + TARGET_BYTES_PER_CELL * max(targets, 1))
+
+
+def build_workers(cells: int, targets: int, threads: int, limit_bytes: int | None = None) -> int:
+    """How many fields to build at the same time: up to ``threads``, as many as fit the limit.
+
+    Never fewer than one; one field at a time is what :func:`check_budget` refuses above.
+    """
+    limit = max_field_bytes() if limit_bytes is None else limit_bytes
+    workers = max(1, min(threads, targets))
+    while workers > 1 and field_bytes(cells, targets, workers) > limit:
+        workers -= 1
+    return workers
 
 
 def fitting_resolution(

@@ -27,7 +27,7 @@ from crowdsim.navigation.field import (
     travel_directions,
     wall_blend,
 )
-from crowdsim.navigation.grid import NavGrid, nearest_index
+from crowdsim.navigation.grid import NavGrid, nearest_of
 from crowdsim.navigation.navigator import Navigation
 
 #: Weidmann's (1993) fundamental diagram: v(ρ) = v_free · (1 − exp(−γ (1/ρ − 1/ρ_max))).
@@ -177,7 +177,8 @@ class CongestionFields:
         sample = self._upsample(cells)
         for k in responding:
             if k not in self._approach:
-                self._approach[k] = nearest_index(self.coarse.free & ~self._targets[k])
+                outside = self.coarse.free & ~self._targets[k]
+                self._approach[k] = nearest_of(outside, self._targets[k])
             dynamic, cost = travel_directions(
                 self.coarse, self._targets[k], speed, approach=self._approach[k]
             )

@@ -1,7 +1,8 @@
 """Geodesic distance fields and the desired directions derived from them.
 
 The distance to a target region is the shortest walking distance around obstacles, computed by
-fast marching (second order, :mod:`skfmm`) on a :class:`~crowdsim.navigation.grid.NavGrid`.
+fast marching (second order, :mod:`crowdsim.navigation.marching`) on a
+:class:`~crowdsim.navigation.grid.NavGrid`.
 The desired direction is the normalised negative gradient of that distance. Two rules keep it
 usable by the dynamics:
 
@@ -18,9 +19,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import skfmm
+from numba import njit
 
-from crowdsim.navigation.grid import NavGrid, nearest_index
+from crowdsim.navigation.grid import NavGrid, nearest_of
+from crowdsim.navigation.marching import travel_time
 
 #: Distance (m) from walls over which routes are discouraged (about a body width).
 WALL_CLEARANCE_M = 0.5
@@ -83,9 +85,7 @@ def compute_field(
     target = target & free
     if not target.any():
         raise ValueError("target region covers no free grid cell; refine the navigation grid")
-    # Zero level set half a cell outside the target region, positive elsewhere.
-    phi = np.ma.MaskedArray(np.where(target, -1.0, 1.0), mask=~free)
-    d = _filled(skfmm.distance(phi, dx=grid.h, order=2), free, target, grid.nearest_free)
+    d = _filled(travel_time(free, target, np.ones(grid.shape), grid.h), free, grid.nearest_free)
     speed = route_speed(grid, wall_clearance_m=wall_clearance_m, speed=speed)
     direction, cost = travel_directions(grid, target, speed)
     return DistanceField(
@@ -117,8 +117,9 @@ def travel_directions(
         grid: The navigation grid.
         target: Boolean (ny, nx): cells of the target region.
         speed: (ny, nx) route speed of each cell (> 0; e.g. :func:`route_speed`).
-        approach: ``nearest_index(grid.free & ~target)`` if already known (it depends on the
-            target alone; a caller that recomputes one target's directions often keeps it).
+        approach: ``nearest_of(grid.free & ~target, target)`` if already known (it depends
+            on the target alone; a caller that recomputes one target's directions often keeps
+            it).
 
     Returns:
         (ny, nx, 2) float32 unit directions, and the (ny, nx) travel time (s per unit speed;
@@ -131,50 +132,61 @@ def travel_directions(
     target = target & free
     if not target.any():
         raise ValueError("target region covers no free grid cell; refine the navigation grid")
-    phi = np.ma.MaskedArray(np.where(target, -1.0, 1.0), mask=~free)
-    cost = _filled(
-        skfmm.travel_time(phi, speed, dx=grid.h, order=2), free, target, grid.nearest_free
-    )
+    cost = _filled(travel_time(free, target, speed, grid.h), free, grid.nearest_free)
     direction = _directions(cost, grid)
     # Inside the target the distance is flat: keep the heading of the nearest cell outside it.
-    if approach is None:
-        approach = nearest_index(free & ~target)
-    direction[target] = direction[approach[0], approach[1]][target]
+    outside = free & ~target
+    if outside.any():
+        if approach is None:
+            approach = nearest_of(outside, target)
+        flat = direction.reshape(-1, 2)
+        flat[np.flatnonzero(target)] = flat[approach]
     return direction, cost
 
 
-def _filled(
-    field: np.ma.MaskedArray, free: np.ndarray, target: np.ndarray, nearest: np.ndarray
-) -> np.ndarray:
-    """A fast-marching result as a plain array.
+def _filled(field: np.ndarray, free: np.ndarray, nearest: np.ndarray) -> np.ndarray:
+    """A travel time as the fields keep it.
 
-    It is 0 in the target, :data:`UNREACHABLE_M` where the target cannot be reached, and blocked
+    It is :data:`UNREACHABLE_M` on free cells the target cannot be reached from, and blocked
     cells take their nearest free cell's value.
     """
-    d = np.ma.filled(field, np.nan).astype(np.float64)
-    d[target] = 0.0
-    d[free & ~np.isfinite(d)] = UNREACHABLE_M
-    d[free & np.ma.getmaskarray(field) & ~target] = UNREACHABLE_M
+    d = np.where(np.isfinite(field), field, UNREACHABLE_M)
     return np.where(free, d, d[nearest[0], nearest[1]])
 
 
 def _directions(d: np.ndarray, grid: NavGrid) -> np.ndarray:
     """Unit vectors of −∇d, one-sided next to blocked cells, wall-tangent at walls."""
-    free, h = grid.free, grid.h
+    downhill = np.zeros((*d.shape, 2))
+    _downhill(np.ascontiguousarray(d, dtype=np.float64), grid.free, grid.h, downhill)
+    return off_walls(downhill, grid)
+
+
+@njit(cache=True, nogil=True)
+def _downhill(d: np.ndarray, free: np.ndarray, h: float, out: np.ndarray) -> None:
+    """−∇d on the free cells into ``out`` (ny, nx, 2).
+
+    Central differences, one-sided next to blocked cells and the grid's edge, 0 along an axis
+    with no free neighbour.
+    """
     ny, nx = d.shape
-    grad = np.zeros((ny, nx, 2))
-    for axis, comp in ((1, 0), (0, 1)):
-        fwd = np.roll(d, -1, axis=axis)
-        bwd = np.roll(d, 1, axis=axis)
-        fwd_ok = np.roll(free, -1, axis=axis)
-        bwd_ok = np.roll(free, 1, axis=axis)
-        central = (fwd - bwd) / (2 * h)
-        forward = (fwd - d) / h
-        backward = (d - bwd) / h
-        g = np.where(fwd_ok & bwd_ok, central, np.where(fwd_ok, forward, backward))
-        g[~(fwd_ok | bwd_ok)] = 0.0
-        grad[..., comp] = g
-    return off_walls(-grad, grid)
+    for i in range(ny):
+        for j in range(nx):
+            if not free[i, j]:
+                continue
+            for comp in range(2):
+                di, dj = (0, 1) if comp == 0 else (1, 0)
+                fi, fj, bi, bj = i + di, j + dj, i - di, j - dj
+                fwd_ok = fi < ny and fj < nx and free[fi, fj]
+                bwd_ok = bi >= 0 and bj >= 0 and free[bi, bj]
+                if fwd_ok and bwd_ok:
+                    g = (d[fi, fj] - d[bi, bj]) / (2 * h)
+                elif fwd_ok:
+                    g = (d[fi, fj] - d[i, j]) / h
+                elif bwd_ok:
+                    g = (d[i, j] - d[bi, bj]) / h
+                else:
+                    g = 0.0
+                out[i, j, comp] = -g
 
 
 def off_walls(direction: np.ndarray, grid: NavGrid) -> np.ndarray:
@@ -184,18 +196,52 @@ def off_walls(direction: np.ndarray, grid: NavGrid) -> np.ndarray:
     over :data:`WALL_BLEND_M`, so that the field stays smooth where the correction ends; blocked
     cells take the direction of their nearest free cell.
     """
-    free, nearest = grid.free, grid.nearest_free
-    direction = np.array(direction, dtype=np.float64)
-    away = grid.wall_away
-    weight = wall_blend(grid)
-    into = np.einsum("ijk,ijk->ij", direction, away)
-    fix = free & (into < 0) & (weight > 0)
-    direction[fix] -= (weight[fix] * into[fix])[:, None] * away[fix]
-    length = np.linalg.norm(direction, axis=-1, keepdims=True)
-    direction = np.divide(direction, length, out=np.zeros_like(direction), where=length > 1e-12)
-    # Blocked cells take the direction of their nearest free cell.
-    direction = np.where(free[..., None], direction, direction[nearest[0], nearest[1]])
-    return np.ascontiguousarray(direction, dtype=np.float32)
+    out = np.empty(direction.shape, np.float32)
+    nearest = grid.nearest_free
+    _off_walls(
+        np.ascontiguousarray(direction, dtype=np.float64),
+        grid.free,
+        np.ascontiguousarray(grid.wall_away),
+        wall_blend(grid),
+        np.ascontiguousarray(nearest[0]),
+        np.ascontiguousarray(nearest[1]),
+        out,
+    )
+    return out
+
+
+@njit(cache=True, nogil=True)
+def _off_walls(
+    direction: np.ndarray,
+    free: np.ndarray,
+    away: np.ndarray,
+    blend: np.ndarray,
+    near_i: np.ndarray,
+    near_j: np.ndarray,
+    out: np.ndarray,
+) -> None:
+    """:func:`off_walls` into ``out``, with the arithmetic of :func:`off_walls_at`."""
+    ny, nx = free.shape
+    for i in range(ny):
+        for j in range(nx):
+            if not free[i, j]:
+                continue
+            dx, dy = direction[i, j, 0], direction[i, j, 1]
+            into = dx * away[i, j, 0] + dy * away[i, j, 1]
+            if into < 0.0 and blend[i, j] > 0.0:
+                w = blend[i, j] * into
+                dx -= w * away[i, j, 0]
+                dy -= w * away[i, j, 1]
+            length = np.sqrt(dx * dx + dy * dy)
+            if length > 1e-12:
+                out[i, j, 0], out[i, j, 1] = dx / length, dy / length
+            else:
+                out[i, j, 0], out[i, j, 1] = 0.0, 0.0
+    for i in range(ny):
+        for j in range(nx):
+            if not free[i, j]:
+                out[i, j, 0] = out[near_i[i, j], near_j[i, j], 0]
+                out[i, j, 1] = out[near_i[i, j], near_j[i, j], 1]
 
 
 def wall_blend(grid: NavGrid) -> np.ndarray:

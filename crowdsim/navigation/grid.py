@@ -123,8 +123,23 @@ class NavGrid:
 
     def inside(self, geometry: BaseGeometry) -> np.ndarray:
         """Boolean (ny, nx): cells whose centre lies inside ``geometry``."""
-        xs, ys = self.centres()
-        return shapely.contains_xy(geometry, xs, ys)
+        ny, nx = self.shape
+        out = np.zeros((ny, nx), bool)
+        if geometry.is_empty:
+            return out
+        # Only the cells within the geometry's bounds can lie inside it.
+        x0, y0, x1, y1 = geometry.bounds
+        j0 = max(0, int(np.floor((x0 - self.centre_x0) / self.h)))
+        j1 = min(nx, int(np.ceil((x1 - self.centre_x0) / self.h)) + 1)
+        i0 = max(0, int(np.floor((y0 - self.centre_y0) / self.h)))
+        i1 = min(ny, int(np.ceil((y1 - self.centre_y0) / self.h)) + 1)
+        if j0 < j1 and i0 < i1:
+            xs, ys = np.meshgrid(
+                self.centre_x0 + self.h * np.arange(j0, j1),
+                self.centre_y0 + self.h * np.arange(i0, i1),
+            )
+            out[i0:i1, j0:j1] = shapely.contains_xy(geometry, xs, ys)
+        return out
 
     def sample(self, values: np.ndarray, xy: np.ndarray) -> np.ndarray:
         """Bilinear interpolation of a cell array (ny, nx) at points ``xy`` (n, 2)."""
@@ -144,6 +159,42 @@ def nearest_index(mask: np.ndarray) -> np.ndarray:
     """(2, ny, nx): row and column of the nearest cell of ``mask`` (itself if in it)."""
     _, idx = ndimage.distance_transform_edt(~mask, return_indices=True)
     return np.asarray(idx)
+
+
+def nearest_of(mask: np.ndarray, cells: np.ndarray) -> np.ndarray:
+    """Flat indices of the nearest cell of ``mask`` to each of the boolean ``cells`` (row-major).
+
+    Where ``cells`` is small, only a window round them is searched, widened until no cell
+    outside it could be nearer; the result is what :func:`nearest_index` gives, up to ties.
+
+    Args:
+        mask: Boolean (ny, nx): the cells to find.
+        cells: Boolean (ny, nx): the cells to find them for.
+
+    Returns:
+        (k,) int64, one per true cell of ``cells`` in row-major order.
+    """
+    ny, nx = mask.shape
+    rows, cols = np.nonzero(cells)
+    if len(rows) == 0:
+        return np.zeros(0, np.int64)
+    margin = 8
+    while True:
+        i0, i1 = max(0, rows.min() - margin), min(ny, rows.max() + margin + 1)
+        j0, j1 = max(0, cols.min() - margin), min(nx, cols.max() + margin + 1)
+        window = mask[i0:i1, j0:j1]
+        whole = (i0, i1, j0, j1) == (0, ny, 0, nx)
+        if window.any():
+            dist, idx = ndimage.distance_transform_edt(~window, return_indices=True)
+            # A cell outside the window lies at least ``margin`` cells from every one of
+            # ``cells``: nearer found cells cannot be beaten from there.
+            if whole or dist[rows - i0, cols - j0].max() < margin:
+                near_i = idx[0][rows - i0, cols - j0] + i0
+                near_j = idx[1][rows - i0, cols - j0] + j0
+                return (near_i * nx + near_j).astype(np.int64)
+        if whole:
+            raise ValueError("no cell of the mask to find")
+        margin *= 4
 
 
 def wall_crossings(grid: NavGrid, segments: np.ndarray) -> np.ndarray:

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from threading import Lock
 from typing import Any
 
+import numba
 import numpy as np
 import shapely
 from shapely.geometry import LineString, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from crowdsim.errors import SetupError
-from crowdsim.navigation.budget import Progress, check_budget
+from crowdsim.navigation.budget import Progress, build_workers, check_budget, grid_cells
 from crowdsim.navigation.field import UNREACHABLE_M, DistanceField, compute_field
 from crowdsim.navigation.grid import NavGrid
 from crowdsim.navigation.seams import join_across_seams, seam_apron
@@ -91,7 +93,11 @@ class Navigation:
         aprons = [exit_apron(venue, e) for e in venue.exits]
         seams = [seam_apron(venue, s, APRON_DEPTH_M) for s in venue.seams]
         full = shapely.union_all([venue.walkable, *aprons, *seams])
-        check_budget(venue.source, full.bounds, target_count(venue, kinds), resolution_m)
+        n_targets = target_count(venue, kinds)
+        check_budget(venue.source, full.bounds, n_targets, resolution_m)
+        workers = build_workers(
+            grid_cells(full.bounds, resolution_m), n_targets, numba.get_num_threads()
+        )
         # Walls thinner than a cell are invisible to the cell centres; cut them in.
         grid = NavGrid.covering(full, resolution_m).walled(venue.wall_segments())
         if blocked is not None and not blocked.is_empty:
@@ -112,14 +118,7 @@ class Navigation:
             targets += [("gate", g.name, gate_strip(venue, g.line, g.inside)) for g in venue.gates]
         if "region" in kinds:
             targets += [("region", r.name, r.area) for r in venue.regions]
-        progress = Progress(len(targets))
-        fields = []
-        for kind, name, region in targets:
-            fields.append(
-                _field(venue, grid, region, kind, name, speed, lost_ok=blocked is not None)
-            )
-            progress.update(len(fields))
-        progress.close()
+        fields = _fields(venue, grid, targets, speed, workers=workers, lost_ok=blocked is not None)
         if venue.seams:  # a multi-level venue: join the fields across its stairs
             fields = join_across_seams(venue, grid, fields, speed, seams, APRON_DEPTH_M)
         ny, nx = grid.shape
@@ -233,6 +232,36 @@ def _speed_grid(venue: Venue, grid: NavGrid) -> np.ndarray:
     for stair in venue.stairs:  # a flight is walked at its stair's speed factor
         factor[grid.inside(stair.flight)] = stair.speed_factor
     return factor
+
+
+def _fields(
+    venue: Venue,
+    grid: NavGrid,
+    targets: list[tuple[str, str, BaseGeometry]],
+    speed: np.ndarray,
+    *,
+    workers: int,
+    lost_ok: bool,
+) -> list[DistanceField]:
+    """The fields of ``targets``, in their order, ``workers`` at a time in parallel threads.
+
+    Fast marching and the directions release Python's global lock, so the targets share the
+    cores; each field is computed alone, so the result does not depend on how many threads
+    there are.
+    """
+    # The grid's cached arrays, which every field reads, are computed once, before the threads.
+    for cached in (grid.nearest_free, grid.wall_m, grid.wall_away):
+        assert cached is not None
+    progress = Progress(len(targets))
+    fields: list[DistanceField] = []
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for field in pool.map(
+            lambda t: _field(venue, grid, t[2], t[0], t[1], speed, lost_ok=lost_ok), targets
+        ):
+            fields.append(field)
+            progress.update(len(fields))
+    progress.close()
+    return fields
 
 
 def _field(

@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import skfmm
 
 #: Environment variable naming the cache folder (``off``: no files).
 CACHE_ENV = "CROWDSIM_CACHE_DIR"
@@ -34,12 +33,12 @@ MAX_BYTES = 2 * 2**30
 #: Version of the file layout.
 FORMAT = 1
 #: The modules whose code decides the fields' values.
-_SOURCES = ("field.py", "grid.py", "navigator.py", "seams.py")
+_SOURCES = ("field.py", "grid.py", "marching.py", "navigator.py", "seams.py")
 
 
 def _code_hash() -> bytes:
-    """Hash of the navigation code, the file layout and the fast-marching library's version."""
-    h = hashlib.sha256(f"format {FORMAT}; skfmm {skfmm.__version__}".encode())
+    """Hash of the navigation code (fast marching included) and the file layout."""
+    h = hashlib.sha256(f"format {FORMAT}".encode())
     folder = Path(__file__).parent
     for name in _SOURCES:
         try:

@@ -4,6 +4,7 @@ import io
 import time
 import tracemalloc
 
+import numba
 import pytest
 from shapely.geometry import LineString, box
 
@@ -11,6 +12,7 @@ from crowdsim.errors import SetupError
 from crowdsim.navigation import budget
 from crowdsim.navigation.budget import (
     Progress,
+    build_workers,
     field_bytes,
     fitting_resolution,
     grid_cells,
@@ -21,18 +23,39 @@ from crowdsim.venue import Exit, Venue
 from tests.conftest import room
 
 
-def test_the_estimate_bounds_the_measured_peak_memory():
-    # Four exits on a 40 m x 40 m hall: the estimate is at least the traced peak, and within
-    # a factor of two of it (an estimate that far off would refuse venues that fit).
-    exits = tuple(Exit(f"e{k}", LineString([(0, 5 + 8 * k), (0, 7 + 8 * k)])) for k in range(4))
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("n_exits", [1, 4])
+def test_the_estimate_bounds_the_measured_peak_memory(threads, n_exits):
+    # Exits on a 40 m x 40 m hall, their fields built one or two at a time: the estimate is
+    # at least the traced peak, and within a factor of two of it (an estimate that far off
+    # would refuse venues that fit).
+    exits = tuple(
+        Exit(f"e{k}", LineString([(0, 5 + 8 * k), (0, 7 + 8 * k)])) for k in range(n_exits)
+    )
     venue = Venue(name="hall", area=box(0, 0, 40, 40), exits=exits)
-    tracemalloc.start()
-    nav = Navigation.build(venue, resolution_m=0.1)
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    estimate = field_bytes(grid_cells(field_extent(venue), 0.1), target_count(venue, ("exit",)))
-    assert nav.grid.free.size == grid_cells(field_extent(venue), 0.1)
+    Navigation.build(room(4.0, 4.0, 1.0), resolution_m=0.1)  # compiled code loaded first
+    before = numba.get_num_threads()
+    numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+    try:
+        tracemalloc.start()
+        nav = Navigation.build(venue, resolution_m=0.1)
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        workers = build_workers(nav.grid.free.size, n_exits, numba.get_num_threads())
+    finally:
+        numba.set_num_threads(before)
+    cells = grid_cells(field_extent(venue), 0.1)
+    assert nav.grid.free.size == cells
+    estimate = field_bytes(cells, target_count(venue, ("exit",)), workers)
     assert peak <= estimate <= 2 * peak
+
+
+def test_fewer_fields_are_built_at_once_where_more_would_not_fit():
+    cells = 10**6
+    assert build_workers(cells, 8, 4, limit_bytes=field_bytes(cells, 8, 4)) == 4
+    assert build_workers(cells, 8, 4, limit_bytes=field_bytes(cells, 8, 3)) == 3
+    assert build_workers(cells, 8, 4, limit_bytes=field_bytes(cells, 8, 1) - 1) == 1
+    assert build_workers(cells, 2, 16) == 2
 
 
 def test_a_square_kilometre_at_the_default_grid_is_refused_at_once_with_what_fits():
