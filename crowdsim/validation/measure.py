@@ -65,14 +65,24 @@ def measure_flow(traj: pedpy.TrajectoryData, line: LineString, *, width_m: float
     n = len(times)
     if n < 2:
         return Flow(n, 0.0, width_m, (0, 0), times)
+    flow, i, j = steady_rate(times)
+    return Flow(n, flow, width_m, (int(frames[i]), int(frames[j])), times)
+
+
+def steady_rate(times: np.ndarray) -> tuple[float, int, int]:
+    """Steady rate of sorted event times (at least two), as :class:`Flow` defines it.
+
+    Returns:
+        The rate (1/s) and the indices of the first and last event of the steady phase.
+    """
+    n = len(times)
     if n < 10:
         i, j = 0, n - 1
     else:
         i = int(np.floor((1 - STEADY_SHARE) / 2 * n))
         j = int(np.ceil((1 + STEADY_SHARE) / 2 * n)) - 1
     span = times[j] - times[i]
-    flow = (j - i) / span if span > 0 else float("inf")
-    return Flow(n, float(flow), width_m, (int(frames[i]), int(frames[j])), times)
+    return (float((j - i) / span) if span > 0 else float("inf")), i, j
 
 
 def entry_times_by_id(traj: pedpy.TrajectoryData, area: BaseGeometry) -> pd.Series:

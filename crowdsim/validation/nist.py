@@ -20,7 +20,13 @@ from shapely.geometry import LineString, box
 from crowdsim.model.scenario import Scenario
 from crowdsim.study import build
 from crowdsim.validation.figures import new_figure, nt_figure, to_figure, venue_figure
-from crowdsim.validation.measure import Flow, entry_times_by_id, mean_density, measure_flow
+from crowdsim.validation.measure import (
+    Flow,
+    entry_times_by_id,
+    mean_density,
+    measure_flow,
+    steady_rate,
+)
 from crowdsim.validation.reference import ALPHA, MEASURED_SPECIFIC_FLOW, scipy_distribution
 from crowdsim.validation.registry import (
     CheckContext,
@@ -359,9 +365,6 @@ def imo_4(ctx: CheckContext) -> Outcome:
 #: IMO 4b: line across the room 0.2 m in front of the door wall (the door is the exit at
 #: x = 8.2 m); across the whole width, since people pressed along the wall reach it beside the door.
 _LIMITED_DOOR_LINE = LineString([(7.8, 5.0), (7.8, 0.0)])
-#: Share above the limit that the steady flow may show: the 0.1 s frames of the first and last
-#: steady crossings, at most 0.2 s over the about 60 s of the central 80 % of 100 people.
-_FLOW_TOLERANCE = 0.005
 
 
 @register(
@@ -374,11 +377,14 @@ _FLOW_TOLERANCE = 0.005
     (central 80 % of the crossings) at a line across the room 0.2 m in front of the door
     wall, x = 7.8 m (people vanish at the exit, and PedPy needs a frame after a crossing); the
     model's exit times, stamped at the end of each 0.01 s integration step, give the time
-    between consecutive people through the door.""",
-    criterion="""In every seed everybody leaves, the steady flow PedPy measures at the line does
-    not exceed 1.33 persons/s by more than the 0.1 s framing allows
-    (≤ 1.33 · 1.005 persons/s), and no two people leave closer together than 1/1.33 s minus
-    one integration step (≥ 0.742 s).""",
+    between consecutive people through the door and the steady flow through it (the same
+    central 80 %).""",
+    criterion="""In every seed everybody leaves and no two people leave through the door
+    closer together than 1/1.33 s minus one integration step (≥ 0.742 s): the door never
+    passes more than 1.33 persons/s, over any stretch of time. The flow at the line is
+    reported, not judged: the time from the line to the door differs from person to person
+    by a fraction of a second, so over the steady minute the line's flow may lie a little
+    above the door's.""",
     quick=True,
 )
 def imo_4b(ctx: CheckContext) -> Outcome:
@@ -391,27 +397,28 @@ def imo_4b(ctx: CheckContext) -> Outcome:
     steady = np.array([f.flow_1_s for f in flows])
     exits = [np.sort(r.result.exit_times_s[np.isfinite(r.result.exit_times_s)]) for r in runs]
     gaps = np.array([np.diff(t).min() if len(t) > 1 else np.inf for t in exits])
+    at_door = np.array([steady_rate(t)[0] for t in exits])
     mean = np.array([next(iter(r.result.per_exit_flow_p_s.values())) for r in runs])
     dt = float(runs[0].result.params["dt_s"])
     least_gap = 1.0 / limit - dt
-    passed = (
-        all(r.result.completed for r in runs)
-        and bool(np.all(steady <= limit * (1 + _FLOW_TOLERANCE)))
-        and bool(np.all(gaps >= least_gap - 1e-9))
-    )
+    passed = all(r.result.completed for r in runs) and bool(np.all(gaps >= least_gap - 1e-9))
     measurements = [
-        Measurement(
-            "steady door flow, highest seed",
-            float(steady.max()),
-            "1/s",
-            f"≤ {limit} · {1 + _FLOW_TOLERANCE}",
-        ),
-        Measurement("steady door flow per seed", ", ".join(f"{j:.3f}" for j in steady), "1/s"),
         Measurement(
             "least time between two people leaving, per seed",
             ", ".join(f"{g:.2f}" for g in gaps),
             "s",
             f"≥ {least_gap:.3f} s",
+        ),
+        Measurement(
+            "steady flow through the door, per seed",
+            ", ".join(f"{j:.3f}" for j in at_door),
+            "1/s",
+            f"≤ 1 / {least_gap:.3f} s",
+        ),
+        Measurement(
+            "steady flow at the line 0.2 m before the door (PedPy), per seed",
+            ", ".join(f"{j:.3f}" for j in steady),
+            "1/s",
         ),
         Measurement(
             "mean flow, first to last person out, per seed",

@@ -138,6 +138,15 @@ class CheckContext:
         if not self.seeds:
             raise ValueError("give at least one seed")
 
+    def at_least(self, n: int) -> tuple[int, ...]:
+        """The seeds, followed by the next larger ones until there are ``n``.
+
+        For a check whose criterion compares means that the suite's few seeds cannot tell
+        apart; it says how many it uses.
+        """
+        extra = range(max(self.seeds) + 1, max(self.seeds) + 1 + max(0, n - len(self.seeds)))
+        return (*self.seeds, *extra)
+
 
 CheckFunction = Callable[[CheckContext], Outcome]
 

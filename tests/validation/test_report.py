@@ -140,3 +140,9 @@ def test_crowdsim_validate_writes_a_self_contained_report(tmp_path):
     assert "FAIL" not in md.split("## Summary")[1].split("<a id")[0]
     assert html.startswith("<!DOCTYPE html>") and not EXTERNAL.search(html)
     assert html.count("data:image/png;base64,") >= 3
+
+
+def test_a_check_that_needs_more_seeds_takes_the_given_ones_first():
+    ctx = CheckContext(seeds=(3, 1, 2))
+    assert ctx.at_least(5) == (3, 1, 2, 4, 5)
+    assert ctx.at_least(2) == (3, 1, 2)
