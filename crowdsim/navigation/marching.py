@@ -40,10 +40,10 @@ def travel_time(free: np.ndarray, target: np.ndarray, speed: np.ndarray, h: floa
     # The march's scratch is allocated here, where memory tracing sees it.
     n_cells = free_p.size
     scratch = (
-        np.zeros(n_cells, np.bool_),
-        np.full(n_cells, -1, np.int64),
+        np.empty(n_cells, np.int8),
+        np.full(n_cells, -1, np.int32),
         np.empty(n_cells, np.float64),
-        np.empty(n_cells, np.int64),
+        np.empty(n_cells, np.int32),
     )
     _march(
         free_p.ravel(),
@@ -57,13 +57,15 @@ def travel_time(free: np.ndarray, target: np.ndarray, speed: np.ndarray, h: floa
     return t[_PAD:-_PAD, _PAD:-_PAD].copy()
 
 
+#: State of a cell during the march: blocked, free and not yet final, final.
+_BLOCKED, _OPEN, _KNOWN = 0, 1, 2
 #: Blocked cells added round the grid (the second-order stencil reaches two cells).
 _PAD = 2
 
 
 @njit(cache=True, nogil=True)
 def _axis_value(
-    t: np.ndarray, known: np.ndarray, c: int, step: int, inv_h2: float
+    t: np.ndarray, state: np.ndarray, c: int, step: int, inv_h2: float
 ) -> tuple[float, float]:
     """Upwind value along one axis at flat cell ``c``: (value, coefficient; 0 if none).
 
@@ -72,9 +74,9 @@ def _axis_value(
     """
     best, second = np.inf, np.inf
     for s in (-step, step):
-        if known[c + s] and t[c + s] < best:
+        if state[c + s] == _KNOWN and t[c + s] < best:
             best = t[c + s]
-            second = t[c + 2 * s] if known[c + 2 * s] else np.inf
+            second = t[c + 2 * s] if state[c + 2 * s] == _KNOWN else np.inf
     if best == np.inf:
         return 0.0, 0.0
     if second <= best:
@@ -101,11 +103,11 @@ def _solve(v1: float, c1: float, v2: float, c2: float, slowness: float) -> float
 
 @njit(cache=True, nogil=True)
 def _update(
-    t: np.ndarray, known: np.ndarray, slowness: np.ndarray, c: int, nx: int, inv_h2: float
+    t: np.ndarray, state: np.ndarray, slowness: np.ndarray, c: int, nx: int, inv_h2: float
 ) -> float:
     """The travel time at flat cell ``c`` from its known neighbours (``inf`` if it has none)."""
-    vx, cx = _axis_value(t, known, c, 1, inv_h2)
-    vy, cy = _axis_value(t, known, c, nx, inv_h2)
+    vx, cx = _axis_value(t, state, c, 1, inv_h2)
+    vy, cy = _axis_value(t, state, c, nx, inv_h2)
     if cx == 0.0 and cy == 0.0:
         return np.inf
     return _solve(vx, cx, vy, cy, slowness[c])
@@ -186,52 +188,55 @@ def _march(
     nx: int,
     h: float,
     t: np.ndarray,
-    known: np.ndarray,
+    state: np.ndarray,
     pos: np.ndarray,
     heap_v: np.ndarray,
     heap_c: np.ndarray,
 ) -> None:
     """The march on flat arrays of a grid ``nx`` cells wide with a blocked border of two.
 
-    ``known`` (all false), ``pos`` (all −1), ``heap_v`` and ``heap_c`` are scratch of the
-    grid's size: the cells whose time is final, each band cell's place in the heap, and the
-    heap's times and cells. Band cells are those with a finite time that are not known.
+    ``state`` (int8), ``pos`` (all −1), ``heap_v`` and ``heap_c`` are scratch of the grid's
+    size: each cell's state (:data:`_BLOCKED`, :data:`_OPEN`, :data:`_KNOWN`), each band
+    cell's place in the heap, and the heap's times and cells. Band cells are the open cells
+    with a finite time.
     """
     n_cells = free.size
     inv_h2 = 1.0 / (h * h)
     t[:] = np.inf
+    for c in range(n_cells):
+        state[c] = _OPEN if free[c] else _BLOCKED
     # The target's cells hold minus half a cell's travel time: the edge lies half-way to the
     # next cell, which the second-order stencils of the cells beyond see.
     for c in range(n_cells):
         if target[c]:
-            known[c] = True
+            state[c] = _KNOWN
             t[c] = -0.5 * h * slowness[c]
     # Cells next to the target: distance to the edge from each axis that meets it.
     for c in range(n_cells):
-        if not free[c] or target[c]:
+        if state[c] != _OPEN:
             continue
         axes = (target[c - 1] or target[c + 1]) + (target[c - nx] or target[c + nx])
         if axes:
             t[c] = 0.5 * h * slowness[c] / np.sqrt(axes)
-            known[c] = True
+            state[c] = _KNOWN
     n = 0
     steps = (1, -1, nx, -nx)
     for c in range(n_cells):
-        if not known[c] or target[c]:
+        if state[c] != _KNOWN or target[c]:
             continue
         for s in steps:
             a = c + s
-            if free[a] and not known[a] and t[a] == np.inf:
-                t[a] = _update(t, known, slowness, a, nx, inv_h2)
+            if state[a] == _OPEN and t[a] == np.inf:
+                t[a] = _update(t, state, slowness, a, nx, inv_h2)
                 n = _push(heap_v, heap_c, pos, n, t[a], a)
     while n > 0:
         c, n = _pop(heap_v, heap_c, pos, n)
-        known[c] = True
+        state[c] = _KNOWN
         for s in steps:
             a = c + s
-            if not free[a] or known[a]:
+            if state[a] != _OPEN:
                 continue
-            value = _update(t, known, slowness, a, nx, inv_h2)
+            value = _update(t, state, slowness, a, nx, inv_h2)
             if t[a] == np.inf:
                 t[a] = value
                 n = _push(heap_v, heap_c, pos, n, value, a)
