@@ -93,6 +93,19 @@ def compute_field(
     )
 
 
+def load_kernels() -> None:
+    """Load (or compile) the compiled code of :func:`compute_field`, on a grid of 6 × 6 cells.
+
+    The first compiled call in a process starts numba (about 0.3 s); a caller can do this in
+    a thread while it does other work.
+    """
+    free = np.zeros((6, 6), bool)
+    free[1:-1, 1:-1] = True
+    target = np.zeros_like(free)
+    target[1, 1] = True
+    compute_field(NavGrid(centre_x0=0.0, centre_y0=0.0, h=0.1, free=free), target)
+
+
 def route_speed(
     grid: NavGrid, *, wall_clearance_m: float = WALL_CLEARANCE_M, speed: np.ndarray | None = None
 ) -> np.ndarray:

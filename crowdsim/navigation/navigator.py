@@ -16,7 +16,7 @@ from shapely.geometry.base import BaseGeometry
 
 from crowdsim.errors import SetupError
 from crowdsim.navigation.budget import Progress, build_workers, check_budget, grid_cells
-from crowdsim.navigation.field import UNREACHABLE_M, DistanceField, compute_field
+from crowdsim.navigation.field import UNREACHABLE_M, DistanceField, compute_field, load_kernels
 from crowdsim.navigation.grid import NavGrid
 from crowdsim.navigation.seams import join_across_seams, seam_apron
 from crowdsim.navigation.store import load as load_stored
@@ -98,27 +98,14 @@ class Navigation:
         workers = build_workers(
             grid_cells(full.bounds, resolution_m), n_targets, numba.get_num_threads()
         )
-        # Walls thinner than a cell are invisible to the cell centres; cut them in.
-        grid = NavGrid.covering(full, resolution_m).walled(venue.wall_segments())
-        if blocked is not None and not blocked.is_empty:
-            grid = NavGrid(
-                centre_x0=grid.centre_x0,
-                centre_y0=grid.centre_y0,
-                h=grid.h,
-                free=grid.free & ~grid.inside(blocked),
-            )
-        speed = _speed_grid(venue, grid)
-        targets: list[tuple[str, str, BaseGeometry]] = [
-            ("exit", e.name, apron.difference(shapely.buffer(e.line, APRON_DEPTH_M / 2)))
-            for e, apron in zip(venue.exits, aprons, strict=True)
-        ]
-        if "shelter" in kinds:
-            targets += [("shelter", s.name, s.area) for s in venue.shelters]
-        if "gate" in kinds:
-            targets += [("gate", g.name, gate_strip(venue, g.line, g.inside)) for g in venue.gates]
-        if "region" in kinds:
-            targets += [("region", r.name, r.area) for r in venue.regions]
-        fields = _fields(venue, grid, targets, speed, workers=workers, lost_ok=blocked is not None)
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            # The compiled code loads (numba's start in a process) while the grid is laid.
+            loading = pool.submit(load_kernels)
+            grid = _grid(venue, full, resolution_m, blocked)
+            loading.result()
+            speed = _speed_grid(venue, grid)
+            targets = _targets(venue, kinds, aprons)
+            fields = _fields(venue, grid, targets, speed, pool, lost_ok=blocked is not None)
         if venue.seams:  # a multi-level venue: join the fields across its stairs
             fields = join_across_seams(venue, grid, fields, speed, seams, APRON_DEPTH_M)
         ny, nx = grid.shape
@@ -225,6 +212,42 @@ def gate_strip(venue: Venue, line: LineString, inside: tuple[float, float]) -> B
     return strip.intersection(venue.walkable)
 
 
+def _grid(
+    venue: Venue, full: BaseGeometry, resolution_m: float, blocked: BaseGeometry | None
+) -> NavGrid:
+    """The grid over ``full``, walls thinner than a cell cut in, ``blocked`` closed."""
+    # Walls thinner than a cell are invisible to the cell centres; cut them in.
+    grid = NavGrid.covering(full, resolution_m).walled(venue.wall_segments())
+    if blocked is not None and not blocked.is_empty:
+        grid = NavGrid(
+            centre_x0=grid.centre_x0,
+            centre_y0=grid.centre_y0,
+            h=grid.h,
+            free=grid.free & ~grid.inside(blocked),
+        )
+    # The grid's cached arrays, which every field reads, are computed once, before the threads.
+    for cached in (grid.nearest_free, grid.wall_m, grid.wall_away):
+        assert cached is not None
+    return grid
+
+
+def _targets(
+    venue: Venue, kinds: tuple[str, ...], aprons: list[Polygon]
+) -> list[tuple[str, str, BaseGeometry]]:
+    """(kind, name, region) of each target, in the order the fields are numbered."""
+    targets: list[tuple[str, str, BaseGeometry]] = [
+        ("exit", e.name, apron.difference(shapely.buffer(e.line, APRON_DEPTH_M / 2)))
+        for e, apron in zip(venue.exits, aprons, strict=True)
+    ]
+    if "shelter" in kinds:
+        targets += [("shelter", s.name, s.area) for s in venue.shelters]
+    if "gate" in kinds:
+        targets += [("gate", g.name, gate_strip(venue, g.line, g.inside)) for g in venue.gates]
+    if "region" in kinds:
+        targets += [("region", r.name, r.area) for r in venue.regions]
+    return targets
+
+
 def _speed_grid(venue: Venue, grid: NavGrid) -> np.ndarray:
     factor = np.ones(grid.shape)
     for zone in venue.speed_zones:
@@ -239,27 +262,23 @@ def _fields(
     grid: NavGrid,
     targets: list[tuple[str, str, BaseGeometry]],
     speed: np.ndarray,
+    pool: ThreadPoolExecutor,
     *,
-    workers: int,
     lost_ok: bool,
 ) -> list[DistanceField]:
-    """The fields of ``targets``, in their order, ``workers`` at a time in parallel threads.
+    """The fields of ``targets``, in their order, computed in the threads of ``pool``.
 
     Fast marching and the directions release Python's global lock, so the targets share the
     cores; each field is computed alone, so the result does not depend on how many threads
     there are.
     """
-    # The grid's cached arrays, which every field reads, are computed once, before the threads.
-    for cached in (grid.nearest_free, grid.wall_m, grid.wall_away):
-        assert cached is not None
     progress = Progress(len(targets))
     fields: list[DistanceField] = []
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        for field in pool.map(
-            lambda t: _field(venue, grid, t[2], t[0], t[1], speed, lost_ok=lost_ok), targets
-        ):
-            fields.append(field)
-            progress.update(len(fields))
+    for field in pool.map(
+        lambda t: _field(venue, grid, t[2], t[0], t[1], speed, lost_ok=lost_ok), targets
+    ):
+        fields.append(field)
+        progress.update(len(fields))
     progress.close()
     return fields
 
