@@ -114,32 +114,10 @@ def _update(
 
 
 @njit(cache=True, nogil=True)
-def _push(
-    heap_v: np.ndarray, heap_c: np.ndarray, pos: np.ndarray, n: int, value: float, cell: int
-) -> int:
-    """Insert ``cell`` with ``value`` into the heap of size ``n``; returns the new size."""
-    k = n
-    n += 1
-    while k > 0:
-        parent = (k - 1) >> 1
-        if heap_v[parent] <= value:
-            break
-        heap_v[k] = heap_v[parent]
-        heap_c[k] = heap_c[parent]
-        pos[heap_c[k]] = k
-        k = parent
-    heap_v[k] = value
-    heap_c[k] = cell
-    pos[cell] = k
-    return n
-
-
-@njit(cache=True, nogil=True)
-def _decrease(
-    heap_v: np.ndarray, heap_c: np.ndarray, pos: np.ndarray, value: float, cell: int
+def _sift_up(
+    heap_v: np.ndarray, heap_c: np.ndarray, pos: np.ndarray, k: int, value: float, cell: int
 ) -> None:
-    """Lower the value of ``cell``, already in the heap."""
-    k = pos[cell]
+    """Put ``cell`` with ``value`` at heap place ``k`` or, while its parent is larger, above."""
     while k > 0:
         parent = (k - 1) >> 1
         if heap_v[parent] <= value:
@@ -228,7 +206,8 @@ def _march(
             a = c + s
             if state[a] == _OPEN and t[a] == np.inf:
                 t[a] = _update(t, state, slowness, a, nx, inv_h2)
-                n = _push(heap_v, heap_c, pos, n, t[a], a)
+                _sift_up(heap_v, heap_c, pos, n, t[a], a)
+                n += 1
     while n > 0:
         c, n = _pop(heap_v, heap_c, pos, n)
         state[c] = _KNOWN
@@ -239,10 +218,11 @@ def _march(
             value = _update(t, state, slowness, a, nx, inv_h2)
             if t[a] == np.inf:
                 t[a] = value
-                n = _push(heap_v, heap_c, pos, n, value, a)
+                _sift_up(heap_v, heap_c, pos, n, value, a)
+                n += 1
             elif value < t[a]:
                 t[a] = value
-                _decrease(heap_v, heap_c, pos, value, a)
+                _sift_up(heap_v, heap_c, pos, pos[a], value, a)
     for c in range(n_cells):
         if target[c]:
             t[c] = 0.0
