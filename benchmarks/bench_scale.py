@@ -1,6 +1,6 @@
 """How crowdsim scales: cost per agent-step, a stadium-sized crowd, a full evacuation, recording.
 
-Parts (``--parts``, default ``abcd``):
+Parts (``--parts``, default ``abcde``):
 
 a. **Linear cost**: agent-steps/s at equal density (room area 0.64 m² per person, the same
    0.4 m lattice block) from 1,000 up to 100,000 people (``--sizes``, ``--max``). With cell
@@ -14,12 +14,18 @@ c. **Full evacuation**: the 4,000-person, 40 m room, radius 0.3 m, to the last p
    completed?, evacuation time, wall penetrations (must be 0).
 d. **Trajectory cost**: the same 4,000-person run for ``--traj-window`` simulated seconds with
    and without a :class:`TrajectoryWriter` at 10 fps (to a temporary file); overhead in percent.
+e. **Cost at equal density throughout**: the kernel alone in a corridor 20 m wide and periodic
+   along its length (as RiMEA 4's), everybody walking along it, ``--periodic-density``
+   persons/m² (default 2) for 1,000 up to 100,000 people: the corridor grows in length only, so
+   every size has the same density and the same share of people by a wall for the whole run,
+   unlike the rooms of (a), whose blocks thin out from their edges.
 
 Usage::
 
     python benchmarks/bench_scale.py
     python benchmarks/bench_scale.py --parts a --max 20000 --json
     python benchmarks/bench_scale.py --parts b --stadium-n 50000 --time-limit 120
+    python benchmarks/bench_scale.py --parts e --threads 1
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ import tracemalloc
 from pathlib import Path
 from typing import Any, TextIO
 
+import numpy as np
 from common import (
     BenchRoom,
     Timing,
@@ -56,10 +63,17 @@ from common import (
     warm_up_crowdsim,
 )
 
+from crowdsim.dynamics.crowd import CrowdState, SocialForceStepper
+from crowdsim.dynamics.params import SocialForceParams
+from crowdsim.dynamics.space import SpatialGrid
+from crowdsim.model.population import PopulationSpec
 from crowdsim.model.result import RunResult
 from crowdsim.model.trajectory import open_trajectory
+from crowdsim.validation.periodic import start_positions
 
 DEFAULT_SCALE_SIZES = "1k,2k,5k,10k,20k,50k,100k"
+#: (e) Width of the periodic corridor (m).
+PERIODIC_WIDTH_M = 20.0
 
 
 # --------------------------------------------------------------------------------------------
@@ -370,9 +384,113 @@ def part_trajectory(args: argparse.Namespace, out: TextIO) -> None:
         )
 
 
+# --------------------------------------------------------------------------------------------
+# (e) equal density throughout
+
+
+def periodic_point(
+    n: int, *, density: float, warmup_s: float, window_s: float, repeat: int, seed: int = 1
+) -> dict[str, Any]:
+    """Kernel cost per agent-step for ``n`` people in the periodic corridor (best of ``repeat``).
+
+    The corridor is :data:`PERIODIC_WIDTH_M` wide and ``n / (density · width)`` long; people
+    start on a jittered lattice and walk along it with the default profile and forces.
+    """
+    params = SocialForceParams()
+    length = n / (density * PERIODIC_WIDTH_M)
+    best: float | None = None
+    speed = 0.0
+    for _ in range(max(1, repeat)):
+        rng = np.random.default_rng(seed)
+        spec = PopulationSpec()
+        v0 = spec.desired_speed.sample(rng, n)
+        radius = spec.radius.sample(rng, n)
+        pos = start_positions(length, PERIODIC_WIDTH_M, n, rng, float(radius.max()))
+        state = CrowdState.create(pos=pos, v0=v0, radius=radius)
+        grid = SpatialGrid.periodic_corridor(
+            length, PERIODIC_WIDTH_M, cell_m=params.cell_m(float(radius.max()))
+        )
+        along = np.zeros((1, 2, 2, 2), np.float32)
+        along[..., 0] = 1.0
+        stepper = SocialForceStepper(
+            grid=grid,
+            directions=along,
+            field_origin=(0.0, 0.0),
+            field_h=1e6,
+            params=params,
+            n_agents=n,
+            noise_key=int(rng.integers(2**63)),
+        )
+        steps_per_s = round(1.0 / params.dt_s)
+        t = 0.0
+        for _ in range(round(warmup_s)):  # one simulated second per call
+            stepper.advance(state, t, steps_per_s)
+            t += 1.0
+        calls = max(1, round(window_s))
+        start = time.perf_counter()
+        for _ in range(calls):
+            stepper.advance(state, t, steps_per_s)
+            t += 1.0
+        wall = time.perf_counter() - start
+        if best is None or wall < best:
+            best = wall
+            speed = float(np.linalg.norm(state.vel, axis=1).mean())
+    assert best is not None
+    agent_steps = n * steps_per_s * calls
+    return {
+        "part": "periodic",
+        "agents": n,
+        "corridor_m": [round(length, 2), PERIODIC_WIDTH_M],
+        "density_pm2": density,
+        "window_s": calls,
+        "agent_steps_per_s": rounded(agent_steps / best, 0),
+        "ns_per_agent_step": rounded(1e9 * best / agent_steps, 1),
+        "mean_speed_m_s": rounded(speed, 3),
+        "numba_threads": machine_info()["numba_threads"],
+        "repeats": max(1, repeat),
+    }
+
+
+def part_periodic(args: argparse.Namespace, out: TextIO) -> None:
+    sizes = [n for n in parse_sizes(args.sizes) if n <= args.max]
+    if not args.json:
+        print(
+            f"\n(e) kernel cost at equal density throughout: periodic corridor "
+            f"{PERIODIC_WIDTH_M:g} m wide, {args.periodic_density:g} persons/m²; "
+            f"{args.scale_warmup:g} s warm-up, {args.scale_window:g} s timed",
+            file=out,
+        )
+        print(
+            f"{'agents':>8} {'length':>8} {'agent-steps/s':>13} {'ns/agent-step':>13} "
+            f"{'vs first':>8} {'mean speed':>10}",
+            file=out,
+        )
+    first: float | None = None
+    for n in sizes:
+        row = periodic_point(
+            n,
+            density=args.periodic_density,
+            warmup_s=args.scale_warmup,
+            window_s=args.scale_window,
+            repeat=args.repeat,
+        )
+        ns = row["ns_per_agent_step"]
+        first = first or ns
+        row["cost_vs_first"] = rounded(ns / first if ns and first else None, 3)
+        if args.json:
+            print(json.dumps(row), flush=True)
+            continue
+        print(
+            f"{n:>8,} {row['corridor_m'][0]:>7.1f}m {fmt_rate(row['agent_steps_per_s']):>13} "
+            f"{ns:>13.1f} {row['cost_vs_first']:>8.2f} {row['mean_speed_m_s']:>8.2f}m/s",
+            file=out,
+            flush=True,
+        )
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--parts", default="abcd", help="which parts to run (letters a-d)")
+    parser.add_argument("--parts", default="abcde", help="which parts to run (letters a-e)")
     parser.add_argument("--sizes", default=DEFAULT_SCALE_SIZES, help="(a) crowd sizes")
     parser.add_argument("--max", type=int, default=100_000, help="(a) largest size run")
     parser.add_argument("--scale-warmup", type=float, default=1.0, help="(a) simulated s untimed")
@@ -389,6 +507,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--traj-window", type=float, default=60.0, help="(d) simulated s, with and without"
     )
+    parser.add_argument(
+        "--periodic-density", type=float, default=2.0, help="(e) persons/m² in the corridor"
+    )
     parser.add_argument("--stadium-child", action="store_true", help=argparse.SUPPRESS)
     add_runtime_args(parser)
     args = parser.parse_args(argv)
@@ -397,8 +518,8 @@ def main(argv: list[str] | None = None) -> None:
         print(json.dumps(row), flush=True)
         return
     parts = set(args.parts.lower())
-    if not parts <= set("abcd"):
-        parser.error("--parts takes letters from 'abcd'")
+    if not parts <= set("abcde"):
+        parser.error("--parts takes letters from 'abcde'")
 
     out = start_run(args)
     if "a" in parts:
@@ -409,6 +530,8 @@ def main(argv: list[str] | None = None) -> None:
         part_evacuation(args, out)
     if "d" in parts:
         part_trajectory(args, out)
+    if "e" in parts:
+        part_periodic(args, out)
     finish_run(out)
 
 

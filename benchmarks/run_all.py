@@ -201,6 +201,25 @@ def fmt_scale(rows: Rows) -> str:
                 ],
             )
         )
+    periodic = [r for r in rows if r.get("part") == "periodic"]
+    if periodic:
+        base = periodic[0]["ns_per_agent_step"]
+        out.append(
+            _table(
+                ["people", "corridor", "agent-steps/s", "ns per agent-step", "vs first", "speed"],
+                [
+                    [
+                        f"{r['agents']:,}",
+                        f"{r['corridor_m'][0]:.0f} m × {r['corridor_m'][1]:.0f} m",
+                        _m(r["agent_steps_per_s"]),
+                        f"{r['ns_per_agent_step']:.0f}",
+                        f"{r['ns_per_agent_step'] / base:.2f}",
+                        f"{r['mean_speed_m_s']:.2f} m/s",
+                    ]
+                    for r in periodic
+                ],
+            )
+        )
     for r in rows:
         if r.get("part") == "stadium":
             out.append(
@@ -363,6 +382,12 @@ def steps(quick: bool) -> list[tuple[str, list[str], Callable[[Rows], str]]]:
             "scale",
             ["bench_scale.py", "--parts", "ab"]
             + (["--max", "20000", "--time-limit", "5"] if quick else ["--time-limit", "60"]),
+            fmt_scale,
+        ),
+        (
+            "periodic",
+            ["bench_scale.py", "--parts", "e", "--threads", "1", "--repeat", "2"]
+            + (["--max", "20000"] if quick else []),
             fmt_scale,
         ),
         (
