@@ -1,10 +1,12 @@
 """Fast marching: travel times from a target region over a grid, second order.
 
 The eikonal equation ``|∇T| F = 1`` is solved outwards from a target region by the fast
-marching method (Sethian 1996; the second-order upwind stencil of Sethian 1999, *Level Set
-Methods and Fast Marching Methods*, §8.3). The target's edge is taken half a cell outside its
-cells, as a level set that is −1 in the target and +1 elsewhere places it. Blocked cells are
-not part of the domain: fronts go round them.
+marching method (Sethian 1996, PNAS 93:1591), with the second-order one-sided differences of
+Sethian's *Level Set Methods and Fast Marching Methods* (1999) wherever the two cells behind a
+neighbour are final and in order, first-order ones elsewhere. The target's edge is taken half
+a cell outside its cells, as a level set that is −1 in the target and +1 elsewhere places it.
+Blocked cells are not part of the domain: fronts go round them, and no stencil reaches across
+them (so a front never cuts a wall's corner).
 
 The code is numba-compiled and releases Python's global lock, so that the fields of several
 targets are computed in parallel threads (:meth:`crowdsim.navigation.navigator.Navigation.build`).

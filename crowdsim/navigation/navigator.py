@@ -226,8 +226,7 @@ def _grid(
             free=grid.free & ~grid.inside(blocked),
         )
     # The grid's cached arrays, which every field reads, are computed once, before the threads.
-    for cached in (grid.nearest_free, grid.wall_m, grid.wall_away):
-        assert cached is not None
+    _ = grid.nearest_free, grid.wall_m, grid.wall_away
     return grid
 
 
