@@ -59,6 +59,7 @@ def compute_field(
     *,
     wall_clearance_m: float = WALL_CLEARANCE_M,
     speed: np.ndarray | None = None,
+    walked: np.ndarray | None = None,
 ) -> DistanceField:
     """Walking distance and desired direction towards the ``target`` cells of ``grid``.
 
@@ -74,6 +75,8 @@ def compute_field(
         target: Boolean (ny, nx): cells of the target region (must include free cells).
         wall_clearance_m: Distance from walls over which routes are discouraged (m).
         speed: Optional (ny, nx) share of the walking speed on each cell (speed zones).
+        walked: The plain geodesic, ``travel_time(grid.free, target, 1.0, grid.h)``, if
+            already computed (a caller may march it before the grid's wall distances exist).
 
     Returns:
         The distance field and its directions.
@@ -85,7 +88,9 @@ def compute_field(
     target = target & free
     if not target.any():
         raise ValueError("target region covers no free grid cell; refine the navigation grid")
-    d = _filled(travel_time(free, target, np.ones(grid.shape), grid.h), free, grid.nearest_free)
+    if walked is None:
+        walked = travel_time(free, target, 1.0, grid.h)
+    d = _filled(walked, free, grid.nearest_free)
     speed = route_speed(grid, wall_clearance_m=wall_clearance_m, speed=speed)
     direction, cost = travel_directions(grid, target, speed)
     return DistanceField(

@@ -19,13 +19,16 @@ import numpy as np
 from numba import njit
 
 
-def travel_time(free: np.ndarray, target: np.ndarray, speed: np.ndarray, h: float) -> np.ndarray:
+def travel_time(
+    free: np.ndarray, target: np.ndarray, speed: np.ndarray | float, h: float
+) -> np.ndarray:
     """Travel time (s, at ``speed`` in m/s) from every free cell to the ``target`` region.
 
     Args:
         free: Boolean (ny, nx): cells of the domain.
         target: Boolean (ny, nx): cells of the target region (free cells among them count).
-        speed: (ny, nx) speed of each cell (> 0 on free cells); 1 everywhere gives distances.
+        speed: (ny, nx) speed of each cell (> 0 on free cells), or one speed for all; 1 gives
+            distances.
         h: Cell size (m).
 
     Returns:

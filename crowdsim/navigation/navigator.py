@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from threading import Lock
+from threading import Event, Lock
 from typing import Any
 
 import numba
@@ -18,6 +18,7 @@ from crowdsim.errors import SetupError
 from crowdsim.navigation.budget import Progress, build_workers, check_budget, grid_cells
 from crowdsim.navigation.field import UNREACHABLE_M, DistanceField, compute_field, load_kernels
 from crowdsim.navigation.grid import NavGrid
+from crowdsim.navigation.marching import travel_time
 from crowdsim.navigation.seams import join_across_seams, seam_apron
 from crowdsim.navigation.store import load as load_stored
 from crowdsim.navigation.store import save as save_stored
@@ -98,13 +99,13 @@ class Navigation:
         workers = build_workers(
             grid_cells(full.bounds, resolution_m), n_targets, numba.get_num_threads()
         )
+        targets = _targets(venue, kinds, aprons)
         with ThreadPoolExecutor(max_workers=workers) as pool:
             # The compiled code loads (numba's start in a process) while the grid is laid.
             loading = pool.submit(load_kernels)
             grid = _grid(venue, full, resolution_m, blocked)
             loading.result()
             speed = _speed_grid(venue, grid)
-            targets = _targets(venue, kinds, aprons)
             fields = _fields(venue, grid, targets, speed, pool, lost_ok=blocked is not None)
         if venue.seams:  # a multi-level venue: join the fields across its stairs
             fields = join_across_seams(venue, grid, fields, speed, seams, APRON_DEPTH_M)
@@ -225,8 +226,6 @@ def _grid(
             h=grid.h,
             free=grid.free & ~grid.inside(blocked),
         )
-    # The grid's cached arrays, which every field reads, are computed once, before the threads.
-    _ = grid.nearest_free, grid.wall_m, grid.wall_away
     return grid
 
 
@@ -269,14 +268,22 @@ def _fields(
 
     Fast marching and the directions release Python's global lock, so the targets share the
     cores; each field is computed alone, so the result does not depend on how many threads
-    there are.
+    there are. The walking distances, which need the free cells only, are marched while this
+    thread computes the grid's wall distances, which the rest of each field reads.
     """
+    ready = Event()
+    futures = [
+        pool.submit(_field, venue, grid, region, kind, name, speed, ready, lost_ok=lost_ok)
+        for kind, name, region in targets
+    ]
+    try:
+        _ = grid.nearest_free, grid.wall_m, grid.wall_away
+    finally:
+        ready.set()
     progress = Progress(len(targets))
     fields: list[DistanceField] = []
-    for field in pool.map(
-        lambda t: _field(venue, grid, t[2], t[0], t[1], speed, lost_ok=lost_ok), targets
-    ):
-        fields.append(field)
+    for future in futures:
+        fields.append(future.result())
         progress.update(len(fields))
     progress.close()
     return fields
@@ -289,12 +296,20 @@ def _field(
     kind: str,
     name: str,
     speed: np.ndarray,
+    ready: Event,
     *,
     lost_ok: bool = False,
 ) -> DistanceField:
-    """The field of one target; with ``lost_ok``, a target cut off by a hazard is unreachable."""
+    """The field of one target; with ``lost_ok``, a target cut off by a hazard is unreachable.
+
+    The walking distance is marched at once; the rest waits for ``ready``: the grid's wall
+    distances computed.
+    """
+    target = grid.inside(region) & grid.free
+    walked = travel_time(grid.free, target, 1.0, grid.h) if target.any() else None
+    ready.wait()
     try:
-        return compute_field(grid, grid.inside(region), speed=speed)
+        return compute_field(grid, target, speed=speed, walked=walked)
     except ValueError as err:
         if lost_ok:
             ny, nx = grid.shape

@@ -70,7 +70,7 @@ def test_rimea_12d_flow_grows_with_the_bottleneck_width(context):
 @pytest.mark.slow
 @pytest.mark.xfail(
     reason="model result with the default static routes: the crowd bunches at the inner edge and "
-    "the corner takes 2 % longer than the straight corridor of outer-edge length (with the "
+    "the corner takes 4 % longer than the straight corridor of outer-edge length (with the "
     "opt-in congestion-aware routing it lies between them); see docs/validation.md",
     strict=True,
 )
