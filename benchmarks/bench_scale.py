@@ -63,13 +63,9 @@ from common import (
     warm_up_crowdsim,
 )
 
-from crowdsim.dynamics.crowd import CrowdState, SocialForceStepper
-from crowdsim.dynamics.params import SocialForceParams
-from crowdsim.dynamics.space import SpatialGrid
-from crowdsim.model.population import PopulationSpec
 from crowdsim.model.result import RunResult
 from crowdsim.model.trajectory import open_trajectory
-from crowdsim.validation.periodic import start_positions
+from crowdsim.validation.periodic import corridor_crowd
 
 DEFAULT_SCALE_SIZES = "1k,2k,5k,10k,20k,50k,100k"
 #: (e) Width of the periodic corridor (m).
@@ -394,34 +390,15 @@ def periodic_point(
     """Kernel cost per agent-step for ``n`` people in the periodic corridor (best of ``repeat``).
 
     The corridor is :data:`PERIODIC_WIDTH_M` wide and ``n / (density · width)`` long; people
-    start on a jittered lattice and walk along it with the default profile and forces.
+    start on a jittered lattice and walk along it with the default profile and forces
+    (:func:`crowdsim.validation.periodic.corridor_crowd`, as RiMEA 4's runs).
     """
-    params = SocialForceParams()
     length = n / (density * PERIODIC_WIDTH_M)
     best: float | None = None
     speed = 0.0
     for _ in range(max(1, repeat)):
-        rng = np.random.default_rng(seed)
-        spec = PopulationSpec()
-        v0 = spec.desired_speed.sample(rng, n)
-        radius = spec.radius.sample(rng, n)
-        pos = start_positions(length, PERIODIC_WIDTH_M, n, rng, float(radius.max()))
-        state = CrowdState.create(pos=pos, v0=v0, radius=radius)
-        grid = SpatialGrid.periodic_corridor(
-            length, PERIODIC_WIDTH_M, cell_m=params.cell_m(float(radius.max()))
-        )
-        along = np.zeros((1, 2, 2, 2), np.float32)
-        along[..., 0] = 1.0
-        stepper = SocialForceStepper(
-            grid=grid,
-            directions=along,
-            field_origin=(0.0, 0.0),
-            field_h=1e6,
-            params=params,
-            n_agents=n,
-            noise_key=int(rng.integers(2**63)),
-        )
-        steps_per_s = round(1.0 / params.dt_s)
+        state, stepper = corridor_crowd(length, PERIODIC_WIDTH_M, n, seed=seed)
+        steps_per_s = round(1.0 / stepper.params.dt_s)
         t = 0.0
         for _ in range(round(warmup_s)):  # one simulated second per call
             stepper.advance(state, t, steps_per_s)

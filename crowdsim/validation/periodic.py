@@ -55,27 +55,18 @@ def start_positions(
     return chosen
 
 
-def run_periodic_corridor(
-    length_m: float,
-    width_m: float,
-    people: int,
-    *,
-    seed: int,
-    duration_s: float,
-) -> pedpy.TrajectoryData:
-    """Walk ``people`` east for ``duration_s`` seconds in a periodic corridor.
+def corridor_crowd(
+    length_m: float, width_m: float, people: int, *, seed: int
+) -> tuple[CrowdState, SocialForceStepper]:
+    """``people`` on a jittered lattice in a periodic corridor, walking east, and their stepper.
 
     Args:
         length_m: Period (corridor length) in m; at least three interaction cells.
         width_m: Width between the two walls (m).
-        people: Number of people (their density stays people / (length·width)).
+        people: Number of people.
         seed: Seed of the draws (speeds, radii, start positions, fluctuations).
-        duration_s: Simulated time (s).
 
     People have the default adult profile and the default social-force parameters.
-
-    Returns:
-        The trajectories at :data:`FPS`, one id per person and pass along the corridor.
     """
     params = SocialForceParams()
     spec = PopulationSpec()
@@ -100,7 +91,33 @@ def run_periodic_corridor(
         n_agents=people,
         noise_key=int(rng.integers(2**63)),
     )
-    n_sub = round(1.0 / (FPS * params.dt_s))
+    return state, stepper
+
+
+def run_periodic_corridor(
+    length_m: float,
+    width_m: float,
+    people: int,
+    *,
+    seed: int,
+    duration_s: float,
+) -> pedpy.TrajectoryData:
+    """Walk ``people`` east for ``duration_s`` seconds in a periodic corridor.
+
+    Args:
+        length_m: Period (corridor length) in m; at least three interaction cells.
+        width_m: Width between the two walls (m).
+        people: Number of people (their density stays people / (length·width)).
+        seed: Seed of the draws (speeds, radii, start positions, fluctuations).
+        duration_s: Simulated time (s).
+
+    People have the default adult profile and the default social-force parameters.
+
+    Returns:
+        The trajectories at :data:`FPS`, one id per person and pass along the corridor.
+    """
+    state, stepper = corridor_crowd(length_m, width_m, people, seed=seed)
+    n_sub = round(1.0 / (FPS * stepper.params.dt_s))
     frames = round(duration_s * FPS)
     xs = np.empty((frames + 1, people))
     ys = np.empty((frames + 1, people))
