@@ -38,6 +38,7 @@ import sys
 import tempfile
 import time
 import tracemalloc
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -128,26 +129,41 @@ def part_scale(args: argparse.Namespace, out: TextIO) -> None:
             f"{'ns/agent-step':>13} {'vs first':>8} {'RTF':>7} {'pen':>4}",
             file=out,
         )
+    _cost_rows(
+        sizes,
+        lambda n: scale_point(
+            n, warmup_s=args.scale_warmup, window_s=args.scale_window, repeat=args.repeat
+        ),
+        lambda row: (
+            f"{row['agents']:>8,} {row['room_m']:>6.1f}m {row['build_s']:>6.2f}s "
+            f"{fmt_rate(row['agent_steps_per_s']):>13} "
+            f"{fmt_rate(row['median_block_agent_steps_per_s']):>9} "
+            f"{row['ns_per_agent_step']:>13.1f} {row['cost_vs_first']:>8.2f} "
+            f"{row['real_time_factor']:>7.3g} {row['wall_penetrations']:>4}"
+        ),
+        args.json,
+        out,
+    )
+
+
+def _cost_rows(
+    sizes: list[int],
+    point: Callable[[int], dict[str, Any]],
+    line: Callable[[dict[str, Any]], str],
+    json_out: bool,
+    out: TextIO,
+) -> None:
+    """Measure ``point`` at each size, add the cost against the first size, print each row."""
     first: float | None = None
     for n in sizes:
-        row = scale_point(
-            n, warmup_s=args.scale_warmup, window_s=args.scale_window, repeat=args.repeat
-        )
+        row = point(n)
         ns = row["ns_per_agent_step"]
         first = first or ns
         row["cost_vs_first"] = rounded(ns / first if ns and first else None, 3)
-        if args.json:
+        if json_out:
             print(json.dumps(row), flush=True)
-            continue
-        print(
-            f"{n:>8,} {row['room_m']:>6.1f}m {row['build_s']:>6.2f}s "
-            f"{fmt_rate(row['agent_steps_per_s']):>13} "
-            f"{fmt_rate(row['median_block_agent_steps_per_s']):>9} {ns:>13.1f} "
-            f"{row['cost_vs_first']:>8.2f} {row['real_time_factor']:>7.3g} "
-            f"{row['wall_penetrations']:>4}",
-            file=out,
-            flush=True,
-        )
+        else:
+            print(line(row), file=out, flush=True)
 
 
 # --------------------------------------------------------------------------------------------
@@ -442,27 +458,23 @@ def part_periodic(args: argparse.Namespace, out: TextIO) -> None:
             f"{'vs first':>8} {'mean speed':>10}",
             file=out,
         )
-    first: float | None = None
-    for n in sizes:
-        row = periodic_point(
+    _cost_rows(
+        sizes,
+        lambda n: periodic_point(
             n,
             density=args.periodic_density,
             warmup_s=args.scale_warmup,
             window_s=args.scale_window,
             repeat=args.repeat,
-        )
-        ns = row["ns_per_agent_step"]
-        first = first or ns
-        row["cost_vs_first"] = rounded(ns / first if ns and first else None, 3)
-        if args.json:
-            print(json.dumps(row), flush=True)
-            continue
-        print(
-            f"{n:>8,} {row['corridor_m'][0]:>7.1f}m {fmt_rate(row['agent_steps_per_s']):>13} "
-            f"{ns:>13.1f} {row['cost_vs_first']:>8.2f} {row['mean_speed_m_s']:>8.2f}m/s",
-            file=out,
-            flush=True,
-        )
+        ),
+        lambda row: (
+            f"{row['agents']:>8,} {row['corridor_m'][0]:>7.1f}m "
+            f"{fmt_rate(row['agent_steps_per_s']):>13} {row['ns_per_agent_step']:>13.1f} "
+            f"{row['cost_vs_first']:>8.2f} {row['mean_speed_m_s']:>8.2f}m/s"
+        ),
+        args.json,
+        out,
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
