@@ -40,7 +40,8 @@ def travel_time(
     pad = ((_PAD, _PAD), (_PAD, _PAD))
     free_p = np.pad(free, pad)
     target_p = np.pad(np.asarray(target, dtype=np.bool_) & free, pad)
-    slowness = np.pad(1.0 / np.broadcast_to(np.asarray(speed, np.float64), free.shape), pad)
+    with np.errstate(divide="ignore"):  # a speed of 0 on a blocked cell is never read
+        slowness = np.pad(1.0 / np.broadcast_to(np.asarray(speed, np.float64), free.shape), pad)
     t = np.empty(free_p.shape, np.float64)
     # The march's scratch is allocated here, where memory tracing sees it.
     n_cells = free_p.size
