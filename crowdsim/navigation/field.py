@@ -238,7 +238,7 @@ def _off_walls(
     near_j: np.ndarray,
     out: np.ndarray,
 ) -> None:
-    """:func:`off_walls` into ``out``, with the arithmetic of :func:`off_walls_at`."""
+    """:func:`off_walls` into ``out`` (and :func:`off_walls_at`, on one row of free cells)."""
     ny, nx = free.shape
     for i in range(ny):
         for j in range(nx):
@@ -280,10 +280,16 @@ def off_walls_at(direction: np.ndarray, away: np.ndarray, blend: np.ndarray) -> 
     Returns:
         (m, 2) float32 directions, kept off the walls and normalised.
     """
-    direction = np.array(direction, dtype=np.float64)
-    into = np.einsum("ik,ik->i", direction, away)
-    fix = (into < 0) & (blend > 0)
-    direction[fix] -= (blend[fix] * into[fix])[:, None] * away[fix]
-    length = np.linalg.norm(direction, axis=-1, keepdims=True)
-    direction = np.divide(direction, length, out=np.zeros_like(direction), where=length > 1e-12)
-    return direction.astype(np.float32)
+    m = len(direction)
+    out = np.empty((1, m, 2), np.float32)
+    # The cells as one row of free cells: the same kernel, value for value.
+    _off_walls(
+        np.ascontiguousarray(direction, dtype=np.float64).reshape(1, m, 2),
+        np.ones((1, m), np.bool_),
+        np.ascontiguousarray(away, dtype=np.float64).reshape(1, m, 2),
+        np.ascontiguousarray(blend, dtype=np.float64).reshape(1, m),
+        np.zeros((1, m), np.int32),
+        np.zeros((1, m), np.int32),
+        out,
+    )
+    return out.reshape(m, 2)
