@@ -379,12 +379,14 @@ _LIMITED_DOOR_LINE = LineString([(7.8, 5.0), (7.8, 0.0)])
     model's exit times, stamped at the end of each 0.01 s integration step, give the time
     between consecutive people through the door and the steady flow through it (the same
     central 80 %).""",
-    criterion="""In every seed everybody leaves and no two people leave through the door
-    closer together than 1/1.33 s minus one integration step (≥ 0.742 s): the door never
-    passes more than 1.33 persons/s, over any stretch of time. The flow at the line is
-    reported, not judged: the time from the line to the door differs from person to person
-    by a fraction of a second, so over the steady minute the line's flow may lie a little
-    above the door's.""",
+    criterion="""In every seed everybody leaves; no two people leave through the door closer
+    together than 1/1.33 s minus one integration step (≥ 0.742 s); and the steady flow
+    through the door, from the exit times, does not exceed 1.33 persons/s by more than an
+    exit time one step late at either end of the steady phase allows (≤ 1.33 · (1 + 2 · 0.01
+    s / its span), 0.03 % over the steady minute). The flow at the line is reported, not
+    judged: the time from the line to the door differs from person to person by a fraction
+    of a second, so over the steady minute the line's flow may lie a little above the
+    door's.""",
     quick=True,
 )
 def imo_4b(ctx: CheckContext) -> Outcome:
@@ -397,11 +399,19 @@ def imo_4b(ctx: CheckContext) -> Outcome:
     steady = np.array([f.flow_1_s for f in flows])
     exits = [np.sort(r.result.exit_times_s[np.isfinite(r.result.exit_times_s)]) for r in runs]
     gaps = np.array([np.diff(t).min() if len(t) > 1 else np.inf for t in exits])
-    at_door = np.array([steady_rate(t)[0] for t in exits])
-    mean = np.array([next(iter(r.result.per_exit_flow_p_s.values())) for r in runs])
     dt = float(runs[0].result.params["dt_s"])
+    steady_door = [steady_rate(t) for t in exits]
+    at_door = np.array([rate for rate, _, _ in steady_door])
+    # An exit time may lie up to one integration step late, at either end of the steady phase.
+    spans = np.array([t[j] - t[i] for t, (_, i, j) in zip(exits, steady_door, strict=True)])
+    door_bound = limit * (1.0 + 2.0 * dt / spans)
+    mean = np.array([next(iter(r.result.per_exit_flow_p_s.values())) for r in runs])
     least_gap = 1.0 / limit - dt
-    passed = all(r.result.completed for r in runs) and bool(np.all(gaps >= least_gap - 1e-9))
+    passed = (
+        all(r.result.completed for r in runs)
+        and bool(np.all(gaps >= least_gap - 1e-9))
+        and bool(np.all(at_door <= door_bound))
+    )
     measurements = [
         Measurement(
             "least time between two people leaving, per seed",
@@ -411,9 +421,9 @@ def imo_4b(ctx: CheckContext) -> Outcome:
         ),
         Measurement(
             "steady flow through the door, per seed",
-            ", ".join(f"{j:.3f}" for j in at_door),
+            ", ".join(f"{j:.4f}" for j in at_door),
             "1/s",
-            f"≤ 1 / {least_gap:.3f} s",
+            f"≤ {limit} · (1 + 2 · {dt:g} s / steady span): ≤ {door_bound.max():.4f}",
         ),
         Measurement(
             "steady flow at the line 0.2 m before the door (PedPy), per seed",

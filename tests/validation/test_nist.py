@@ -7,6 +7,7 @@ import pytest
 from scipy import stats
 
 from crowdsim.model.distributions import Distribution
+from crowdsim.validation.measure import steady_rate
 from crowdsim.validation.nist import IMO_DOOR_FLOW_1_S, scipy_distribution
 from crowdsim.validation.simulate import run_scenario, validation_scenario
 from tests.validation.conftest import assert_passes, explain, run_check
@@ -64,7 +65,7 @@ def test_imo_4b_door_flow_never_exceeds_1_33_persons_per_second(context):
     assert_passes("IMO 4b", context)
 
 
-def test_imo_4b_gap_criterion_catches_a_door_without_the_limit():
+def test_imo_4b_criteria_catch_a_door_without_the_limit():
     # The same door without max_flow_p_s lets people out closer together than 1/1.33 s.
     scenario = validation_scenario("imo_04b_door_flow_limit.toml")
     door = replace(scenario.venue.exits[0], max_flow_p_s=None)
@@ -73,3 +74,6 @@ def test_imo_4b_gap_criterion_catches_a_door_without_the_limit():
     t = np.sort(run.result.exit_times_s)
     assert run.result.completed
     assert np.diff(t).min() < 1 / IMO_DOOR_FLOW_1_S - 0.01
+    # ...and the steady flow through it exceeds what one step's lateness at each end allows.
+    rate, i, j = steady_rate(t)
+    assert rate > IMO_DOOR_FLOW_1_S * (1 + 2 * 0.01 / (t[j] - t[i]))
