@@ -223,7 +223,7 @@ def _kernel_phases(model: EvacuationModel, label: str, spacing: float, rounds: i
     held = st._held._replace(near_gap_m=st._near_gap(model.state))
     calls: dict[str, Callable[[], Any]] = {
         "build_cells": lambda: integrator.build_cells(crowd, w, cells, portals, since),
-        "refresh_slots": lambda: held_pairs.refresh_slots(crowd, cells),
+        "refresh_slots": lambda: held_pairs.refresh_slots(crowd, cells, portals.headway_s, since),
         # The held step reuses what the refresh step (timed just before it) listed.
         "accelerations_refresh": lambda: forces.accelerations(
             crowd, f, w, cells, portals, fs, t, dt, st._key, 0, True, held, acc

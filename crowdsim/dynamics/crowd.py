@@ -19,6 +19,7 @@ from crowdsim.dynamics.inputs import (
 )
 from crowdsim.dynamics.integrator import advance
 from crowdsim.dynamics.params import SocialForceParams
+from crowdsim.dynamics.rows import gather, scatter, sort_by_cell
 from crowdsim.dynamics.space import SpatialGrid
 from crowdsim.dynamics.threads import ThreadChoice
 
@@ -88,8 +89,17 @@ class CrowdState:
         """People still inside."""
         return int(np.count_nonzero(self.active))
 
-    def kernel_view(self) -> Crowd:
-        """The arrays (not copies) as the kernel reads them."""
+    def kernel_view(
+        self, *, person: np.ndarray | None = None, row_of: np.ndarray | None = None
+    ) -> Crowd:
+        """The arrays (not copies) as the kernel reads them.
+
+        Args:
+            person: (n,) int64 the person in each row; default row i holds person i.
+            row_of: (n,) int64 the row of each person, the inverse of ``person``.
+        """
+        if person is None or row_of is None:
+            person = row_of = np.arange(len(self), dtype=np.int64)
         return Crowd(
             pos=self.pos,
             vel=self.vel,
@@ -102,6 +112,8 @@ class CrowdState:
             exit_time=self.exit_time,
             service_time=self.service_time,
             passed=self.passed,
+            person=person,
+            row_of=row_of,
         )
 
 
@@ -151,7 +163,8 @@ class SocialForceStepper:
 
     It holds the static inputs of the kernel (segments binned on the spatial grid, navigation
     direction fields, the speed-factor grid, parameters) and preallocated scratch buffers, so a
-    call allocates nothing.
+    call allocates nothing. Each call runs the kernel on a copy of the crowd sorted by cell
+    (:mod:`crowdsim.dynamics.rows`), with the same results as on the rows in the state's order.
 
     Args:
         grid: Spatial grid with binned wall and portal segments.
@@ -214,6 +227,13 @@ class SocialForceStepper:
         self._threads = ThreadChoice()
         self._every = params.social_steps
         self._held = HeldPairs.allocate(n_agents, NEAR_PAIRS)
+        self._rows = CrowdState.create(
+            pos=np.zeros((n_agents, 2)), v0=np.zeros(n_agents), radius=np.zeros(n_agents)
+        )
+        self._identity = np.arange(n_agents, dtype=np.int64)
+        self._person = self._identity.copy()
+        self._row_of = np.arange(n_agents, dtype=np.int64)
+        self._sort_count = np.zeros(grid.nx * grid.ny + 1, np.int64)
 
     def set_directions(self, directions: np.ndarray) -> None:
         """Replace the direction fields (same grid and targets), e.g. after a hazard appears."""
@@ -246,9 +266,12 @@ class SocialForceStepper:
             numba.set_num_threads(before)
 
     def _advance(self, state: CrowdState, t0: float, n_sub: int) -> int:
-        return int(
+        sort_by_cell(state.pos, self._walls, self._sort_count, self._person, self._row_of)
+        rows = self._rows.kernel_view(person=self._person, row_of=self._row_of)
+        gather(state.kernel_view(person=self._identity, row_of=self._identity), rows)
+        blocked = int(
             advance(
-                state.kernel_view(),
+                rows,
                 self._field,
                 self._walls,
                 self._cells,
@@ -265,6 +288,8 @@ class SocialForceStepper:
                 self._held._replace(near_gap_m=self._near_gap(state)),
             )
         )
+        scatter(rows, state.kernel_view(person=self._identity, row_of=self._identity))
+        return blocked
 
     def _near_gap(self, state: CrowdState) -> float:
         """Gap (m) under which pairs are evaluated every step, not held between refreshes.

@@ -45,7 +45,7 @@ import numba as nb
 import numpy as np
 
 from crowdsim.dynamics.elementary import exp
-from crowdsim.dynamics.held import binned, split_pairs
+from crowdsim.dynamics.held import split_pairs
 from crowdsim.dynamics.inputs import (
     Crowd,
     Field,
@@ -102,7 +102,7 @@ def accelerations(
         crowd.active,
         crowd.target,
     )
-    exit_time, exit_id = crowd.exit_time, crowd.exit_id
+    person = crowd.person
     nav_dir, speed_factor, hazards = field.directions, field.speed_factor, field.hazards
     clear = field.clear_width
     turn_ratio = forces.turn_aperture_ratio
@@ -113,11 +113,9 @@ def accelerations(
     period = walls.period_m
     agent_cell, cell_start, order = cells.agent_cell, cells.cell_start, cells.order
     slot_x, slot_y, slot_vx, slot_vy, slot_r = cells.x, cells.y, cells.vx, cells.vy, cells.radius
-    slot_r_max = cells.radius_max[0]
+    slot_r_max, slot_binned = cells.radius_max[0], cells.binned
     portal_open, portal_free_at, portal_is_gate = portals.open, portals.free_at, portals.is_gate
-    exit_headway = portals.headway_s
     near_gap, pairs, n_pairs, sums = held.near_gap_m, held.pairs, held.n_near, held.sums
-    since = t - forces.run_out_s
     m = forces.mass_kg
     inv_tau = 1.0 / forces.tau_s
     k_m = forces.k_kg_s2 / m
@@ -187,7 +185,7 @@ def accelerations(
             # Fluctuations grow with the shortfall from the desired speed: none for a free
             # walker, full strength for somebody standing in a crowd.
             short = min(max(1.0 - (vxi * ex + vyi * ey) / vd, 0.0), 1.0)
-            gx_, gy_ = gaussian_pair(key, step, i)
+            gx_, gy_ = gaussian_pair(key, step, person[i])
             ax += short * noise * gx_
             ay += short * noise * gy_
         # Friction acting on the person's own velocity, summed as the matrix Σ c·t·tᵀ and
@@ -198,7 +196,7 @@ def accelerations(
         c = agent_cell[i]
         if refresh:
             split_pairs(
-                i,
+                person,
                 si,
                 c,
                 walking,
@@ -218,15 +216,14 @@ def accelerations(
                 sums,
             )
         # Social (exponential) pair forces, capped below; the held ones first.
-        psx = sums[i, 0] if walking else 0.0
-        psy = sums[i, 1] if walking else 0.0
-        ax += sums[i, 2]
-        ay += sums[i, 3]
+        psx = sums[si, 0] if walking else 0.0
+        psy = sums[si, 1] if walking else 0.0
+        ax += sums[si, 2]
+        ay += sums[si, 3]
         # The near pairs, in the order they were listed (cell order at the refresh).
-        for k in range(n_pairs[i]):
-            s = pairs[i, k]
-            j = order[s]
-            if not binned(j, active, exit_time, exit_id, exit_headway, since):
+        for k in range(n_pairs[si]):
+            s = pairs[si, k]
+            if not slot_binned[s]:
                 continue  # left by a flow-limited exit, or beyond the run-out, since
             dx = xi - slot_x[s]
             if period > 0.0:  # nearest image across the seam
@@ -237,8 +234,8 @@ def accelerations(
             if d > 1e-9:
                 nxij = dx / d
                 nyij = dy / d
-            else:  # coincident centres: separate along x, by index
-                nxij = 1.0 if i < j else -1.0
+            else:  # coincident centres: separate along x, by number
+                nxij = 1.0 if person[i] < person[order[s]] else -1.0
                 nyij = 0.0
             overlap = rij - d
             if walking:

@@ -44,9 +44,14 @@ def binned(
 
 
 @nb.njit(cache=True)
-def refresh_slots(crowd: Crowd, cells: PeopleCells) -> None:
-    """Copy the binned people's positions and velocities into their slots, in the same order."""
+def refresh_slots(crowd: Crowd, cells: PeopleCells, headway: np.ndarray, since: float) -> None:
+    """Copy the binned people's positions and velocities into their slots, in the same order.
+
+    Each slot's ``binned`` flag says whether its person would still be binned now (``since``
+    and the exits' flow-limit ``headway`` (s) as in :func:`binned`).
+    """
     pos, vel, order = crowd.pos, crowd.vel, cells.order
+    active, exit_time, exit_id = crowd.active, crowd.exit_time, crowd.exit_id
     n_cells = cells.cell_start.shape[0] - 1
     for s in range(cells.cell_start[n_cells]):
         i = order[s]
@@ -54,11 +59,12 @@ def refresh_slots(crowd: Crowd, cells: PeopleCells) -> None:
         cells.y[s] = pos[i, 1]
         cells.vx[s] = vel[i, 0]
         cells.vy[s] = vel[i, 1]
+        cells.binned[s] = binned(i, active, exit_time, exit_id, headway, since)
 
 
 @nb.njit(cache=True, inline="always")
 def split_pairs(
-    i: int,
+    person: np.ndarray,
     si: int,
     c: int,
     walking: bool,
@@ -77,13 +83,15 @@ def split_pairs(
     n_pairs: np.ndarray,
     sums: np.ndarray,
 ) -> None:
-    """A refresh for person i (slot si, cell c): list the near pairs, sum the far ones' forces.
+    """A refresh for the person in slot si (cell c): list the near pairs, sum the far ones' forces.
 
-    The pairs come from the 3 x 3 cells around the person, in cell order and by index within
+    The pairs come from the 3 x 3 cells around the person, in cell order and by number within
     a cell (the order of the slots), in two phases. Phase 1 lists the slots within the
-    screening distance, without branching; phase 2 takes them in that order. ``sums[i]`` gets
-    the far pairs' social forces (x, y) and, should the list be full, the body force of near
-    pairs left out (x, y).
+    screening distance, without branching; phase 2 takes them in that order. ``pairs[si]``
+    gets the near pairs' slots, ``sums[si]`` the far pairs' social forces (x, y) and, should
+    the list be full, the body force of near pairs left out (x, y): kept by slot, they are
+    read one after the other as the kernel walks the crowd in cell order. ``person`` gives the
+    person's number of each row (``Crowd.person``).
     """
     nx, ny, period = walls.nx, walls.ny, walls.period_m
     cell_start, order = cells.cell_start, cells.order
@@ -147,21 +155,20 @@ def split_pairs(
         lim = rij + reach + headway_max
         if d2 >= lim * lim:
             continue  # beyond every force
-        j = order[s]
-        if j == i:
+        if s == si:
             continue
         d = np.sqrt(d2)
         if d > 1e-9:
             nxij = dx / d
             nyij = dy / d
         else:
-            nxij = 1.0 if i < j else -1.0
+            nxij = 1.0 if person[order[si]] < person[order[s]] else -1.0
             nyij = 0.0
         overlap = rij - d
         way = in_the_way(dx, dy, ux, uy, rij) if walking else 0.0
         near = overlap + sweep * way
         if max(overlap, near) > -near_gap and count < room:
-            pairs[i, count] = s
+            pairs[si, count] = s
             count += 1
             continue
         if walking:  # the far pair's forces
@@ -176,8 +183,8 @@ def split_pairs(
         if overlap > 0.0:  # a near pair the full list left out: its body force, held
             fbx += k_m * overlap * nxij
             fby += k_m * overlap * nyij
-    sums[i, 0] = fsx
-    sums[i, 1] = fsy
-    sums[i, 2] = fbx
-    sums[i, 3] = fby
-    n_pairs[i] = count
+    sums[si, 0] = fsx
+    sums[si, 1] = fsy
+    sums[si, 2] = fbx
+    sums[si, 3] = fby
+    n_pairs[si] = count

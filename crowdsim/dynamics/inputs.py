@@ -22,7 +22,12 @@ from crowdsim.dynamics.params import SocialForceParams
 
 
 class Crowd(NamedTuple):
-    """Per-person arrays (see :class:`crowdsim.dynamics.crowd.CrowdState`), updated in place."""
+    """Per-person arrays (see :class:`crowdsim.dynamics.crowd.CrowdState`), updated in place.
+
+    Rows may hold people in any order (:mod:`crowdsim.dynamics.rows`): ``person`` (n,) int64
+    gives the person in each row and ``row_of`` (n,) int64 the row of each person; the kernel
+    uses the person's number wherever the order of people matters.
+    """
 
     pos: np.ndarray
     vel: np.ndarray
@@ -35,6 +40,8 @@ class Crowd(NamedTuple):
     exit_time: np.ndarray
     service_time: np.ndarray
     passed: np.ndarray
+    person: np.ndarray
+    row_of: np.ndarray
 
 
 class Field(NamedTuple):
@@ -105,13 +112,16 @@ class PeopleCells(NamedTuple):
         agent_cell: (n_people,) cell of each person (−1: not binned).
         cell_start: (nx·ny + 1,) people of cell c are ``order[cell_start[c]:cell_start[c + 1]]``.
         cell_fill: (nx·ny,) fill pointer of each cell while sorting.
-        order: (n_people,) person indices grouped by cell, by index within a cell.
+        order: (n_people,) rows of the people binned, grouped by cell, by number within a cell.
         x: (n_people,) x of the person in each slot (m).
         y: (n_people,) y of the person in each slot (m).
         vx: (n_people,) x velocity of the person in each slot (m/s).
         vy: (n_people,) y velocity of the person in each slot (m/s).
         radius: (n_people,) radius of the person in each slot (m).
         radius_max: (1,) the largest radius among the people binned (m).
+        binned: (n_people,) whether the person in each slot is still binned: people who leave
+            by a flow-limited exit, or walk beyond the run-out, between two rebuilds of the
+            lists no longer count as neighbours.
         listed: (threads, n_people) scratch of each thread: the slots near one person.
     """
 
@@ -125,6 +135,7 @@ class PeopleCells(NamedTuple):
     vy: np.ndarray
     radius: np.ndarray
     radius_max: np.ndarray
+    binned: np.ndarray
     listed: np.ndarray
 
     @classmethod
@@ -141,6 +152,7 @@ class PeopleCells(NamedTuple):
             vy=np.zeros(n_people),
             radius=np.zeros(n_people),
             radius_max=np.zeros(1),
+            binned=np.zeros(n_people, np.bool_),
             listed=np.zeros((max_threads(), n_people), np.int32),
         )
 
@@ -157,10 +169,12 @@ class HeldPairs(NamedTuple):
 
     Attributes:
         near_gap_m: Pairs nearer than this gap (m) are listed and evaluated every step.
-        pairs: (n_people, room) int32 slots of each person's near pairs, in slot order.
-        n_near: (n_people,) int64 number of near pairs listed per person.
-        sums: (n_people, 4) float64 held accelerations per person (m/s²): the far pairs'
-            social forces (x, y), and the body force of near pairs the list had no room for.
+        pairs: (n_people, room) int32 slots of the near pairs of the person in each slot,
+            in slot order.
+        n_near: (n_people,) int64 number of near pairs listed per slot.
+        sums: (n_people, 4) float64 held accelerations of the person in each slot (m/s²): the
+            far pairs' social forces (x, y), and the body force of near pairs the list had no
+            room for.
     """
 
     near_gap_m: float

@@ -14,7 +14,7 @@ One call to :func:`advance` moves the crowd ``n_sub`` time steps of ``dt`` secon
    ``speed_cap_factor``·v0 times the floor's speed factor; and tests the move against the
    binned segments: a move that would cross a wall is refused (the person stays and loses the
    velocity component into the wall), as is a step into a hazard area;
-4. lets people through *portals*, one at a time in index order (a serial pass, so the outcome
+4. lets people through *portals*, one at a time by number (a serial pass, so the outcome
    does not depend on threads): an **exit** evacuates the person, and may admit one person per
    ``headway`` seconds (a door-flow limit); the evacuated walk on straight beyond the exit for
    ``run_out_s`` and keep their room meanwhile, so that the next person has somebody ahead; a
@@ -60,8 +60,9 @@ def build_cells(
     spaces the next person, who waits at the line (and would otherwise be jostled by whoever
     just left walking on along the line).
 
-    Cell c then holds ``cells.order[cells.cell_start[c]:cells.cell_start[c + 1]]``, and the
-    slots of ``cells`` the positions, velocities and radii of those people in that order.
+    Cell c then holds the rows ``cells.order[cells.cell_start[c]:cells.cell_start[c + 1]]``,
+    by the person's number (``crowd.person``), and the slots of ``cells`` the positions,
+    velocities and radii of those people in that order.
     """
     pos, active, exit_time, exit_id = crowd.pos, crowd.active, crowd.exit_time, crowd.exit_id
     headway = portals.headway_s
@@ -85,7 +86,9 @@ def build_cells(
     for c in range(nx * ny):
         cell_start[c + 1] += cell_start[c]
     cell_fill[:] = cell_start[:-1]
-    for i in range(n):
+    row_of = crowd.row_of
+    for p in range(n):  # by the person's number within a cell, whatever the rows' order
+        i = row_of[p]
         c = agent_cell[i]
         if c >= 0:
             order[cell_fill[c]] = i
@@ -100,6 +103,7 @@ def build_cells(
         svx[s] = vel[i, 0]
         svy[s] = vel[i, 1]
         sr[s] = radius[i]
+        cells.binned[s] = True
         r_max = max(r_max, radius[i])
     cells.radius_max[0] = r_max
 
@@ -228,7 +232,7 @@ def _admit(
     pending: np.ndarray,
     crossing: np.ndarray,
 ) -> int:
-    """Let people through portals one at a time, in index order; returns refused moves."""
+    """Let people through portals one at a time, by number; returns refused moves."""
     pos, vel, t_start, active = crowd.pos, crowd.vel, crowd.t_start, crowd.active
     exit_id, exit_time, service_time, passed = (
         crowd.exit_id,
@@ -241,8 +245,10 @@ def _admit(
         portals.headway_s,
         portals.is_gate,
     )
+    row_of = crowd.row_of
     refused = 0
-    for i in range(pos.shape[0]):
+    for who in range(pos.shape[0]):
+        i = row_of[who]
         p = crossing[i]
         if p < 0:
             continue
@@ -332,7 +338,7 @@ def advance(
         if refresh:
             build_cells(crowd, walls, cells, portals, t - run_out)
         else:
-            refresh_slots(crowd, cells)
+            refresh_slots(crowd, cells, portals.headway_s, t - run_out)
         accelerations(
             crowd, field, walls, cells, portals, forces, t, dt, key, step, refresh, held, acc
         )
