@@ -10,7 +10,10 @@ n. **Neighbours** at 2 and 6.25 persons/m² (lattice spacing 0.707 m and 0.4 m i
 k. **Kernel phases** on one thread: processor time per agent-step of the cell lists and slots
    (``build_cells``, at a refresh of the slow pair forces) and of the slots alone
    (``refresh_slots``, between refreshes), the forces at a refresh and between refreshes
-   (``accelerations``), the move and crossing test (``_move``) and the portals (``_admit``);
+   (``accelerations``), the move and crossing test (``_move``), the portals (``_admit``) and,
+   once per call of the kernel (a model step of 10 integration steps), sorting the crowd by
+   cell and copying it in and back (``sort_and_copy``, :mod:`crowdsim.dynamics.rows`); the
+   phases run on the sorted copy, as in a run;
    the fastest of ``--rounds`` rounds (processor time is robust against other work on the
    machine, the minimum against interruptions). The total weighs the refresh and the held
    steps as the kernel runs them (one refresh every ``social_dt_s``).
@@ -54,6 +57,7 @@ from common import (
 
 from crowdsim.dynamics import forces, integrator
 from crowdsim.dynamics import held as held_pairs
+from crowdsim.dynamics import rows as storage
 from crowdsim.dynamics.inputs import PeopleCells
 from crowdsim.model.evacuation import EvacuationModel
 
@@ -215,13 +219,23 @@ def part_kernel(args: argparse.Namespace) -> list[dict[str, Any]]:
 
 def _kernel_phases(model: EvacuationModel, label: str, spacing: float, rounds: int) -> dict:
     st = model.engine.stepper
-    crowd = model.state.kernel_view()
+    # The phases run on the crowd sorted by cell, as the stepper hands it to the kernel.
+    state, order = model.state.kernel_view(), (st._person, st._row_of)
+    crowd = st._rows.kernel_view(person=order[0], row_of=order[1])
+    storage.sort_by_cell(state.pos, st._walls, st._sort_count, *order)
+    storage.gather(state, crowd)
     portals = st.portals.kernel_view()
     f, w, cells, fs = st._field, st._walls, st._cells, st._forces
     dt, t, since = st.params.dt_s, model.time_s, model.time_s - st.params.run_out_s
     acc, pending, crossing = st._acc, st._pending, st._crossing
     held = st._held._replace(near_gap_m=st._near_gap(model.state))
     calls: dict[str, Callable[[], Any]] = {
+        # Once per call of the kernel (a model step): sort by cell, copy in and back.
+        "sort_and_copy": lambda: (
+            storage.sort_by_cell(state.pos, st._walls, st._sort_count, *order),
+            storage.gather(state, crowd),
+            storage.scatter(crowd, state),
+        ),
         "build_cells": lambda: integrator.build_cells(crowd, w, cells, portals, since),
         "refresh_slots": lambda: held_pairs.refresh_slots(crowd, cells, portals.headway_s, since),
         # The held step reuses what the refresh step (timed just before it) listed.
@@ -237,7 +251,7 @@ def _kernel_phases(model: EvacuationModel, label: str, spacing: float, rounds: i
         ),
         "admit": lambda: integrator._admit(crowd, portals, t, t + dt, pending, crossing),
     }
-    saved = {k: v.copy() for k, v in vars(model.state).items()}
+    saved = {k: v.copy() for k, v in vars(st._rows).items()}
     saved_portals = {k: v.copy() for k, v in vars(st.portals).items()}
     best = dict.fromkeys(calls, np.inf)
     for _ in range(rounds):
@@ -246,14 +260,15 @@ def _kernel_phases(model: EvacuationModel, label: str, spacing: float, rounds: i
             call()
             best[name] = min(best[name], time.process_time() - start)
         for k, v in saved.items():
-            getattr(model.state, k)[...] = v
+            getattr(st._rows, k)[...] = v
         for k, v in saved_portals.items():
             getattr(st.portals, k)[...] = v
     n = model.state.n_active
     every = st._every
     refresh = best["build_cells"] + best["accelerations_refresh"]
     between = best["refresh_slots"] + best["accelerations_held"]
-    total = (refresh + (every - 1) * between) / every + best["move"] + best["admit"]
+    per_call = best["sort_and_copy"] / model.n_sub
+    total = (refresh + (every - 1) * between) / every + best["move"] + best["admit"] + per_call
     return {
         "part": "kernel",
         "agents": n,

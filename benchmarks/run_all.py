@@ -320,6 +320,7 @@ def fmt_profile(rows: Rows) -> str:
             "accelerations_held_ns_per_agent",
             "move_ns_per_agent",
             "admit_ns_per_agent",
+            "sort_and_copy_ns_per_agent",
             "total_ns_per_agent_step",
         ]
         out.append(
