@@ -475,7 +475,19 @@ def print_machine_info(file: Any = sys.stdout) -> None:
 
 
 def peak_rss_mb() -> float:
-    """Peak resident set size of this process so far (MiB)."""
+    """Peak resident set size of this process so far (MiB).
+
+    On Linux the high-water mark of this program's own memory (``VmHWM``): ``ru_maxrss``
+    keeps, across ``exec``, the size of the process it was forked from, so a child started
+    by a large benchmark process would report its parent's size.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
