@@ -1,10 +1,16 @@
-"""Social-force dynamics: plain arrays in, arrays out (no Shapely, Mesa or files here)."""
+"""Social-force dynamics: plain arrays in, arrays out (no Shapely, Mesa or venue files here)."""
 
 import os
+from pathlib import Path
 
-from crowdsim.dynamics.crowd import CrowdState, SocialForceStepper
-from crowdsim.dynamics.params import SocialForceParams
-from crowdsim.dynamics.space import SpatialGrid
+from crowdsim.dynamics.kernel_cache import drop_stale_caches
+
+# Before any kernel is compiled or loaded: caches built from other sources are dropped.
+drop_stale_caches(Path(__file__).parent)
+
+from crowdsim.dynamics.crowd import CrowdState, SocialForceStepper  # noqa: E402
+from crowdsim.dynamics.params import SocialForceParams  # noqa: E402
+from crowdsim.dynamics.space import SpatialGrid  # noqa: E402
 
 # How numba's OpenMP threads wait between the kernel's parallel regions (read when the OpenMP
 # runtime starts, at the first parallel call). Spinning without end (active waiting) was measured
