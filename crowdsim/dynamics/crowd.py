@@ -232,7 +232,7 @@ class SocialForceStepper:
         )
         self._identity = np.arange(n_agents, dtype=np.int64)
         self._person = self._identity.copy()
-        self._row_of = np.arange(n_agents, dtype=np.int64)
+        self._row_of = self._identity.copy()
         self._sort_count = np.zeros(grid.nx * grid.ny + 1, np.int64)
 
     def set_directions(self, directions: np.ndarray) -> None:
@@ -267,8 +267,9 @@ class SocialForceStepper:
 
     def _advance(self, state: CrowdState, t0: float, n_sub: int) -> int:
         sort_by_cell(state.pos, self._walls, self._sort_count, self._person, self._row_of)
+        own = state.kernel_view(person=self._identity, row_of=self._identity)
         rows = self._rows.kernel_view(person=self._person, row_of=self._row_of)
-        gather(state.kernel_view(person=self._identity, row_of=self._identity), rows)
+        gather(own, rows)
         blocked = int(
             advance(
                 rows,
@@ -288,7 +289,7 @@ class SocialForceStepper:
                 self._held._replace(near_gap_m=self._near_gap(state)),
             )
         )
-        scatter(rows, state.kernel_view(person=self._identity, row_of=self._identity))
+        scatter(rows, own)
         return blocked
 
     def _near_gap(self, state: CrowdState) -> float:
