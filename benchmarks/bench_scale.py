@@ -18,7 +18,8 @@ e. **Cost at equal density throughout**: the kernel alone in a corridor 20 m wid
    along its length (as RiMEA 4's), everybody walking along it, ``--periodic-density``
    persons/m² (default 2) for 1,000 up to 100,000 people: the corridor grows in length only, so
    every size has the same density and the same share of people by a wall for the whole run,
-   unlike the rooms of (a), whose blocks thin out from their edges.
+   unlike the rooms of (a), whose blocks thin out from their edges. Here ``--repeat N`` runs N
+   rounds, each timing every size once, and reports each size's median and fastest round.
 
 Usage::
 
@@ -71,6 +72,8 @@ from crowdsim.validation.periodic import corridor_crowd
 DEFAULT_SCALE_SIZES = "1k,2k,5k,10k,20k,50k,100k"
 #: (e) Width of the periodic corridor (m).
 PERIODIC_WIDTH_M = 20.0
+#: (e) Least number of agent-steps timed per size and round.
+PERIODIC_MIN_AGENT_STEPS = 4_000_000
 
 
 # --------------------------------------------------------------------------------------------
@@ -401,80 +404,119 @@ def part_trajectory(args: argparse.Namespace, out: TextIO) -> None:
 
 
 def periodic_point(
-    n: int, *, density: float, warmup_s: float, window_s: float, repeat: int, seed: int = 1
+    n: int, *, density: float, warmup_s: float, window_s: float, seed: int = 1
 ) -> dict[str, Any]:
-    """Kernel cost per agent-step for ``n`` people in the periodic corridor (best of ``repeat``).
+    """Kernel cost per agent-step for ``n`` people in the periodic corridor.
 
     The corridor is :data:`PERIODIC_WIDTH_M` wide and ``n / (density · width)`` long; people
     start on a jittered lattice and walk along it with the default profile and forces
-    (:func:`crowdsim.validation.periodic.corridor_crowd`, as RiMEA 4's runs).
+    (:func:`crowdsim.validation.periodic.corridor_crowd`, as RiMEA 4's runs). Every size is
+    timed over the same simulated window (the crowd organises itself as it walks, and the cost
+    with it); a small crowd runs it several times afresh, so that at least
+    :data:`PERIODIC_MIN_AGENT_STEPS` agent-steps are timed, not a few hundredths of a second.
     """
     length = n / (density * PERIODIC_WIDTH_M)
-    best: float | None = None
-    speed = 0.0
-    for _ in range(max(1, repeat)):
+    calls = max(1, round(window_s))
+    runs = 0
+    wall = 0.0
+    agent_steps = 0
+    while agent_steps < PERIODIC_MIN_AGENT_STEPS:
         state, stepper = corridor_crowd(length, PERIODIC_WIDTH_M, n, seed=seed)
         steps_per_s = round(1.0 / stepper.params.dt_s)
         t = 0.0
         for _ in range(round(warmup_s)):  # one simulated second per call
             stepper.advance(state, t, steps_per_s)
             t += 1.0
-        calls = max(1, round(window_s))
         start = time.perf_counter()
         for _ in range(calls):
             stepper.advance(state, t, steps_per_s)
             t += 1.0
-        wall = time.perf_counter() - start
-        if best is None or wall < best:
-            best = wall
-            speed = float(np.linalg.norm(state.vel, axis=1).mean())
-    assert best is not None
-    agent_steps = n * steps_per_s * calls
+        wall += time.perf_counter() - start
+        agent_steps += n * steps_per_s * calls
+        runs += 1
     return {
         "part": "periodic",
         "agents": n,
         "corridor_m": [round(length, 2), PERIODIC_WIDTH_M],
         "density_pm2": density,
         "window_s": calls,
-        "agent_steps_per_s": rounded(agent_steps / best, 0),
-        "ns_per_agent_step": rounded(1e9 * best / agent_steps, 1),
-        "mean_speed_m_s": rounded(speed, 3),
+        "runs_per_round": runs,
+        "ns_per_agent_step": 1e9 * wall / agent_steps,
+        "mean_speed_m_s": rounded(float(np.linalg.norm(state.vel, axis=1).mean()), 3),
         "numba_threads": machine_info()["numba_threads"],
-        "repeats": max(1, repeat),
     }
+
+
+def periodic_rows(
+    sizes: list[int], *, density: float, warmup_s: float, window_s: float, rounds: int
+) -> list[dict[str, Any]]:
+    """Part (e): ``rounds`` interleaved rounds, each timing every size once, summarised.
+
+    A round runs the sizes one after the other, so that a slow spell of the machine falls on
+    every size alike rather than on whichever size was being repeated at the time. Each row
+    gives the median, fastest and slowest round (ns per agent-step) and the cost against the
+    first size, of the medians and of the fastest rounds.
+    """
+    samples: dict[int, list[dict[str, Any]]] = {n: [] for n in sizes}
+    for _ in range(max(1, rounds)):
+        for n in sizes:
+            samples[n].append(
+                periodic_point(n, density=density, warmup_s=warmup_s, window_s=window_s)
+            )
+    rows = []
+    for n in sizes:
+        ns = sorted(s["ns_per_agent_step"] for s in samples[n])
+        row = samples[n][0] | {
+            "ns_per_agent_step": rounded(float(np.median(ns)), 1),
+            "ns_min": rounded(ns[0], 1),
+            "ns_max": rounded(ns[-1], 1),
+            "agent_steps_per_s": rounded(1e9 / float(np.median(ns)), 0),
+            "rounds": len(ns),
+        }
+        rows.append(row)
+    first, first_min = rows[0]["ns_per_agent_step"], rows[0]["ns_min"]
+    for row in rows:
+        row["cost_vs_first"] = rounded(row["ns_per_agent_step"] / first, 3)
+        row["cost_vs_first_min"] = rounded(row["ns_min"] / first_min, 3)
+    return rows
 
 
 def part_periodic(args: argparse.Namespace, out: TextIO) -> None:
     sizes = [n for n in parse_sizes(args.sizes) if n <= args.max]
+    rounds = max(1, args.repeat)
     if not args.json:
         print(
             f"\n(e) kernel cost at equal density throughout: periodic corridor "
             f"{PERIODIC_WIDTH_M:g} m wide, {args.periodic_density:g} persons/m²; "
-            f"{args.scale_warmup:g} s warm-up, {args.scale_window:g} s timed",
+            f"{args.scale_warmup:g} s warm-up, {args.scale_window:g} s timed (small crowds run "
+            f"afresh until {PERIODIC_MIN_AGENT_STEPS / 1e6:g} M agent-steps are timed); "
+            f"{rounds} interleaved rounds",
             file=out,
         )
         print(
-            f"{'agents':>8} {'length':>8} {'agent-steps/s':>13} {'ns/agent-step':>13} "
-            f"{'vs first':>8} {'mean speed':>10}",
+            f"{'agents':>8} {'length':>8} {'median ns':>10} {'min ns':>8} {'max ns':>8} "
+            f"{'vs first':>8} {'(min)':>6} {'mean speed':>10}",
             file=out,
         )
-    _cost_rows(
+    rows = periodic_rows(
         sizes,
-        lambda n: periodic_point(
-            n,
-            density=args.periodic_density,
-            warmup_s=args.scale_warmup,
-            window_s=args.scale_window,
-            repeat=args.repeat,
-        ),
-        lambda row: (
-            f"{row['agents']:>8,} {row['corridor_m'][0]:>7.1f}m "
-            f"{fmt_rate(row['agent_steps_per_s']):>13} {row['ns_per_agent_step']:>13.1f} "
-            f"{row['cost_vs_first']:>8.2f} {row['mean_speed_m_s']:>8.2f}m/s"
-        ),
-        args.json,
-        out,
+        density=args.periodic_density,
+        warmup_s=args.scale_warmup,
+        window_s=args.scale_window,
+        rounds=rounds,
     )
+    for row in rows:
+        if args.json:
+            print(json.dumps(row), flush=True)
+        else:
+            print(
+                f"{row['agents']:>8,} {row['corridor_m'][0]:>7.1f}m "
+                f"{row['ns_per_agent_step']:>10.1f} {row['ns_min']:>8.1f} {row['ns_max']:>8.1f} "
+                f"{row['cost_vs_first']:>8.2f} {row['cost_vs_first_min']:>6.2f} "
+                f"{row['mean_speed_m_s']:>8.2f}m/s",
+                file=out,
+                flush=True,
+            )
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -203,17 +203,27 @@ def fmt_scale(rows: Rows) -> str:
         )
     periodic = [r for r in rows if r.get("part") == "periodic"]
     if periodic:
-        base = periodic[0]["ns_per_agent_step"]
+        out.append(
+            f"{periodic[0]['rounds']} interleaved rounds; ns per agent-step: median (fastest – "
+            "slowest round); cost against the first size, of the medians and of the fastest rounds"
+        )
         out.append(
             _table(
-                ["people", "corridor", "agent-steps/s", "ns per agent-step", "vs first", "speed"],
+                [
+                    "people",
+                    "corridor",
+                    "ns per agent-step",
+                    "vs first",
+                    "fastest vs first",
+                    "speed",
+                ],
                 [
                     [
                         f"{r['agents']:,}",
                         f"{r['corridor_m'][0]:.0f} m × {r['corridor_m'][1]:.0f} m",
-                        _m(r["agent_steps_per_s"]),
-                        f"{r['ns_per_agent_step']:.0f}",
-                        f"{r['ns_per_agent_step'] / base:.2f}",
+                        f"{r['ns_per_agent_step']:.0f} ({r['ns_min']:.0f}–{r['ns_max']:.0f})",
+                        f"{r['cost_vs_first']:.2f}",
+                        f"{r['cost_vs_first_min']:.2f}",
                         f"{r['mean_speed_m_s']:.2f} m/s",
                     ]
                     for r in periodic
@@ -387,7 +397,7 @@ def steps(quick: bool) -> list[tuple[str, list[str], Callable[[Rows], str]]]:
         ),
         (
             "periodic",
-            ["bench_scale.py", "--parts", "e", "--threads", "1", "--repeat", "2"]
+            ["bench_scale.py", "--parts", "e", "--threads", "1", "--repeat", "5"]
             + (["--max", "20000"] if quick else []),
             fmt_scale,
         ),
