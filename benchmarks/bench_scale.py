@@ -466,14 +466,17 @@ def periodic_rows(
     rows = []
     for n in sizes:
         ns = sorted(s["ns_per_agent_step"] for s in samples[n])
-        row = samples[n][0] | {
-            "ns_per_agent_step": rounded(float(np.median(ns)), 1),
-            "ns_min": rounded(ns[0], 1),
-            "ns_max": rounded(ns[-1], 1),
-            "agent_steps_per_s": rounded(1e9 / float(np.median(ns)), 0),
-            "rounds": len(ns),
-        }
-        rows.append(row)
+        median = float(np.median(ns))
+        rows.append(
+            samples[n][0]
+            | {
+                "ns_per_agent_step": rounded(median, 1),
+                "ns_min": rounded(ns[0], 1),
+                "ns_max": rounded(ns[-1], 1),
+                "agent_steps_per_s": rounded(1e9 / median, 0),
+                "rounds": len(ns),
+            }
+        )
     first, first_min = rows[0]["ns_per_agent_step"], rows[0]["ns_min"]
     for row in rows:
         row["cost_vs_first"] = rounded(row["ns_per_agent_step"] / first, 3)
