@@ -173,7 +173,9 @@ def _cost_rows(
 # (b) stadium scale
 
 
-def stadium_run(n: int, time_limit_s: float, threads: int | None, omp_bind: bool) -> dict[str, Any]:
+def stadium_run(
+    n: int, time_limit_s: float, threads: int | None, omp_bind: bool, device: str = "cpu"
+) -> dict[str, Any]:
     """The stadium-scale run; meant to run in a fresh process (its peak RSS is the run's own)."""
     configure_openmp(bind=omp_bind)
     set_threads(threads)
@@ -182,7 +184,7 @@ def stadium_run(n: int, time_limit_s: float, threads: int | None, omp_bind: bool
     room = BenchRoom.for_size(n, equal_density=True)
     tracemalloc.start()
     start = time.perf_counter()
-    model = crowdsim_model(room, time_limit_s=time_limit_s)
+    model = crowdsim_model(room, time_limit_s=time_limit_s, device=device)
     build_s = time.perf_counter() - start
     traced_mb, traced_peak_mb = (x / 2**20 for x in tracemalloc.get_traced_memory())
     tracemalloc.stop()
@@ -196,6 +198,7 @@ def stadium_run(n: int, time_limit_s: float, threads: int | None, omp_bind: bool
     peak_mb = peak_rss_mb()
     return {
         "part": "stadium",
+        "device": device,
         "agents": n,
         "room_m": round(room.side_m, 2),
         "build_s": round(build_s, 2),

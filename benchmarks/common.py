@@ -191,8 +191,9 @@ def crowdsim_model(
     navigation_resolution_m: float = 0.1,
     trajectory: TrajectoryWriter | None = None,
     seed: int = 1,
+    device: str = "cpu",
 ) -> EvacuationModel:
-    """A crowdsim evacuation model of ``room`` with everybody alike."""
+    """A crowdsim evacuation model of ``room`` with everybody alike, its kernel on ``device``."""
     scenario = Scenario.for_venue(
         room.venue(),
         people=Population.at(room.positions(), v0=v0_m_s, radius=radius_m),
@@ -201,7 +202,7 @@ def crowdsim_model(
         time_limit_s=time_limit_s,
         navigation_resolution_m=navigation_resolution_m,
     )
-    return build(scenario, seed=seed, trajectory=trajectory)
+    return build(scenario, seed=seed, trajectory=trajectory, device=device)
 
 
 def warm_up_crowdsim() -> float:

@@ -40,6 +40,13 @@ def add(sub: Any) -> None:
     )
     p.add_argument("--no-progress", action="store_true", help="never show a progress bar")
     p.add_argument(
+        "--device",
+        choices=("cpu", "cuda"),
+        default="cpu",
+        help="where the dynamics run: cpu (default), or cuda for an NVIDIA GPU (needs "
+        "crowdsim[gpu]); the same physics either way",
+    )
+    p.add_argument(
         "--navigation-resolution",
         metavar="M|auto",
         help="grid spacing of the navigation fields in m, overriding the scenario's; 'auto' "
@@ -78,6 +85,7 @@ def run_command(args: argparse.Namespace) -> int:
             trajectory=args.trajectory,
             fps=args.fps,
             progress=progress if show_bar else None,
+            device=args.device,
         )
     except KeyboardInterrupt:
         if args.trajectory is not None:

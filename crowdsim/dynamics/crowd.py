@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numba
 import numpy as np
 
+from crowdsim.dynamics.devices import DeviceUnavailable, check_device
 from crowdsim.dynamics.held import NEAR_GAP_M, NEAR_PAIRS
 from crowdsim.dynamics.inputs import (
     Crowd,
@@ -22,6 +24,9 @@ from crowdsim.dynamics.params import SocialForceParams
 from crowdsim.dynamics.rows import gather, scatter, sort_by_cell
 from crowdsim.dynamics.space import SpatialGrid
 from crowdsim.dynamics.threads import ThreadChoice
+
+if TYPE_CHECKING:
+    from crowdsim.dynamics.gpu import DeviceStep
 
 
 @dataclass(eq=False)
@@ -179,6 +184,13 @@ class SocialForceStepper:
         noise_key: Key of the fluctuation force's random numbers (a run's seed draws it).
         clear_width: (ny, nx) clear width (m) of the passage at each field cell, where people
             turn their shoulders; default: open floor everywhere.
+        device: Where the kernel runs (:data:`~crowdsim.dynamics.devices.DEVICES`):
+            ``"cuda"`` runs it on an NVIDIA GPU (:mod:`crowdsim.dynamics.gpu`, the ``gpu``
+            extra), to the same physics.
+
+    Raises:
+        ValueError: If ``device`` is not one of :data:`DEVICES`.
+        DeviceUnavailable: If ``device`` is ``"cuda"`` and this machine has no usable GPU.
     """
 
     def __init__(
@@ -194,7 +206,9 @@ class SocialForceStepper:
         portals: PortalState | None = None,
         noise_key: int = 0,
         clear_width: np.ndarray | None = None,
+        device: str = "cpu",
     ) -> None:
+        check_device(device)
         self.grid = grid
         self._key = np.uint64(noise_key)
         self.params = params
@@ -234,17 +248,36 @@ class SocialForceStepper:
         self._person = self._identity.copy()
         self._row_of = self._identity.copy()
         self._sort_count = np.zeros(grid.nx * grid.ny + 1, np.int64)
+        self._device: DeviceStep | None = None
+        if device == "cuda":
+            try:  # the gpu extra, imported only when asked for
+                from crowdsim.dynamics.gpu import DeviceStep
+            except ImportError as err:
+                raise DeviceUnavailable(
+                    f"numba-cuda is not installed ({err}); install crowdsim[gpu]"
+                ) from None
+            self._device = DeviceStep(
+                field=self._field,
+                walls=self._walls,
+                forces=self._forces,
+                n_people=n_agents,
+                near_pairs=NEAR_PAIRS,
+            )
 
     def set_directions(self, directions: np.ndarray) -> None:
         """Replace the direction fields (same grid and targets), e.g. after a hazard appears."""
         self._field = self._field._replace(
             directions=np.ascontiguousarray(directions, dtype=np.float32)
         )
+        if self._device is not None:
+            self._device.set_field(self._field)
 
     def set_hazards(self, hazards: np.ndarray) -> None:
         """Hazard circles (k, 3): x, y, radius (m). People never step in; those inside leave."""
         hz = np.ascontiguousarray(np.asarray(hazards, np.float64).reshape(-1, 3))
         self._field = self._field._replace(hazards=hz)
+        if self._device is not None:
+            self._device.set_field(self._field)
 
     def advance(self, state: CrowdState, t0: float, n_sub: int) -> int:
         """Move ``state`` forward ``n_sub`` steps of ``params.dt_s`` from time ``t0`` (s).
@@ -270,6 +303,19 @@ class SocialForceStepper:
         own = state.kernel_view(person=self._identity, row_of=self._identity)
         rows = self._rows.kernel_view(person=self._person, row_of=self._row_of)
         gather(own, rows)
+        if self._device is not None:
+            blocked = self._device.advance(
+                rows,
+                self.portals.kernel_view(),
+                t0=float(t0),
+                dt=self.params.dt_s,
+                n_sub=int(n_sub),
+                key=self._key,
+                every=self._every,
+                near_gap_m=self._near_gap(state),
+            )
+            scatter(rows, own)
+            return blocked
         blocked = int(
             advance(
                 rows,

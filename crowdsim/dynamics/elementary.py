@@ -18,6 +18,7 @@ on the C library of the machine that runs them.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from decimal import Decimal, localcontext
 from typing import cast
@@ -117,7 +118,7 @@ _as_double = cast(Callable[[np.uint64], float], _double)
 def exp(x: float) -> float:
     """e^x to within 0.51 ulp, the same bits on every machine; ``np.exp`` for |x| ≥ 512."""
     if not abs(x) < TABLE_RANGE:  # overflow, underflow, NaN
-        return np.exp(x)
+        return math.exp(x)
     table = _TABLE
     kd = fma(x, _INV_LN2_N, _SHIFT)
     ki = _as_bits(kd)

@@ -139,8 +139,12 @@ class PeopleCells(NamedTuple):
     listed: np.ndarray
 
     @classmethod
-    def allocate(cls, n_people: int, n_cells: int) -> PeopleCells:
-        """Zeroed buffers for ``n_people`` on a grid of ``n_cells``, for any number of threads."""
+    def allocate(cls, n_people: int, n_cells: int, *, listed: bool = True) -> PeopleCells:
+        """Zeroed buffers for ``n_people`` on a grid of ``n_cells``, for any number of threads.
+
+        Without ``listed`` the pair search's scratch is empty, shape (1, 0): the GPU kernel
+        searches in one pass (see :func:`crowdsim.dynamics.held.split_pairs`).
+        """
         return cls(
             agent_cell=np.zeros(n_people, np.int64),
             cell_start=np.zeros(n_cells + 1, np.int64),
@@ -153,7 +157,7 @@ class PeopleCells(NamedTuple):
             radius=np.zeros(n_people),
             radius_max=np.zeros(1),
             binned=np.zeros(n_people, np.bool_),
-            listed=np.zeros((max_threads(), n_people), np.int32),
+            listed=np.zeros((max_threads(), n_people) if listed else (1, 0), np.int32),
         )
 
 

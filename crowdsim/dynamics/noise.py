@@ -8,6 +8,8 @@ key alone.
 
 from __future__ import annotations
 
+import math
+
 import numba as nb
 import numpy as np
 
@@ -28,5 +30,5 @@ def gaussian_pair(key: np.uint64, step: int, i: int) -> tuple[float, float]:
     u1 = (float(h >> np.uint64(11)) + 0.5) * (1.0 / 9007199254740992.0)
     h2 = mix(h + golden)
     u2 = float(h2 >> np.uint64(11)) * (1.0 / 9007199254740992.0)
-    r = np.sqrt(-2.0 * np.log(u1))
-    return r * np.cos(2.0 * np.pi * u2), r * np.sin(2.0 * np.pi * u2)
+    r = math.sqrt(-2.0 * math.log(u1))
+    return r * math.cos(2.0 * math.pi * u2), r * math.sin(2.0 * math.pi * u2)

@@ -8,6 +8,8 @@ one refuses the crossing (a busy gate also pushes like a wall; a busy exit does 
 
 from __future__ import annotations
 
+import math
+
 import numba as nb
 import numpy as np
 
@@ -23,6 +25,21 @@ def cell_of(x: float, y: float, x0: float, y0: float, inv: float, nx: int, ny: i
     cx = min(max(cx, 0), nx - 1)
     cy = min(max(cy, 0), ny - 1)
     return cy * nx + cx
+
+
+@nb.njit(cache=True, inline="always")
+def nearest_image(dx: float, period: float) -> float:
+    """The offset dx less the whole periods nearest to it: the shortest across a periodic seam.
+
+    The number of periods is dx/period rounded half to even, as ``np.round`` does; written
+    out because the GPU compiler has no ``np.round``.
+    """
+    q = dx / period
+    k = float(math.floor(q))
+    f = q - k  # exact: 0 <= f < 1
+    if f > 0.5 or (f == 0.5 and k % 2.0 != 0.0):
+        k += 1.0
+    return dx - period * k
 
 
 @nb.njit(cache=True, inline="always")

@@ -6,6 +6,8 @@ same pair forces for the pairs it holds between refreshes (multiple time steppin
 
 from __future__ import annotations
 
+import math
+
 import numba as nb
 import numpy as np
 
@@ -52,7 +54,7 @@ def desired_direction(
         + w10 * field[i + 1, j, 1]
         + w11 * field[i + 1, j + 1, 1]
     )
-    n = np.sqrt(ex * ex + ey * ey)
+    n = math.sqrt(ex * ex + ey * ey)
     if n < 1e-12:
         return 0.0, 0.0
     return ex / n, ey / n

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from crowdsim.dynamics.crowd import CrowdState, PortalState, SocialForceStepper
+from crowdsim.dynamics.devices import DeviceUnavailable
 from crowdsim.dynamics.params import SocialForceParams
 from crowdsim.dynamics.space import SpatialGrid
 from crowdsim.errors import SetupError
@@ -36,6 +37,11 @@ class Engine:
         state: The crowd (its largest radius and speed size the cells).
         noise_key: Key of the kernel's fluctuations (drawn from the run's seed).
         max_flow_p_s: Flow limit of each exit (persons/s; None: none); default: the exits' own.
+        device: Where the kernel runs: ``"cpu"`` or ``"cuda"`` (an NVIDIA GPU, the ``gpu``
+            extra), to the same physics.
+
+    Raises:
+        SetupError: If ``device`` cannot run the kernel on this machine.
 
     Attributes:
         portals: Exits, gates, then seam sides: open flags, when each admits the next person,
@@ -53,6 +59,7 @@ class Engine:
         state: CrowdState,
         noise_key: int,
         max_flow_p_s: Sequence[float | None] | None = None,
+        device: str = "cpu",
     ) -> None:
         self.venue = venue
         n_exits, n_gates = len(venue.exits), len(venue.gates)
@@ -70,20 +77,24 @@ class Engine:
             headway_s=headway,
             is_gate=(np.arange(n) >= n_exits) & (np.arange(n) < self.first_seam),
         )
-        self.stepper = SocialForceStepper(
-            grid=_spatial_grid(venue, navigation, params, state),
-            directions=navigation.directions,
-            field_origin=(navigation.grid.centre_x0, navigation.grid.centre_y0),
-            field_h=navigation.grid.h,
-            params=params,
-            n_agents=len(state),
-            speed_factor=navigation.speed_factor,
-            portals=self.portals,
-            noise_key=noise_key,
-            clear_width=passage_width(
-                navigation.grid, venue.walkable, [e.line for e in venue.exits]
-            ),
-        )
+        try:
+            self.stepper = SocialForceStepper(
+                grid=_spatial_grid(venue, navigation, params, state),
+                directions=navigation.directions,
+                field_origin=(navigation.grid.centre_x0, navigation.grid.centre_y0),
+                field_h=navigation.grid.h,
+                params=params,
+                n_agents=len(state),
+                speed_factor=navigation.speed_factor,
+                portals=self.portals,
+                noise_key=noise_key,
+                clear_width=passage_width(
+                    navigation.grid, venue.walkable, [e.line for e in venue.exits]
+                ),
+                device=device,
+            )
+        except DeviceUnavailable as err:
+            raise SetupError(venue.source, f"device {device!r}", str(err)) from None
 
     @property
     def exit_open(self) -> np.ndarray:

@@ -78,9 +78,12 @@ class EvacuationModel(mesa.Model):
         seed: Seed of the run (default: the scenario's); the same seed gives identical results.
         layout: Layout to run (default: the scenario's).
         trajectory: Open trajectory file that receives frames while the model runs.
+        device: Where the kernel runs: ``"cpu"``, or ``"cuda"`` for an NVIDIA GPU (the ``gpu``
+            extra), to the same physics.
 
     Raises:
-        SetupError: If the people, their targets or the events do not fit the layout.
+        SetupError: If the people, their targets or the events do not fit the layout, or
+            ``device`` cannot run the kernel on this machine.
         VenueError: If the layout is unknown.
     """
 
@@ -91,6 +94,7 @@ class EvacuationModel(mesa.Model):
         seed: int | None = None,
         layout: str | None = None,
         trajectory: TrajectoryRecorder | None = None,
+        device: str = "cpu",
     ) -> None:
         seed = scenario.seed if seed is None else check_seed(seed, source=scenario.source)
         super().__init__(rng=seed)
@@ -129,6 +133,7 @@ class EvacuationModel(mesa.Model):
             state=state,
             noise_key=int(self.rng.integers(2**63)),
             max_flow_p_s=exit_limits(venue, scenario.design_flow),
+            device=device,
         )
         self.stairs = StairTraffic(venue=venue, state=state, first_portal=self.engine.first_seam)
         self.router = Router.for_people(

@@ -24,6 +24,7 @@ def run(
     trajectory: str | Path | None = None,
     fps: float = DEFAULT_FPS,
     progress: Callable[[EvacuationModel], None] | None = None,
+    device: str = "cpu",
 ) -> RunResult:
     """Run ``scenario`` once, to completion or its time limit.
 
@@ -35,6 +36,8 @@ def run(
             any other name for the JuPedSim SQLite layout that PedPy reads.
         fps: Frames per second of the trajectory file.
         progress: Called with the model after every model step (progress bars).
+        device: Where the kernel runs: ``"cpu"``, or ``"cuda"`` for an NVIDIA GPU (the
+            ``gpu`` extra), to the same physics.
 
     Returns:
         The facts of the run.
@@ -43,7 +46,8 @@ def run(
         CrowdsimError: If the scenario cannot be run (its venue, people, events or output).
     """
     if trajectory is None:
-        return run_model(build(scenario, seed=seed, layout=layout), progress=progress)
+        model = build(scenario, seed=seed, layout=layout, device=device)
+        return run_model(model, progress=progress)
     venue = scenario.venue_for(layout)
     run_seed = scenario.seed if seed is None else seed
     meta = {
@@ -52,7 +56,7 @@ def run(
         "crowdsim_seed": str(run_seed),
     }
     with open_trajectory(trajectory, fps=fps, walkable=venue.walkable, metadata=meta) as writer:
-        model = build(scenario, seed=run_seed, layout=layout, trajectory=writer)
+        model = build(scenario, seed=run_seed, layout=layout, trajectory=writer, device=device)
         return run_model(model, progress=progress)
 
 
@@ -62,6 +66,7 @@ def build(
     seed: int | None = None,
     layout: str | None = None,
     trajectory: TrajectoryRecorder | None = None,
+    device: str = "cpu",
 ) -> EvacuationModel:
     """The model of one run, built but not stepped: to step it yourself, time or inspect it.
 
@@ -70,12 +75,15 @@ def build(
         seed: Seed of the run (default: the scenario's).
         layout: Layout of the venue (default: the scenario's).
         trajectory: An open trajectory file that receives the frames.
+        device: Where the kernel runs (``"cpu"`` or ``"cuda"``).
 
     Raises:
         CrowdsimError: If the scenario cannot be set up.
     """
     try:
-        return EvacuationModel(scenario, seed=seed, layout=layout, trajectory=trajectory)
+        return EvacuationModel(
+            scenario, seed=seed, layout=layout, trajectory=trajectory, device=device
+        )
     except CrowdsimError as err:
         raise in_scenario(err, scenario) from None
 
