@@ -49,6 +49,13 @@ def add(sub: Any) -> None:
     )
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, metavar="DIR", help="report folder")
     p.add_argument("--list", action="store_true", help="list the checks and exit")
+    p.add_argument(
+        "--device",
+        choices=("cpu", "cuda"),
+        default="cpu",
+        help="where the runs compute their dynamics: cpu (default), or cuda to validate the "
+        "GPU kernel (needs crowdsim[gpu] and an NVIDIA GPU)",
+    )
     p.set_defaults(func=run_validate)
 
 
@@ -78,12 +85,20 @@ def run_validate(args: argparse.Namespace) -> int:
         for c in checks:
             print(f"{c.id:<10} {'quick' if c.quick else 'full ':<5}  {c.title}")
         return 0
+    from crowdsim.dynamics.devices import DeviceUnavailable, require
+
+    try:
+        require(args.device)
+    except DeviceUnavailable as err:
+        raise CrowdsimError("crowdsim validate", f"--device {args.device}", str(err)) from None
     print(
         f"crowdsim validate: {len(checks)} check{'' if len(checks) == 1 else 's'}, "
         f"seeds {' '.join(map(str, seeds))}",
         flush=True,
     )
-    suite = run_suite(checks, seeds=seeds, quick=args.quick, on_result=_print_result)
+    suite = run_suite(
+        checks, seeds=seeds, quick=args.quick, on_result=_print_result, device=args.device
+    )
     md, page = write_report(suite, args.out)
     print(_summary(suite))
     print(f"report: {md}\n        {page}")

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import numba
 import numpy as np
 
-from crowdsim.dynamics.devices import DeviceUnavailable, check_device
+from crowdsim.dynamics.devices import check_device, require
 from crowdsim.dynamics.held import NEAR_GAP_M, NEAR_PAIRS
 from crowdsim.dynamics.inputs import (
     Crowd,
@@ -250,12 +250,9 @@ class SocialForceStepper:
         self._sort_count = np.zeros(grid.nx * grid.ny + 1, np.int64)
         self._device: DeviceStep | None = None
         if device == "cuda":
-            try:  # the gpu extra, imported only when asked for
-                from crowdsim.dynamics.gpu import DeviceStep
-            except ImportError as err:
-                raise DeviceUnavailable(
-                    f"numba-cuda is not installed ({err}); install crowdsim[gpu]"
-                ) from None
+            require(device)
+            from crowdsim.dynamics.gpu import DeviceStep  # the gpu extra, only when asked for
+
             self._device = DeviceStep(
                 field=self._field,
                 walls=self._walls,

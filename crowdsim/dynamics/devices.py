@@ -6,6 +6,8 @@ the same inputs; nothing imports it, or numba-cuda, unless a stepper is asked fo
 
 from __future__ import annotations
 
+import numba
+
 #: The devices a stepper can run its kernel on.
 DEVICES = ("cpu", "cuda")
 
@@ -23,3 +25,29 @@ def check_device(device: str) -> str:
     if device not in DEVICES:
         raise ValueError(f"device {device!r}: use one of {', '.join(DEVICES)}")
     return device
+
+
+def require(device: str) -> None:
+    """Check that ``device`` can run the kernel on this machine (``"cpu"`` always can).
+
+    For ``"cuda"`` this imports numba-cuda (the ``gpu`` extra) and asks it for a GPU; numba's
+    CUDA simulator (``NUMBA_ENABLE_CUDASIM=1``) counts as one.
+
+    Raises:
+        ValueError: If ``device`` is not one of :data:`DEVICES`.
+        DeviceUnavailable: If it cannot run here, saying why and what to do.
+    """
+    if check_device(device) == "cpu":
+        return
+    try:
+        from numba import cuda
+    except ImportError as err:
+        raise DeviceUnavailable(
+            f"numba-cuda is not installed ({err}); install crowdsim[gpu], or run on the CPU "
+            "(the default)"
+        ) from None
+    if not (numba.config.ENABLE_CUDASIM or cuda.is_available()):  # type: ignore[attr-defined]
+        raise DeviceUnavailable(
+            "numba-cuda finds no usable NVIDIA GPU or driver on this machine; run on the CPU "
+            "(the default)"
+        )

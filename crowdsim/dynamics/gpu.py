@@ -38,7 +38,6 @@ import numba
 import numpy as np
 from numba import cuda
 
-from crowdsim.dynamics.devices import DeviceUnavailable
 from crowdsim.dynamics.forces import slot_acceleration
 from crowdsim.dynamics.held import refresh_slot
 from crowdsim.dynamics.inputs import (
@@ -330,19 +329,11 @@ class DeviceStep:
         forces: Social-force parameters.
         n_people: Rows of the crowd.
         near_pairs: Room for near pairs per person (:class:`HeldPairs`).
-
-    Raises:
-        DeviceUnavailable: If numba-cuda finds no usable GPU (and is not simulating one).
     """
 
     def __init__(
         self, *, field: Field, walls: WallCells, forces: Forces, n_people: int, near_pairs: int
     ) -> None:
-        if not (SIMULATED or cuda.is_available()):
-            raise DeviceUnavailable(
-                "numba-cuda finds no usable NVIDIA GPU or driver on this machine; "
-                "run on the CPU (the default)"
-            )
         self.field = to_device(field)
         self.walls = to_device(walls)
         self.forces = forces

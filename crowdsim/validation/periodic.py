@@ -16,6 +16,7 @@ from crowdsim.dynamics.crowd import CrowdState, SocialForceStepper
 from crowdsim.dynamics.params import SocialForceParams
 from crowdsim.dynamics.space import SpatialGrid
 from crowdsim.model.population import PopulationSpec
+from crowdsim.validation.simulate import KERNEL_DEVICE
 from crowdsim.validation.simulate import TRAJECTORY_FPS as FPS
 
 #: Least distance of a start position from a wall (m), beyond the body radius.
@@ -66,7 +67,8 @@ def corridor_crowd(
         people: Number of people.
         seed: Seed of the draws (speeds, radii, start positions, fluctuations).
 
-    People have the default adult profile and the default social-force parameters.
+    People have the default adult profile and the default social-force parameters; the
+    stepper runs on the suite's device (:data:`~crowdsim.validation.simulate.KERNEL_DEVICE`).
     """
     params = SocialForceParams()
     spec = PopulationSpec()
@@ -90,6 +92,7 @@ def corridor_crowd(
         params=params,
         n_agents=people,
         noise_key=int(rng.integers(2**63)),
+        device=KERNEL_DEVICE.get(),
     )
     return state, stepper
 

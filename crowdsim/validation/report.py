@@ -199,7 +199,7 @@ def _facts_md(suite: SuiteResult) -> list[str]:
         f"({'quick subset' if suite.quick else 'selected checks'})",
         f"- seeds: {', '.join(str(s) for s in suite.seeds)}",
         f"- machine: {m.get('host', '?')}, {m.get('processor', '?')}, {m.get('cores', '?')} "
-        f"logical cores, {m.get('platform', '?')}",
+        f"logical cores, {m.get('platform', '?')}; dynamics on the {suite.device.upper()}",
     ]
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +29,10 @@ from crowdsim.venue import Venue, load_venue
 
 #: Frames per second of the recorded trajectories: one frame per 0.1 s model step.
 TRAJECTORY_FPS = 10.0
+
+#: Where the checks' runs compute their dynamics: ``"cpu"``, or ``"cuda"`` to validate the GPU
+#: kernel (:func:`crowdsim.validation.suite.run_suite` sets it for the suite's duration).
+KERNEL_DEVICE: ContextVar[str] = ContextVar("kernel_device", default="cpu")
 
 _counter = itertools.count()
 
@@ -118,12 +123,20 @@ def run_scenario(
 ) -> SimRun:
     """Run a scenario once with ``seed`` (and ``layout``); record trajectories if asked."""
     venue = scenario.venue_for(layout)
+    device = KERNEL_DEVICE.get()
     if workdir is None:
-        return _finished(run(scenario, seed=seed, layout=layout), venue, None)
+        return _finished(run(scenario, seed=seed, layout=layout, device=device), venue, None)
     workdir.mkdir(parents=True, exist_ok=True)
     path = workdir / f"run-{next(_counter)}.sqlite"
     try:
-        result = run(scenario, seed=seed, layout=layout, trajectory=path, fps=TRAJECTORY_FPS)
+        result = run(
+            scenario,
+            seed=seed,
+            layout=layout,
+            trajectory=path,
+            fps=TRAJECTORY_FPS,
+            device=device,
+        )
         traj = pedpy.load_trajectory_from_jupedsim_sqlite(trajectory_file=path)
     finally:
         path.unlink(missing_ok=True)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from crowdsim.validation.paths import REPO_ROOT
 from crowdsim.validation.registry import Check, CheckContext, CheckResult, Verdict
+from crowdsim.validation.simulate import KERNEL_DEVICE
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class SuiteResult:
         duration_s: Wall-clock time of the whole suite.
         versions: Versions of crowdsim and the libraries that shape the results.
         machine: Host, platform, processor and core count.
+        device: Where the runs computed their dynamics: ``"cpu"`` or ``"cuda"`` (a GPU).
     """
 
     results: tuple[CheckResult, ...]
@@ -39,6 +41,7 @@ class SuiteResult:
     duration_s: float
     versions: dict[str, str] = field(default_factory=dict)
     machine: dict[str, str] = field(default_factory=dict)
+    device: str = "cpu"
 
     @property
     def passed(self) -> bool:
@@ -65,6 +68,7 @@ def run_suite(
     seeds: Sequence[int],
     quick: bool = False,
     on_result: Callable[[CheckResult], None] | None = None,
+    device: str = "cpu",
 ) -> SuiteResult:
     """Run ``checks`` one after the other in a scratch folder that is removed afterwards.
 
@@ -73,17 +77,23 @@ def run_suite(
         seeds: Seeds for the stochastic checks.
         quick: Whether this is the quick subset (recorded in the report).
         on_result: Called with each result as it finishes (progress output).
+        device: Where the runs compute their dynamics: ``"cpu"``, or ``"cuda"`` to validate
+            the GPU kernel (:data:`~crowdsim.validation.simulate.KERNEL_DEVICE`).
     """
     started = datetime.now(UTC)
     t0 = time.perf_counter()
     results = []
-    with tempfile.TemporaryDirectory(prefix="crowdsim-validate-") as scratch:
-        context = CheckContext(seeds=tuple(seeds), workdir=Path(scratch))
-        for check in checks:
-            result = check.run(context)
-            results.append(result)
-            if on_result is not None:
-                on_result(result)
+    token = KERNEL_DEVICE.set(device)
+    try:
+        with tempfile.TemporaryDirectory(prefix="crowdsim-validate-") as scratch:
+            context = CheckContext(seeds=tuple(seeds), workdir=Path(scratch))
+            for check in checks:
+                result = check.run(context)
+                results.append(result)
+                if on_result is not None:
+                    on_result(result)
+    finally:
+        KERNEL_DEVICE.reset(token)
     return SuiteResult(
         results=tuple(results),
         seeds=tuple(seeds),
@@ -92,6 +102,7 @@ def run_suite(
         duration_s=time.perf_counter() - t0,
         versions=versions(),
         machine=machine(),
+        device=device,
     )
 
 

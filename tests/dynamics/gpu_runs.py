@@ -115,6 +115,22 @@ def _model(device: str, seconds: float) -> dict[str, Any]:
     }
 
 
+def _periodic(device: str, seconds: float) -> dict[str, Any]:
+    """The periodic corridor of RiMEA 4 (forces and moves across the seam), 40 people."""
+    from crowdsim.validation.periodic import corridor_crowd
+    from crowdsim.validation.simulate import KERNEL_DEVICE
+
+    token = KERNEL_DEVICE.set(device)
+    try:
+        state, stepper = corridor_crowd(8.0, 3.0, 40, seed=2)
+    finally:
+        KERNEL_DEVICE.reset(token)
+    for k in range(round(seconds / 0.1)):
+        stepper.advance(state, 0.1 * k, 10)
+    seam = int(((state.pos[:, 0] < 1.0) | (state.pos[:, 0] > 7.0)).sum())
+    return {"pos": state.pos.tolist(), "vel": state.vel.tolist(), "near_seam": seam}
+
+
 def compare() -> dict[str, Any]:
     """CPU against GPU (simulated, two block sizes): each case's fields that differ, and counts."""
     import crowdsim.dynamics.gpu as gpu
@@ -124,6 +140,7 @@ def compare() -> dict[str, Any]:
         ("walled", lambda device: _walled(device, 20, 0.0, 2.0)),
         ("flow_limited", lambda device: _walled(device, 20, 0.8, 2.0)),
         ("model", lambda device: _model(device, 2.0)),
+        ("periodic", lambda device: _periodic(device, 1.0)),
     ):
         t0 = time.perf_counter()
         cpu = run("cpu")
