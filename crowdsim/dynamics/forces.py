@@ -130,7 +130,7 @@ def slot_acceleration(
     # A pair's friction rate is capped at 1/dt so that one step at most stops, never reverses,
     # the sliding of two people along each other.
     pair_fric_max = 1.0 / dt
-    # Phase 1 of the pair search keeps everybody within this distance of a person (plus the
+    # The pair search's screen keeps everybody within this distance of a person (plus the
     # person's own radius): the largest pair reach with the largest radius of the crowd.
     screen = slot_r_max + reach + headway_max + PAIR_PAD_M
     i = order[si]

@@ -125,6 +125,8 @@ def build_cells(
     cells.radius_max[0] = r_max
 
 
+# Not inlined by numba (inline="always"): inlined into _move's parallel loop, with numba 0.68,
+# it changed the results (people stopped leaving by exits); LLVM inlines it as it sees fit.
 @nb.njit(cache=True)
 def move_person(
     i: int,
