@@ -291,7 +291,7 @@ def advance(
     """
     n = int(crowd.pos.shape[0])
     n_cells = int(cells.cell_fill.shape[0])
-    rows, slots, cell_blocks = _blocks(n), _blocks(n), _blocks(n_cells + 1)
+    rows, cell_blocks = _blocks(n), _blocks(n_cells + 1)  # slots: at most one per row
     if SIMULATED:
         scratch.blocked[0] = 0
     else:
@@ -308,9 +308,9 @@ def advance(
             _scan[1, 1](cells)
             _scatter[rows, BLOCK](crowd, cells)
             _sort_cells[cell_blocks, BLOCK](crowd, cells)
-            _fill_slots[slots, BLOCK](crowd, cells)
+            _fill_slots[rows, BLOCK](crowd, cells)
         else:
-            _refresh_slots[slots, BLOCK](crowd, cells, portals, since)
+            _refresh_slots[rows, BLOCK](crowd, cells, portals, since)
         _forces[rows, BLOCK](
             crowd, field, walls, cells, portals, forces, t, dt, key, step, refresh, held, scratch
         )
