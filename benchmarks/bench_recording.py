@@ -18,6 +18,7 @@ from shapely.geometry import LineString, box
 
 from crowdsim.model.scenario import Scenario
 from crowdsim.model.trajectory import open_trajectory
+from crowdsim.navigation.congestion import CongestionSettings
 from crowdsim.study import build
 from crowdsim.venue import Exit, Venue, Zone
 
@@ -56,7 +57,13 @@ if __name__ == "__main__":
     ap.add_argument("--window", type=float, default=20.0)
     ap.add_argument("--repeat", type=int, default=3)
     a = ap.parse_args()
-    scenario = Scenario.for_venue(room(a.people), seed=1, time_limit_s=10 * a.window)
+    # Static routes: what is timed is the writing, against the same run without it.
+    scenario = Scenario.for_venue(
+        room(a.people),
+        seed=1,
+        time_limit_s=10 * a.window,
+        congestion=CongestionSettings(enabled=False),
+    )
     timed(scenario, 1.0, None)  # compile
     with tempfile.TemporaryDirectory() as tmp:
         for label, name in (("no file", None), ("SQLite", "t.sqlite"), ("Parquet", "t.parquet")):

@@ -11,9 +11,9 @@ f. **First step of ``crowdsim run``**: from launching ``crowdsim run
    experiments/scenarios/concert_hall.toml`` to the start and to the end of its first model
    step (the end includes loading the kernels from the cache), median of ``--repeat`` launches
    (target ≤ 2 s to the first step).
-c. **Congestion-aware routing's share** of a concert hall run: the whole run with the default
-   with ``[congestion] enabled = true`` (fields recomputed every 2 s on a 0.3 m grid) and
-   without (the default), alternated A B A B (``--pairs`` pairs) so both meet the
+c. **Congestion-aware routing's share** of a concert hall run: the whole run with
+   ``[congestion] enabled = true`` (the default: fields recomputed every 2 s on a 0.3 m grid)
+   and ``false``, alternated A B A B (``--pairs`` pairs) so both meet the
    same load; processor time of the run (robust against other work) and wall time; share =
    1 − off / on, pair by pair (the target is ≤ 20 %); and the same per simulated second, since
    the routing also changes how long the evacuation lasts.
@@ -188,7 +188,7 @@ def _records(procs: list[subprocess.Popen[str]]) -> list[dict[str, Any]]:
 
 
 def part_congestion(args: argparse.Namespace) -> dict[str, Any]:
-    """Concert hall with congestion routing on and off (the default), alternated A B A B."""
+    """Concert hall with congestion routing on (the default) and off, alternated A B A B."""
     _records([_runs("on", 1, [1])])  # warm-up: kernels and both field kinds cached
     on: list[dict[str, Any]] = []
     off: list[dict[str, Any]] = []

@@ -39,6 +39,7 @@ from crowdsim.model.evacuation import EvacuationModel
 from crowdsim.model.population import Population
 from crowdsim.model.scenario import Scenario
 from crowdsim.model.trajectory import TrajectoryWriter
+from crowdsim.navigation.congestion import CongestionSettings
 from crowdsim.study import build
 from crowdsim.venue import Exit, Venue
 
@@ -193,7 +194,11 @@ def crowdsim_model(
     seed: int = 1,
     device: str = "cpu",
 ) -> EvacuationModel:
-    """A crowdsim evacuation model of ``room`` with everybody alike, its kernel on ``device``."""
+    """A crowdsim evacuation model of ``room`` with everybody alike, its kernel on ``device``.
+
+    Routes are static (congestion-aware routing off): these rooms time the dynamics, as
+    JuPedSim's models, which have no such routing, are timed beside them.
+    """
     scenario = Scenario.for_venue(
         room.venue(),
         people=Population.at(room.positions(), v0=v0_m_s, radius=radius_m),
@@ -201,6 +206,7 @@ def crowdsim_model(
         step_s=STEP_S,
         time_limit_s=time_limit_s,
         navigation_resolution_m=navigation_resolution_m,
+        congestion=CongestionSettings(enabled=False),
     )
     return build(scenario, seed=seed, trajectory=trajectory, device=device)
 

@@ -6,7 +6,11 @@ the speed at which a route crosses each cell to the speed people can walk at tha
 (Weidmann's fundamental diagram); the travel time to each exit people are heading for is
 recomputed by fast marching on a coarser grid; and the walking directions blend the static
 field with the dynamic one by the local density, so that walking at low density stays
-geodesic, and so does pressing on inside a jam. This is the quickest-path idea of Kretz,
+geodesic, and so does pressing on inside a jam. The dynamic direction is the fine static
+field's gradient bent by the coarse gradient of the delay the crowd adds (the dynamic travel
+time less the empty venue's), so the coarse grid's blur of doorways and corners cancels out;
+within a coarse cell of a wall, where the coarse grid cannot tell where the wall or a jamb is,
+people follow the static field. This is the quickest-path idea of Kretz,
 J. Stat. Mech. P03012 (2009), and the density-dependent navigation cost of Vadere (Hartmann,
 New J. Phys. 12:043032, 2010), on the project's own fields.
 """
@@ -21,13 +25,14 @@ from scipy import ndimage
 
 from crowdsim.navigation.field import (
     UNREACHABLE_M,
+    descent,
     off_walls,
     off_walls_at,
     route_speed,
-    travel_directions,
+    travel_cost,
     wall_blend,
 )
-from crowdsim.navigation.grid import NavGrid, nearest_of
+from crowdsim.navigation.grid import NavGrid
 from crowdsim.navigation.navigator import Navigation
 
 #: Weidmann's (1993) fundamental diagram: v(ρ) = v_free · (1 − exp(−γ (1/ρ − 1/ρ_max))).
@@ -46,15 +51,17 @@ class CongestionSettings:
     """How routes respond to crowding.
 
     Attributes:
-        enabled: Whether directions respond to crowding at all (False, the default: static
-            geodesic fields). Off by default: with it on the validation suite fails other
-            checks than with static fields (RiMEA 11 and EMP 4 instead of RiMEA 15 and EMP 5;
-            docs/validation.md).
+        enabled: Whether directions respond to crowding at all (True, the default; False:
+            static geodesic fields). With static fields a crowd bunches at the inner edge of
+            a corner: RiMEA 15's corner then took longer than a straight corridor of the
+            outer edge's length (docs/validation.md, calibration step 14).
         update_s: Interval between recomputations (s); 2 s, about the time to walk a body
             length in a dense crowd.
         sigma_m: Standard deviation of the Gaussian that blurs the crowd into a density (m):
             0.7 m, about the distance to the nearest neighbours at 2 persons/m².
-        coarse_m: Cell size of the grid the dynamic travel times are computed on (m).
+        coarse_m: Cell size of the grid the dynamic travel times are computed on (m); the
+            directions within one such cell of a wall stay static, and the dynamic share
+            ramps up over the next.
         blend_from_pm2: Below this density (persons/m²) people follow the static field alone:
             1.08, the upper bound of Fruin's level of service D, up to which people still walk
             at a speed of their choosing.
@@ -75,7 +82,7 @@ class CongestionSettings:
             with static fields (seeds 1–3); with the jam released, 1.64.
     """
 
-    enabled: bool = False
+    enabled: bool = True
     update_s: float = 2.0
     sigma_m: float = 0.7
     coarse_m: float = 0.3
@@ -122,7 +129,9 @@ class CongestionFields:
         cy, cx = self.coarse.shape
         self._crop = (cy * factor, cx * factor)
         zones = self._block_mean(nav.speed_factor.astype(np.float64))
-        self._static_speed = route_speed(self.coarse, speed=zones)
+        # The crowd's delay is measured at the floor's own speed (stairs, ramps); the routes'
+        # berth of the walls is in the fine static field it bends.
+        self._floor_speed = np.maximum(zones, 1e-3)
         is_target = nav.distances == 0.0
         self._targets = (
             is_target[:, : self._crop[0], : self._crop[1]]
@@ -135,9 +144,13 @@ class CongestionFields:
             fine.free.astype(np.float64), self._sigma_cells, mode="constant", truncate=BLUR_TRUNCATE
         )
         self._upsample = _bilinear_weights(self.coarse, fine)
+        self._fine_speed = route_speed(fine, speed=nav.speed_factor.astype(np.float64)).ravel()
+        self._free_costs: dict[int, np.ndarray] = {}
+        # Within a coarse cell of a wall the coarse field cannot tell where the wall is, and
+        # over the next one the dynamic share ramps up.
+        self._wall_share = np.clip(fine.wall_m / self.coarse.h - 1.0, 0.0, 1.0).ravel()
         self.directions = np.array(nav.directions, dtype=np.float32)
         self._static_kept: dict[int, np.ndarray] = {}
-        self._approach: dict[int, np.ndarray] = {}
         # Flat views of the fine grid: cell numbers, the walls' pull on directions, and the
         # blocked cells with the free cell whose direction each one takes.
         self._wall_away = fine.wall_away.reshape(-1, 2)
@@ -164,36 +177,47 @@ class CongestionFields:
                 self.directions[k] = self.nav.directions[k]
         if not responding:
             return self.directions
-        speed = self._static_speed * speed_share(self._block_mean(density))
+        speed = self._floor_speed * speed_share(self._block_mean(density))
         # Only the cells where the crowd is dense take part of the dynamic field; everywhere
         # else the directions are the static ones, already kept off the walls, and so are the
         # blocked cells that take their direction from such a cell.
         dense = (weight > 0.0).ravel()
         cells = np.flatnonzero(dense)
-        w_cells = weight.ravel()[cells]
+        w_cells = weight.ravel()[cells] * self._wall_share[cells]
         away, blend = self._wall_away[cells], self._wall_blend[cells]
         borrow = dense[self._blocked_nearest]
         blocked, lender = self._blocked[borrow], self._blocked_nearest[borrow]
         sample = self._upsample(cells)
+        fine_speed = self._fine_speed[cells]
         for k in responding:
-            if k not in self._approach:
-                outside = self.coarse.free & ~self._targets[k]
-                self._approach[k] = nearest_of(outside, self._targets[k])
-            dynamic, cost = travel_directions(
-                self.coarse, self._targets[k], speed, approach=self._approach[k]
-            )
-            reachable = cost < 0.5 * UNREACHABLE_M
+            cost = travel_cost(self.coarse, self._targets[k], speed)
+            free_cost = self._free_cost(k)
+            reachable = (cost < 0.5 * UNREACHABLE_M) & (free_cost < 0.5 * UNREACHABLE_M)
             w = w_cells
             if not reachable.all():
                 w = w * (sample(reachable.astype(np.float64)) > 0.999)
-            up = sample(dynamic.astype(np.float64))
+            # The dynamic travel time is the static one plus the delay the crowd adds; the
+            # delay is smooth, so its coarse gradient bends the fine static gradient without
+            # the coarse grid's blur of doorways and corners.
+            delay = np.where(reachable, cost - free_cost, 0.0)
             static = self.nav.directions[k].reshape(-1, 2)[cells]
-            blended = (1.0 - w)[:, None] * static + w[:, None] * up
+            dynamic = static / fine_speed[:, None] + sample(descent(delay, self.coarse))
+            norm = np.hypot(dynamic[:, 0], dynamic[:, 1])
+            ok = norm > 1e-9
+            dynamic[ok] /= norm[ok, None]
+            dynamic[~ok] = static[~ok]
+            blended = (1.0 - w)[:, None] * static + w[:, None] * dynamic
             out = self.directions[k].reshape(-1, 2)
             out[:] = self._static_off_walls(k).reshape(-1, 2)
             out[cells] = off_walls_at(blended, away, blend)
             out[blocked] = out[lender]
         return self.directions
+
+    def _free_cost(self, k: int) -> np.ndarray:
+        """Target ``k``'s coarse travel time through an empty venue (kept)."""
+        if k not in self._free_costs:
+            self._free_costs[k] = travel_cost(self.coarse, self._targets[k], self._floor_speed)
+        return self._free_costs[k]
 
     def _static_off_walls(self, k: int) -> np.ndarray:
         """Target ``k``'s static directions as :func:`off_walls` leaves them (kept)."""

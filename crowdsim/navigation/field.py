@@ -150,7 +150,7 @@ def travel_directions(
     target = target & free
     if not target.any():
         raise ValueError("target region covers no free grid cell; refine the navigation grid")
-    cost = _filled(travel_time(free, target, speed, grid.h), free, grid.nearest_free)
+    cost = travel_cost(grid, target, speed)
     direction = _directions(cost, grid)
     # Inside the target the distance is flat: keep the heading of the nearest cell outside it.
     outside = free & ~target
@@ -160,6 +160,16 @@ def travel_directions(
         flat = direction.reshape(-1, 2)
         flat[np.flatnonzero(target)] = flat[approach]
     return direction, cost
+
+
+def travel_cost(grid: NavGrid, target: np.ndarray, speed: np.ndarray) -> np.ndarray:
+    """(ny, nx) travel time to the free ``target`` cells at the cell speeds ``speed``.
+
+    In s per unit speed, :data:`UNREACHABLE_M` where the target cannot be reached; blocked
+    cells take their nearest free cell's value.
+    """
+    free = grid.free
+    return _filled(travel_time(free, target & free, speed, grid.h), free, grid.nearest_free)
 
 
 def _filled(field: np.ndarray, free: np.ndarray, nearest: np.ndarray) -> np.ndarray:
@@ -174,9 +184,17 @@ def _filled(field: np.ndarray, free: np.ndarray, nearest: np.ndarray) -> np.ndar
 
 def _directions(d: np.ndarray, grid: NavGrid) -> np.ndarray:
     """Unit vectors of −∇d, one-sided next to blocked cells, wall-tangent at walls."""
+    return off_walls(descent(d, grid), grid)
+
+
+def descent(d: np.ndarray, grid: NavGrid) -> np.ndarray:
+    """(ny, nx, 2) −∇d on the free cells of ``grid`` (not normalised; 0 on blocked cells).
+
+    Central differences, one-sided next to blocked cells and the grid's edge.
+    """
     downhill = np.zeros((*d.shape, 2))
     _downhill(np.ascontiguousarray(d, dtype=np.float64), grid.free, grid.h, downhill)
-    return off_walls(downhill, grid)
+    return downhill
 
 
 @njit(cache=True, nogil=True)

@@ -40,7 +40,8 @@ RISE_STANDARD_ERRORS = 2.0
     experiments/validation/faster_is_slower.toml) with the same desired speed v0 for
     everybody, v0 = 0.6, 1.0, 1.5, 2.0, 3.0, 4.0 and 5.0 m/s; one run per seed, speed and
     crowd. The crowd is competitive (competitiveness 1: the escape-panic physics of HFV 2000)
-    or polite (competitiveness 0: the calibrated normal-egress physics). The evacuation time
+    or polite (competitiveness 0: the calibrated normal-egress physics). As in HFV's
+    simulations everybody heads straight for the door (static routes). The evacuation time
     is the time by which 95 % of the people are out (T95); the time the last person leaves
     is reported too.""",
     criterion="""Competitive crowd: HFV found the leaving time shortest at an intermediate

@@ -93,7 +93,7 @@ def run_venue(
     population: PopulationSpec | None = None,
     time_limit_s: float = 600.0,
     events: Sequence[ExitEvent | ShelterLock] = (),
-    congestion: bool = False,
+    congestion: bool = True,
 ) -> SimRun:
     """Run ``venue`` once with the default scenario; record trajectories if ``workdir`` is given.
 
@@ -105,7 +105,7 @@ def run_venue(
         population: How people are drawn from the zones (default: the model's).
         time_limit_s: Simulated time after which the run stops.
         events: Exit closures/openings and shelter locks on the timeline.
-        congestion: Switch congestion-aware routing on (off by default, as in a scenario).
+        congestion: Congestion-aware routing (on, as in a scenario by default); False: static.
     """
     scenario = Scenario.for_venue(
         venue,

@@ -81,6 +81,22 @@ def test_a_crowd_at_the_inner_corner_bends_routes_outwards(fields):
     assert np.hypot(*dynamic) == pytest.approx(1.0, abs=1e-5)
 
 
+def test_within_a_coarse_cell_of_a_wall_directions_stay_static(fields):
+    # The crowd at the inner corner of the previous test: next to the walls, where the coarse
+    # grid cannot tell where a wall or a doorway's jamb is, the directions are the static ones.
+    rng = np.random.default_rng(1)
+    xy = rng.uniform([7.0, 1.5], [10.0, 4.0], size=(20, 2))
+    grid = fields.nav.grid
+    out = fields.update(xy, np.array([0]))
+    kept = fields._static_off_walls(0)
+    near = grid.free & (grid.wall_m < fields.coarse.h)
+    crowded = fields.density(xy) > fields.settings.blend_from_pm2
+    assert (near & crowded).sum() > 50
+    assert np.array_equal(out[0][near], kept[near])
+    beyond = grid.free & (grid.wall_m > 2 * fields.coarse.h) & crowded
+    assert not np.array_equal(out[0][beyond], kept[beyond])
+
+
 def test_people_in_a_jam_press_on_along_the_static_field(fields):
     # A jam of 5 persons/m² in front of the corner: wherever the blurred density reaches
     # jam_full_pm2, the directions are the static ones, even though the jam makes the
