@@ -192,7 +192,9 @@ class CongestionFields:
         for k in responding:
             cost = travel_cost(self.coarse, self._targets[k], speed)
             free_cost = self._free_cost(k)
-            reachable = (cost < 0.5 * UNREACHABLE_M) & (free_cost < 0.5 * UNREACHABLE_M)
+            # Both travel times cover the same free cells at speeds > 0: one tells where
+            # the target can be reached for both.
+            reachable = cost < 0.5 * UNREACHABLE_M
             w = w_cells
             if not reachable.all():
                 w = w * (sample(reachable.astype(np.float64)) > 0.999)
