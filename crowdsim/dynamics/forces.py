@@ -9,7 +9,8 @@ depend on the number of threads):
 * pair force [A·exp((rᵢⱼ − dᵢⱼ)/B) + k·g(rᵢⱼ − dᵢⱼ)]·nᵢⱼ + κ·g(rᵢⱼ − dᵢⱼ)·(Δvⱼᵢ·tᵢⱼ)·tᵢⱼ plus the
   personal space Aₛ·exp((rᵢⱼ − dᵢⱼ + wᵢⱼ·min(T·|vᵢ|, L))/Bₛ), where wᵢⱼ ∈ [0, 1] says how far j
   stands in i's way, T is the headway time and L its cap; both exponential terms are weighted by
-  the anisotropy and capped against the walking direction (see SocialForceParams);
+  the anisotropy, and their sum along the walking direction is capped either way (see
+  SocialForceParams);
 * wall force [A·exp((rᵢ − dᵢW)/B) + k·g(rᵢ − dᵢW)]·nᵢW − κ·g(rᵢ − dᵢW)·(vᵢ·tᵢW)·tᵢW from the
   nearest point of every wall segment binned in the person's cell;
 * turned shoulders: near an opening narrower than 1.3 shoulder breadths a person's body is
@@ -63,6 +64,7 @@ from crowdsim.dynamics.terms import (
     MAX_EXPONENT,
     PAIR_PAD_M,
     capped_against,
+    capped_along,
     desired_direction,
     factor_at,
     in_the_way,
@@ -295,9 +297,9 @@ def slot_acceleration(
     # Only the part pushing against the walking direction is capped: it is what held a
     # lone person in front of a door; the sideways part keeps people off the jambs.
     wsx, wsy = capped_against(wsx, wsy, ex, ey, wall_cap * vd * inv_tau)
-    # Social pair forces slow a person down to a stand at most; only bodies in contact
-    # push anybody backwards.
-    psx, psy = capped_against(psx, psy, ex, ey, social_cap * vd * inv_tau)
+    # Social pair forces slow a person down to a stand at most, and hurry them on by their
+    # own drive at most; only bodies in contact push anybody.
+    psx, psy = capped_along(psx, psy, ex, ey, social_cap * vd * inv_tau)
     ax += wsx + psx
     ay += wsy + psy
     acc[i, 0] = ax

@@ -91,11 +91,15 @@ class SocialForceParams:
             calibrated). With isotropic forces (λ = 1) the push of everybody behind reaches the
             door: a 2 m door passed 2.1 persons/(m·s) with 150 people waiting and 3.5 with 500,
             and in a periodic corridor the mean speed hardly fell with density.
-        social_cap: The social (exponential) repulsion from other people may push against a
-            person's walking direction with at most this share of m·v_d/τ (1.0): it can slow a
-            person down to a stand but not make them walk backwards; only bodies in contact
-            push anybody back. Without it a dense periodic corridor drifted backwards. ``inf``:
-            no cap (a competitive crowd, :meth:`competitive`).
+        social_cap: The social (exponential) repulsion from other people may act along a
+            person's walking direction with at most this share of m·v_d/τ (1.0), either way:
+            it can slow a person down to a stand but not make them walk backwards, and hurry
+            them on by at most their own drive; only bodies in contact push anybody. Without
+            the cap against the walking direction a dense periodic corridor drifted
+            backwards; without the cap along it the people behind pushed the person in the
+            mouth of a funnelled 0.5 m opening through at 2.86 persons/(m·s), against the
+            2.0–2.5 measured through single-person openings (docs/validation.md, step 15).
+            ``inf``: no cap (a competitive crowd, :meth:`competitive`).
         space_a_n: Strength of the personal-space repulsion (250 N, calibrated).
         space_b_m: Range of the personal-space repulsion (0.3 m, Helbing & Molnár 1995).
         headway_s: Time headway T (0.6 s, calibrated). The personal space towards somebody
@@ -200,10 +204,11 @@ class SocialForceParams:
 
         Competitive people push: they give up their personal space and the headway to the
         person ahead, the push of everybody behind them reaches the front (isotropic
-        repulsion), and the social forces of a dense crowd may drive people backwards (no
-        caps). At ``share`` = 1 the parameters are those of the escape-panic simulations of
-        Helbing, Farkas & Vicsek 2000 (:data:`PANIC_PARAMS`), the others unchanged; in between
-        they are interpolated linearly, and the caps divided by 1 − share.
+        repulsion), and the social forces of a dense crowd may drive people backwards and
+        hurry them on without limit (no caps). At ``share`` = 1 the parameters are those of
+        the escape-panic simulations of Helbing, Farkas & Vicsek 2000 (:data:`PANIC_PARAMS`),
+        the others unchanged; in between they are interpolated linearly, and the caps divided
+        by 1 − share.
 
         Args:
             share: Competitiveness, 0 (normal egress: these parameters) to 1 (competitive).

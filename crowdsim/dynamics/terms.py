@@ -80,6 +80,17 @@ def capped_against(fx: float, fy: float, ex: float, ey: float, cap: float) -> tu
 
 
 @nb.njit(cache=True, inline="always")
+def capped_along(fx: float, fy: float, ex: float, ey: float, cap: float) -> tuple[float, float]:
+    """(fx, fy) with its component along the unit direction (ex, ey) limited to ±``cap``."""
+    along = fx * ex + fy * ey
+    if along < -cap:
+        return fx - (along + cap) * ex, fy - (along + cap) * ey
+    if along > cap:
+        return fx - (along - cap) * ex, fy - (along - cap) * ey
+    return fx, fy
+
+
+@nb.njit(cache=True, inline="always")
 def in_the_way(dx: float, dy: float, ux: float, uy: float, rij: float) -> float:
     """How far (0–1) somebody stands in the way of a walker moving along the unit vector u.
 

@@ -53,7 +53,7 @@ def reference_step(state: CrowdState, params: SocialForceParams) -> np.ndarray:
     direction to the other person; the personal space evaluated at the gap shortened by
     w·T·|v| for somebody ahead whose centre is w-in the walker's path (w = 1 within rᵢⱼ/2 of
     the path, 0 beyond 3rᵢⱼ/4, a smooth step between), its braking part scaled by w; their
-    sum against e capped at social_cap·v0/τ; body force; sliding friction c·(Δvⱼᵢ·t)·t with
+    sum along e capped at ±social_cap·v0/τ; body force; sliding friction c·(Δvⱼᵢ·t)·t with
     c = min(κ·g/m, 1/dt), its part in the person's own velocity implicit.
     """
     x, v, r, v0 = state.pos, state.vel, state.radius, state.v0
@@ -90,8 +90,7 @@ def reference_step(state: CrowdState, params: SocialForceParams) -> np.ndarray:
         ).sum(axis=0)
         push /= params.mass_kg
         cap = params.social_cap * v0[i] / params.tau_s
-        if push @ e < -cap:
-            push -= (push @ e + cap) * e
+        push -= (push @ e - np.clip(push @ e, -cap, cap)) * e
         touch = others & (gap < 0)
         nt = nij[touch]
         tij = np.column_stack([-nt[:, 1], nt[:, 0]])
@@ -161,6 +160,24 @@ def test_sliding_friction_at_a_wall_slows_and_never_speeds_up_the_slider():
     assert max(speeds) <= 0.8
     assert np.all(np.diff(speeds) <= 1e-12)
     assert speeds[-1] < 0.1  # friction and relaxation have stopped the slide
+
+
+def test_the_social_push_of_people_behind_hurries_a_person_by_their_drive_at_most():
+    # Somebody walking east at their desired speed (no drive left) with a person standing
+    # 5 cm behind them: that person's repulsion (about 7 m/s², weighted λ from behind) would
+    # push them on; the social forces may hurry them by v0/τ at most, as they may brake them.
+    r = 0.25
+    state = CrowdState.create(
+        pos=np.array([[30.0, 30.0], [30.0 - 2 * r - 0.05, 30.0]]),
+        v0=np.array([1.0, 1.0]),
+        radius=np.array([r, r]),
+    )
+    state.vel[0] = (1.0, 0.0)
+    state.target[1] = -1
+    stepper(open_floor(), 2, params=QUIET).advance(state, 0.0, 1)
+    acc = (state.vel[0] - (1.0, 0.0)) / P.dt_s
+    assert acc[0] == pytest.approx(P.social_cap * 1.0 / P.tau_s, rel=1e-9)
+    assert abs(acc[1]) < 1e-9
 
 
 def test_social_wall_force_against_the_walk_is_capped_at_a_share_of_the_drive():

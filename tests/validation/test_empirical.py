@@ -23,7 +23,7 @@ def test_data_anchors_are_reproduced_by_the_pedpy_measurements(context, juelich_
 
 @pytest.mark.slow
 @pytest.mark.xfail(
-    reason="model result: the 0.5 m replica passes (2.23 against 2.32 ± 15 %), the 3.0 m replica "
+    reason="model result: the 0.5 m replica passes (2.15 against 2.32 ± 15 %), the 3.0 m replica "
     "passes 1.91 persons/(m·s), 6 % below the band from 2.03: its crowd does not compress in "
     "front of the opening (2.9 against 4.9 persons/m² measured); see docs/validation.md",
     strict=True,
@@ -43,11 +43,6 @@ def test_flow_through_square_cornered_openings_in_the_measured_range(context, ju
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    reason="model result: a funnelled 0.5 m opening passes 2.76 persons/(m·s) against 1.97–2.67 "
-    "measured, the 1.0 m one 2.41 against 1.9–2.4; see docs/validation.md",
-    strict=True,
-)
 def test_flow_through_funnelled_openings_in_the_measured_range(context, juelich_data):
     assert_passes("EMP 6", context)
 
