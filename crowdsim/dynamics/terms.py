@@ -82,12 +82,8 @@ def capped_against(fx: float, fy: float, ex: float, ey: float, cap: float) -> tu
 @nb.njit(cache=True, inline="always")
 def capped_along(fx: float, fy: float, ex: float, ey: float, cap: float) -> tuple[float, float]:
     """(fx, fy) with its component along the unit direction (ex, ey) limited to ±``cap``."""
-    along = fx * ex + fy * ey
-    if along < -cap:
-        return fx - (along + cap) * ex, fy - (along + cap) * ey
-    if along > cap:
-        return fx - (along - cap) * ex, fy - (along - cap) * ey
-    return fx, fy
+    fx, fy = capped_against(fx, fy, ex, ey, cap)
+    return capped_against(fx, fy, -ex, -ey, cap)
 
 
 @nb.njit(cache=True, inline="always")
