@@ -18,6 +18,19 @@ from crowdsim.study import build
 from crowdsim.venue import Exit, Venue, Zone
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Compile the numba kernels into their on-disk cache once, before any test process starts.
+
+    Otherwise, on a fresh checkout, every xdist worker and every process a test starts (the
+    command line, Dask workers) compiles them for itself, about a minute each.
+    """
+    if hasattr(session.config, "workerinput"):
+        return  # an xdist worker: the controller has warmed the cache
+    from crowdsim.study import run_model
+
+    run_model(model_of(room(people=10), seed=1, time_limit_s=2))
+
+
 def room(
     width: float = 10.0,
     depth: float = 10.0,
