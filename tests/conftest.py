@@ -31,6 +31,15 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     run_model(model_of(room(people=10), seed=1, time_limit_s=2))
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the ``slow`` tests first, so that the short ones, not a three-minute check, end the run.
+
+    xdist hands the tests to its workers in this order; a long test begun last kept one worker
+    busy while the other had nothing left to do.
+    """
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 def room(
     width: float = 10.0,
     depth: float = 10.0,

@@ -42,6 +42,7 @@ def test_run_prints_a_human_summary():
     assert "end  1" in out.stdout
 
 
+@pytest.mark.slow
 def test_layout_option_runs_that_layout():
     scenario = ROOT / "experiments/scenarios/concert_hall.toml"
     out = crowdsim("run", str(scenario), "--layout", "side_exit_closed", "--json")
@@ -87,6 +88,7 @@ def test_readme_run_lines_name_files_that_exist():
     assert files and all((ROOT / f).is_file() for f in files)
 
 
+@pytest.mark.slow
 def test_quickstart_notebook_runs():
     import json
 

@@ -67,6 +67,7 @@ def stored_runs(path) -> int:
         return 0
 
 
+@pytest.mark.slow
 def test_interrupted_with_ctrl_c_and_run_again_nothing_is_lost_or_repeated(tmp_path):
     # Enough runs (3 layouts × 100, about 0.15 s each on one worker) that the interrupt lands
     # part-way however fast the machine; the second invocation finishes them on two.

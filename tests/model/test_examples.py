@@ -18,6 +18,7 @@ SPECIFIC = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
 def test_scenario_runs_for_its_first_minute(path):
     scenario = load_scenario(path).with_overrides(time_limit_s=60.0)

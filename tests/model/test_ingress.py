@@ -38,6 +38,7 @@ def checkpoint(lanes=LANES_X) -> Venue:
     )
 
 
+@pytest.mark.slow
 def test_saturated_lanes_pass_c_over_mean_service_time():
     # 3 walk-through metal detectors, 5-7 s each (mean 6 s): 0.5 persons/s when saturated.
     spec = IngressSpec(

@@ -64,6 +64,7 @@ def test_bad_options_and_extensions_are_one_line_errors(recorded, tmp_path):
         VideoOptions(speed=0)
 
 
+@pytest.mark.slow
 def test_replay_command_writes_a_video_and_a_player_and_refuses_the_rest(recorded, tmp_path):
     import subprocess
     import sys

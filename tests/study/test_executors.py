@@ -88,6 +88,7 @@ def test_a_failing_run_is_recorded_and_the_others_go_on(tmp_path):
     assert (frame.drop("bad" * 8)["status"] == COMPLETED).all()
 
 
+@pytest.mark.slow
 def test_a_killed_worker_loses_and_repeats_nothing(serial_rows, tmp_path):
     executor = ProcessExecutor(workers=2)
     killed = []

@@ -9,6 +9,7 @@ ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK = ROOT / "notebooks" / "compare_layouts.ipynb"
 
 
+@pytest.mark.slow
 def test_the_compare_layouts_notebook_runs_and_reaches_a_verdict(monkeypatch):
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")

@@ -57,6 +57,7 @@ def test_imo_4_door_flow_is_reported_as_information(context):
     assert steady.unit == "1/s" and 1.5 < float(steady.value) < 2.9, explain(result)
 
 
+@pytest.mark.slow
 def test_nist_2_8_completion_time_grows_with_the_number_of_opposing_people(context):
     assert_passes("NIST 2.8", context)
 

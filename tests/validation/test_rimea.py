@@ -37,6 +37,7 @@ def test_rimea_6_nobody_cuts_the_corner(context):
     assert_passes("RiMEA 6", context)
 
 
+@pytest.mark.slow
 def test_rimea_7_measured_speeds_follow_each_groups_desired_speed_distribution(context):
     result = assert_passes("RiMEA 7", context)
     measured = {m.label: m.value for m in result.outcome.measurements}
@@ -63,6 +64,7 @@ def test_rimea_12_congestion_before_the_bottleneck_not_after(context):
     assert_passes("RiMEA 12", context)
 
 
+@pytest.mark.slow
 def test_rimea_12d_flow_grows_with_the_bottleneck_width(context):
     assert_passes("RiMEA 12d", context)
 
