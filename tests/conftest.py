@@ -34,8 +34,10 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Run the ``slow`` tests first, so that the short ones, not a three-minute check, end the run.
 
-    xdist hands the tests to its workers in this order; a long test begun last kept one worker
-    busy while the other had nothing left to do.
+    xdist (``--dist worksteal``, pyproject.toml) hands each worker a share of the tests in this
+    order, and a worker that has run out takes unstarted tests from the end of another's share.
+    With the slow tests last, a long check begun at the end kept one worker busy for minutes
+    while the other had nothing left to do.
     """
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
