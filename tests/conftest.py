@@ -14,7 +14,7 @@ from shapely.geometry import LineString, Polygon, box
 from crowdsim.model.evacuation import EvacuationModel
 from crowdsim.model.scenario import Scenario
 from crowdsim.model.trajectory import TrajectoryRecorder
-from crowdsim.study import build
+from crowdsim.study import build, run_model
 from crowdsim.venue import Exit, Venue, Zone
 
 
@@ -26,8 +26,6 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     """
     if hasattr(session.config, "workerinput"):
         return  # an xdist worker: the controller has warmed the cache
-    from crowdsim.study import run_model
-
     run_model(model_of(room(people=10), seed=1, time_limit_s=2))
 
 
