@@ -8,12 +8,15 @@ reported as ``INFO``.
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pandas as pd
 import pedpy
 from shapely.geometry import LineString, box
 
 from crowdsim.model.population import Population, PopulationSpec
+from crowdsim.model.profiles import PROFILES
 from crowdsim.validation import venues
 from crowdsim.validation.experiments import (
     DATASETS,
@@ -34,6 +37,8 @@ from crowdsim.validation.measure import (
     Flow,
     mean_density,
     measure_flow,
+    nearest_ahead_by_offset,
+    nearest_person_distances,
     speed_density_pairs,
     steps_outside,
 )
@@ -122,7 +127,9 @@ def _wuppertal_run(seed: int, ctx: CheckContext) -> SimRun:
     Steady flow: (N₉₀ − N₁₀)/(t₉₀ − t₁₀) over the central 80 % of the crossings, the same on
     the experimental trajectories. At the 3.0 m opening the classic density and mean speed
     in the opening and in the metre in front of it, over the steady phase, are reported for
-    the experiment and the replica.""",
+    the experiment and the replica, and in that metre each person's distance to the nearest
+    other person and how near the nearest person ahead comes at each sideways offset from
+    one's line (the experiment tracked heads, the replica body centres).""",
     criterion="""For both replicas the specific flow (mean over the seeds) lies within ±15 %
     of the value PedPy measures on the experiment's own trajectories (15 % is about the spread
     of specific flows between bottleneck experiments of equal width, 1.9–2.4 persons/(m·s)).
@@ -207,18 +214,29 @@ _WIDE_OPENING_AREAS = {
 }
 
 
+#: The narrowest shoulders of the default population (m): twice the least body radius.
+_NARROWEST_SHOULDERS_M = 2.0 * PROFILES["adult"].radius.params["low"]
+#: Bands of sideways offset (m) in which the nearest person ahead is sought; the crowd at the
+#: 3.0 m opening walks towards +y.
+_ASIDE_BANDS_M = (0.0, 0.1, 0.2, 0.3, 0.4)
+
+
 def _crowd_at_the_wide_opening(
     runs: list[SimRun], experiment: Flow, replicas: list[Flow]
 ) -> list[Measurement]:
-    """Density and speed at the 3.0 m opening over the steady phase: experiment and replica.
+    """Density, speed and spacing at the 3.0 m opening, steady phase: experiment and replica.
 
     ``experiment`` and ``replicas`` are the flows measured at the line, whose steady phases
-    are used.
+    are used. The spacing, in the metre in front of the opening: each person's distance to
+    the nearest other person, and how near the nearest person ahead comes by sideways offset
+    (the experiment tracked heads, the replica body centres).
     """
     trajectories = [(load_trajectory("hermes-ao-3.0"), experiment, "experiment")] + [
         (r.trajectory, f, "replica") for r, f in zip(runs, replicas, strict=True)
     ]
     values: dict[tuple[str, str], list[tuple[float, float]]] = {}
+    nearest: dict[str, list[np.ndarray]] = {}
+    ahead: dict[str, list[list[np.ndarray]]] = {}
     for traj, flow, who in trajectories:
         frames = flow.steady_frames
         for name, area in _WIDE_OPENING_AREAS.items():
@@ -226,6 +244,27 @@ def _crowd_at_the_wide_opening(
             values.setdefault((name, who), []).append(
                 (float(pairs["density"].mean()), float(pairs["speed"].mean()))
             )
+        front = _WIDE_OPENING_AREAS["1 m in front of it"]
+        nearest.setdefault(who, []).append(nearest_person_distances(traj, front, frames))
+        ahead.setdefault(who, []).append(
+            nearest_ahead_by_offset(
+                traj, front, frames, heading=(0.0, 1.0), offsets_m=_ASIDE_BANDS_M
+            )
+        )
+    spacing = {who: np.concatenate(d) for who, d in nearest.items()}
+    closest_ahead = {
+        who: " / ".join(
+            f"{np.percentile(np.concatenate(band), 5):.2f}" for band in zip(*runs, strict=True)
+        )
+        + " m"
+        for who, runs in ahead.items()
+    }
+    shoulders = _NARROWEST_SHOULDERS_M
+
+    def summary(d: np.ndarray) -> str:
+        median, low = np.percentile(d, [50, 5])
+        return f"{median:.2f} m / {low:.2f} m / {np.mean(d < shoulders):.0%}"
+
     out = []
     for name in _WIDE_OPENING_AREAS:
         exp = np.mean(values[(name, "experiment")], axis=0)
@@ -238,6 +277,25 @@ def _crowd_at_the_wide_opening(
                 f"experiment {exp[0]:.2f} /m² / {exp[1]:.2f} m/s",
             )
         )
+    out.append(
+        Measurement(
+            "3.0 m: distance to the nearest person 1 m in front of the opening, steady phase: "
+            f"median / 5th percentile / share nearer than {shoulders:.2f} m (replica)",
+            summary(spacing["replica"]),
+            "",
+            f"experiment {summary(spacing['experiment'])}",
+        )
+    )
+    bands = " / ".join(f"{a:g}–{b:g}" for a, b in itertools.pairwise(_ASIDE_BANDS_M))
+    out.append(
+        Measurement(
+            "3.0 m: how near the nearest person ahead comes (5th percentile of the distance "
+            f"ahead) with {bands} m between their line and one's own (replica)",
+            closest_ahead["replica"],
+            "",
+            f"experiment {closest_ahead['experiment']}",
+        )
+    )
     return out
 
 

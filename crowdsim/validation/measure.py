@@ -3,7 +3,9 @@
 Flows come from PedPy's N–t curve at a measurement line (``pedpy.compute_n_t``), densities from
 ``pedpy.compute_classic_density`` in a measurement area, speeds from
 ``pedpy.compute_individual_speed`` / ``compute_mean_speed_per_frame`` and
-``pedpy.compute_passing_speed``. This module only chooses the time windows and summarises.
+``pedpy.compute_passing_speed``. This module only chooses the time windows and summarises;
+the distance to the nearest person is a plain Euclidean minimum per frame (PedPy's neighbour
+distances are between Voronoi neighbours).
 
 Units: flows in persons/s (specific flows in persons/(m·s)), densities in persons/m², speeds
 in m/s, times in s.
@@ -11,6 +13,8 @@ in m/s, times in s.
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -163,6 +167,67 @@ def passing_speed_by_id(
         frames_in_area=frames, frame_rate=traj.frame_rate, distance=distance_m
     )
     return speed.set_index(pedpy.ID_COL)[pedpy.SPEED_COL].sort_index()
+
+
+def _people_in(
+    traj: pedpy.TrajectoryData, area: Polygon, frames: tuple[int, int]
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Everybody's positions (n, 2) and the indices of those in ``area``, frame by frame.
+
+    Frames from ``frames[0]`` to ``frames[1]``; those with nobody in the area, or nobody
+    else present, are skipped.
+    """
+    data = traj.data[traj.data[pedpy.FRAME_COL].between(*frames)]
+    for _, frame in data.groupby(pedpy.FRAME_COL):
+        xy = frame[[pedpy.X_COL, pedpy.Y_COL]].to_numpy()
+        inside = np.flatnonzero(shapely.contains_xy(area, xy[:, 0], xy[:, 1]))
+        if len(xy) > 1 and len(inside) > 0:
+            yield xy, inside
+
+
+def nearest_person_distances(
+    traj: pedpy.TrajectoryData, area: Polygon, frames: tuple[int, int]
+) -> np.ndarray:
+    """Distance (m) from each person in ``area`` to the nearest other person, frame by frame.
+
+    One value per person in the area and frame from ``frames[0]`` to ``frames[1]``; the
+    nearest person counts wherever they stand, inside the area or not. Empty if nobody was in
+    the area with somebody else present.
+    """
+    out = []
+    for xy, inside in _people_in(traj, area, frames):
+        apart = np.hypot(*(xy[inside, None, :] - xy[None, :, :]).transpose(2, 0, 1))
+        apart[np.arange(len(inside)), inside] = np.inf
+        out.append(apart.min(axis=1))
+    return np.concatenate(out) if out else np.empty(0)
+
+
+def nearest_ahead_by_offset(
+    traj: pedpy.TrajectoryData,
+    area: Polygon,
+    frames: tuple[int, int],
+    *,
+    heading: tuple[float, float],
+    offsets_m: Sequence[float],
+) -> list[np.ndarray]:
+    """How near the nearest person ahead comes, by how far they stand to the side.
+
+    For each person in ``area`` and frame from ``frames[0]`` to ``frames[1]``, and for each
+    band [offsets_m[k], offsets_m[k + 1]) of sideways offset from the person's line along the
+    unit vector ``heading``: the distance ahead (m, along ``heading``) of the nearest other
+    person ahead within that band, if any. Returns one array per band.
+    """
+    hx, hy = heading
+    bands: list[list[np.ndarray]] = [[] for _ in offsets_m[1:]]
+    for xy, inside in _people_in(traj, area, frames):
+        rel = xy[None, :, :] - xy[inside, None, :]
+        ahead = rel[..., 0] * hx + rel[..., 1] * hy
+        aside = np.abs(rel[..., 0] * hy - rel[..., 1] * hx)
+        ahead[np.arange(len(inside)), inside] = -np.inf  # nobody is ahead of themself
+        for k, (low, high) in enumerate(itertools.pairwise(offsets_m)):
+            d = np.where((ahead > 0) & (aside >= low) & (aside < high), ahead, np.inf).min(axis=1)
+            bands[k].append(d[np.isfinite(d)])
+    return [np.concatenate(b) if b else np.empty(0) for b in bands]
 
 
 def steps_outside(traj: pedpy.TrajectoryData, walkable: BaseGeometry, tol_m: float = 1e-6) -> int:

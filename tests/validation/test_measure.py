@@ -9,6 +9,8 @@ from shapely.geometry import LineString, box
 from crowdsim.validation.measure import (
     mean_density,
     measure_flow,
+    nearest_ahead_by_offset,
+    nearest_person_distances,
     passing_speeds,
     speed_density_pairs,
     steps_outside,
@@ -69,3 +71,60 @@ def test_steps_through_a_wall_are_counted():
     assert steps_outside(stream(3, 1.0), walkable) == 0
     split = box(-12, 0, -0.05, 2).union(box(0.05, 0, 12, 2))  # a 0.1 m wall at x = 0
     assert steps_outside(stream(3, 1.0), split) >= 3
+
+
+def test_nearest_person_distance_on_a_hexagonal_lattice_is_its_spacing():
+    """Everybody on a hexagonal lattice 0.45 m apart has their nearest person at 0.45 m; people
+    outside the area are not measured but count as neighbours."""
+    spacing = 0.45
+    rows = [
+        (i * spacing + (j % 2) * spacing / 2, j * spacing * np.sqrt(3) / 2)
+        for i in range(8)
+        for j in range(8)
+    ]
+    xy = np.array(rows)
+    shifted = [xy + np.array([0.1 * frame, 0.0]) for frame in range(3)]
+    traj = pedpy.TrajectoryData(
+        data=pd.concat(
+            pd.DataFrame({"id": np.arange(len(xy)), "frame": f, "x": p[:, 0], "y": p[:, 1]})
+            for f, p in enumerate(shifted)
+        ),
+        frame_rate=FPS,
+    )
+    area = box(0.9, 0.9, 2.1, 2.1)  # inner people only; some of their neighbours stand outside
+    d = nearest_person_distances(traj, area, (1, 2))
+    inside = sum(
+        np.count_nonzero((p > 0.9).all(axis=1) & (p < 2.1).all(axis=1)) for p in shifted[1:]
+    )
+    assert len(d) == inside > 0
+    np.testing.assert_allclose(d, spacing)
+
+
+def test_nearest_person_distance_of_somebody_alone_is_not_measured():
+    traj = pedpy.TrajectoryData(
+        data=pd.DataFrame({"id": [0, 0], "frame": [0, 1], "x": [1.0, 1.1], "y": [1.0, 1.0]}),
+        frame_rate=FPS,
+    )
+    assert len(nearest_person_distances(traj, box(0, 0, 2, 2), (0, 1))) == 0
+
+
+def test_nearest_ahead_is_sought_in_each_band_of_sideways_offset():
+    """A walker heading +y with people 0.8 m ahead on their line, 0.3 m ahead 0.25 m aside,
+    0.5 m ahead 0.22 m to the other side, and somebody behind: per band the nearest ahead."""
+    people = {0: (1.0, 1.0), 1: (1.05, 1.8), 2: (1.25, 1.3), 3: (0.78, 1.5), 4: (1.0, 0.6)}
+    traj = pedpy.TrajectoryData(
+        data=pd.DataFrame(
+            [{"id": i, "frame": 0, "x": x, "y": y} for i, (x, y) in people.items()],
+        ),
+        frame_rate=FPS,
+    )
+    area = box(0.9, 0.9, 1.1, 1.1)  # the walker only
+    bands = nearest_ahead_by_offset(
+        traj, area, (0, 0), heading=(0.0, 1.0), offsets_m=(0.0, 0.1, 0.2, 0.3, 0.4)
+    )
+    assert [list(b) for b in bands] == [
+        pytest.approx([0.8]),
+        [],
+        pytest.approx([0.3]),
+        [],
+    ]
