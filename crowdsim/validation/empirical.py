@@ -251,19 +251,18 @@ def _crowd_at_the_wide_opening(
                 traj, front, frames, heading=(0.0, 1.0), offsets_m=_ASIDE_BANDS_M
             )
         )
-    spacing = {who: np.concatenate(d) for who, d in nearest.items()}
-    closest_ahead = {
-        who: " / ".join(
-            f"{np.percentile(np.concatenate(band), 5):.2f}" for band in zip(*runs, strict=True)
-        )
-        + " m"
-        for who, runs in ahead.items()
-    }
     shoulders = _NARROWEST_SHOULDERS_M
 
-    def summary(d: np.ndarray) -> str:
+    def summary(per_run: list[np.ndarray]) -> str:
+        d = np.concatenate(per_run)
+        if len(d) == 0:
+            return "nobody measured"
         median, low = np.percentile(d, [50, 5])
         return f"{median:.2f} m / {low:.2f} m / {np.mean(d < shoulders):.0%}"
+
+    def closest(per_run: list[list[np.ndarray]]) -> str:
+        bands = (np.concatenate(band) for band in zip(*per_run, strict=True))
+        return " / ".join(f"{np.percentile(b, 5):.2f}" if len(b) else "–" for b in bands) + " m"
 
     out = []
     for name in _WIDE_OPENING_AREAS:
@@ -281,9 +280,9 @@ def _crowd_at_the_wide_opening(
         Measurement(
             "3.0 m: distance to the nearest person 1 m in front of the opening, steady phase: "
             f"median / 5th percentile / share nearer than {shoulders:.2f} m (replica)",
-            summary(spacing["replica"]),
+            summary(nearest["replica"]),
             "",
-            f"experiment {summary(spacing['experiment'])}",
+            f"experiment {summary(nearest['experiment'])}",
         )
     )
     bands = " / ".join(f"{a:g}–{b:g}" for a, b in itertools.pairwise(_ASIDE_BANDS_M))
@@ -291,9 +290,9 @@ def _crowd_at_the_wide_opening(
         Measurement(
             "3.0 m: how near the nearest person ahead comes (5th percentile of the distance "
             f"ahead) with {bands} m between their line and one's own (replica)",
-            closest_ahead["replica"],
+            closest(ahead["replica"]),
             "",
-            f"experiment {closest_ahead['experiment']}",
+            f"experiment {closest(ahead['experiment'])}",
         )
     )
     return out
