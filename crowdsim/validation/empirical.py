@@ -251,19 +251,6 @@ def _crowd_at_the_wide_opening(
                 traj, front, frames, heading=(0.0, 1.0), offsets_m=_ASIDE_BANDS_M
             )
         )
-    shoulders = _NARROWEST_SHOULDERS_M
-
-    def summary(per_run: list[np.ndarray]) -> str:
-        d = np.concatenate(per_run)
-        if len(d) == 0:
-            return "nobody measured"
-        median, low = np.percentile(d, [50, 5])
-        return f"{median:.2f} m / {low:.2f} m / {np.mean(d < shoulders):.0%}"
-
-    def closest(per_run: list[list[np.ndarray]]) -> str:
-        bands = (np.concatenate(band) for band in zip(*per_run, strict=True))
-        return " / ".join(f"{np.percentile(b, 5):.2f}" if len(b) else "–" for b in bands) + " m"
-
     out = []
     for name in _WIDE_OPENING_AREAS:
         exp = np.mean(values[(name, "experiment")], axis=0)
@@ -279,10 +266,11 @@ def _crowd_at_the_wide_opening(
     out.append(
         Measurement(
             "3.0 m: distance to the nearest person 1 m in front of the opening, steady phase: "
-            f"median / 5th percentile / share nearer than {shoulders:.2f} m (replica)",
-            summary(nearest["replica"]),
+            f"median / 5th percentile / share nearer than {_NARROWEST_SHOULDERS_M:.2f} m "
+            "(replica)",
+            _spacing_summary(nearest["replica"]),
             "",
-            f"experiment {summary(nearest['experiment'])}",
+            f"experiment {_spacing_summary(nearest['experiment'])}",
         )
     )
     bands = " / ".join(f"{a:g}–{b:g}" for a, b in itertools.pairwise(_ASIDE_BANDS_M))
@@ -290,12 +278,27 @@ def _crowd_at_the_wide_opening(
         Measurement(
             "3.0 m: how near the nearest person ahead comes (5th percentile of the distance "
             f"ahead) with {bands} m between their line and one's own (replica)",
-            closest(ahead["replica"]),
+            _closest_ahead_summary(ahead["replica"]),
             "",
-            f"experiment {closest(ahead['experiment'])}",
+            f"experiment {_closest_ahead_summary(ahead['experiment'])}",
         )
     )
     return out
+
+
+def _spacing_summary(per_run: list[np.ndarray]) -> str:
+    """Nearest-person distances over all runs: median, 5th percentile, share under shoulders."""
+    d = np.concatenate(per_run)
+    if len(d) == 0:
+        return "nobody measured"
+    median, low = np.percentile(d, [50, 5])
+    return f"{median:.2f} m / {low:.2f} m / {np.mean(d < _NARROWEST_SHOULDERS_M):.0%}"
+
+
+def _closest_ahead_summary(per_run: list[list[np.ndarray]]) -> str:
+    """5th percentile of the distance ahead per band of sideways offset, over all runs."""
+    bands = (np.concatenate(band) for band in zip(*per_run, strict=True))
+    return " / ".join(f"{np.percentile(b, 5):.2f}" if len(b) else "–" for b in bands) + " m"
 
 
 def _sweep_flow(width_m: float, seed: int, ctx: CheckContext) -> float:
