@@ -10,9 +10,11 @@ depend on the number of threads):
   personal space Aₛ·exp((rᵢⱼ − dᵢⱼ + wᵢⱼ·min(T·|vᵢ|, L))/Bₛ), where wᵢⱼ ∈ [0, 1] says how far j
   stands in i's way, T is the headway time and L its cap; both exponential terms are weighted by
   the anisotropy, and their sum along the walking direction is capped either way (see
-  SocialForceParams);
-* wall force [A·exp((rᵢ − dᵢW)/B) + k·g(rᵢ − dᵢW)]·nᵢW − κ·g(rᵢ − dᵢW)·(vᵢ·tᵢW)·tᵢW from the
-  nearest point of every wall segment binned in the person's cell;
+  SocialForceParams); of the short-range term of somebody ahead and beside i's path only the
+  beside-brake share acts against i's walking direction;
+* wall force [A·exp((rᵢ − dᵢW)/B) + Aₛ·exp((rᵢ − dᵢW)/Bₛ) + k·g(rᵢ − dᵢW)]·nᵢW −
+  κ·g(rᵢ − dᵢW)·(vᵢ·tᵢW)·tᵢW from the nearest point of every wall segment binned in the
+  person's cell (the personal space Aₛ for walking people only);
 * turned shoulders: near an opening narrower than 1.3 shoulder breadths a person's body is
   narrower across their walking direction e for body contact: g(rᵢⱼ − dᵢⱼ) and g(rᵢ − dᵢW)
   use the radius rᵢ·(1 − c·(e × n)²), where c = q·(1 − turned_width_share) and q ∈ [0, 1]
@@ -123,6 +125,8 @@ def slot_acceleration(
     wall_cap = forces.wall_social_cap
     wall_a_m = forces.wall_a_n / m
     inv_wall_b = 1.0 / forces.wall_b_m
+    space_a_m = forces.space_a_n / m
+    inv_space_b = 1.0 / forces.space_b_m
     # White-noise acceleration whose effect on the velocity, relaxed with τ, has the standard
     # deviation fluctuation_m_s per axis: σ·sqrt(2/τ) per sqrt(s).
     noise = forces.fluctuation_m_s * math.sqrt(2.0 * inv_tau / dt)
@@ -234,7 +238,10 @@ def slot_acceleration(
         overlap = rij - d
         if walking:
             way = in_the_way(dx, dy, ux, uy, rij)
-            sx, sy, px, py = social_pair(overlap, way, sweep, nxij, nyij, ex, ey, ux, uy, forces)
+            aside = 1.0 - max(way, in_the_way(dx, dy, ex, ey, rij))
+            sx, sy, px, py = social_pair(
+                overlap, way, aside, sweep, nxij, nyij, ex, ey, ux, uy, forces
+            )
             psx += sx
             psy += sy
             psx += px
@@ -278,6 +285,8 @@ def slot_acceleration(
         nwy = dy / d
         overlap = ri - d
         social = wall_a_m * exp(min(overlap * inv_wall_b, MAX_EXPONENT))
+        if walking:  # the personal space, kept from walls as from people
+            social += space_a_m * exp(min(overlap * inv_space_b, MAX_EXPONENT))
         wsx += social * nwx
         wsy += social * nwy
         if cut > 0.0:

@@ -119,7 +119,8 @@ def _take(
         pairs[si, count] = s
         return fsx, fsy, fbx, fby, count + 1
     if walking:  # the far pair's forces
-        sx, sy, px, py = social_pair(overlap, way, sweep, nxij, nyij, ex, ey, ux, uy, forces)
+        aside = 1.0 - max(way, in_the_way(dx, dy, ex, ey, rij))
+        sx, sy, px, py = social_pair(overlap, way, aside, sweep, nxij, nyij, ex, ey, ux, uy, forces)
         fsx += sx
         fsy += sy
         fsx += px

@@ -233,6 +233,7 @@ class Forces(NamedTuple):
     run_out_s: float
     turn_aperture_ratio: float
     turned_width_share: float
+    beside_brake_share: float
 
 
 def forces_from(params: SocialForceParams) -> Forces:

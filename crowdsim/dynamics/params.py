@@ -9,13 +9,15 @@ import numpy as np
 
 #: Where competitiveness 1 takes each parameter: the escape-panic model of Helbing, Farkas &
 #: Vicsek 2000 (relaxation time 0.5 s, isotropic repulsion, wall range 0.08 m, no personal
-#: space and no headway). Values in between are interpolated linearly.
+#: space from people or walls, no headway, and the whole short-range repulsion of somebody
+#: beside one's path braking). Values in between are interpolated linearly.
 PANIC_PARAMS = {
     "tau_s": 0.5,
     "anisotropy": 1.0,
     "space_a_n": 0.0,
     "headway_s": 0.0,
     "wall_b_m": 0.08,
+    "beside_brake_share": 1.0,
 }
 #: Caps on the social forces against the walking direction; competitiveness c divides them by
 #: 1 − c, so that a fully competitive crowd (c = 1) has none, as in HFV 2000.
@@ -100,7 +102,13 @@ class SocialForceParams:
             mouth of a funnelled 0.5 m opening through at 2.86 persons/(m·s), against the
             2.0–2.5 measured through single-person openings (docs/validation.md, step 15).
             ``inf``: no cap (a competitive crowd, :meth:`competitive`).
-        space_a_n: Strength of the personal-space repulsion (250 N, calibrated).
+        space_a_n: Strength of the personal-space repulsion (250 N, calibrated). Walking
+            people keep the same personal space from walls, at the gap between body and wall
+            (the repulsion from borders of Helbing & Molnár 1995, with the personal space's
+            strength and range): where there is room they walk off the jambs, so a door or
+            gap of two lanes loses more of its width to its edges than a wide opening does,
+            as the boundary layers of the design guides and the measured flows say
+            (docs/validation.md, step 16).
         space_b_m: Range of the personal-space repulsion (0.3 m, Helbing & Molnár 1995).
         headway_s: Time headway T (0.6 s, calibrated). The personal space towards somebody
             in one's way reaches further by the distance walked in this time: the term is
@@ -113,6 +121,16 @@ class SocialForceParams:
             is the isotropic term of Helbing & Molnár.
         headway_max_m: The headway reach T·|v| is capped at this length (0.8 m), which bounds
             the range of the pair forces for fast walkers.
+        beside_brake_share: Share of the short-range repulsion (A, B) of somebody ahead and
+            beside one's path that acts against one's walking direction (0.6, calibrated);
+            its sideways part acts whole. Beside means beside both the walking and the
+            desired direction (by the measure of ``headway_s``), so somebody in either path
+            brakes with the whole term. In front of the HERMES 3.0 m opening
+            people stand level with neighbours 0.3–0.4 m to their side, nearer than shoulder
+            breadth; with the whole term such a neighbour a step ahead braked the walker
+            harder than their drive, the crowd stayed at 3.0 persons/m² against the 4.9
+            measured, and the opening passed 1.91 persons/(m·s) against 2.39
+            (docs/validation.md, step 16). 1: HFV's whole term (a competitive crowd).
         run_out_s: People who pass an exit walk on straight beyond it for this long (2 s)
             before they are removed, at their desired speed, and keep their room meanwhile: the
             next person through a door in a wall has somebody ahead, as at a real door. Removed
@@ -154,6 +172,7 @@ class SocialForceParams:
     space_b_m: float = 0.3
     headway_s: float = 0.6
     headway_max_m: float = 0.8
+    beside_brake_share: float = 0.6
     run_out_s: float = 2.0
     turn_aperture_ratio: float = 1.3
     turned_width_share: float = 0.6
@@ -176,13 +195,10 @@ class SocialForceParams:
         ):
             if getattr(self, name) <= 0:
                 raise ValueError(f"social-force parameter {name} must be > 0")
-        if self.turned_width_share > 1:
-            share = self.turned_width_share
-            raise ValueError(f"social-force parameter turned_width_share must be ≤ 1, got {share}")
-        if self.anisotropy > 1:
-            raise ValueError(
-                f"social-force parameter anisotropy must be ≤ 1, got {self.anisotropy}"
-            )
+        for name in ("turned_width_share", "anisotropy", "beside_brake_share"):
+            if getattr(self, name) > 1:
+                value = getattr(self, name)
+                raise ValueError(f"social-force parameter {name} must be ≤ 1, got {value}")
         if self.dt_s > 0.05:
             raise ValueError(
                 f"dt_s = {self.dt_s} s is too large for the contact forces; use ≤ 0.05"
@@ -202,8 +218,9 @@ class SocialForceParams:
     def competitive(self, share: float) -> SocialForceParams:
         """These parameters for a crowd of the given competitiveness.
 
-        Competitive people push: they give up their personal space and the headway to the
-        person ahead, the push of everybody behind them reaches the front (isotropic
+        Competitive people push: they give up their personal space (from people and walls)
+        and the headway to the person ahead, brake with the whole repulsion of people beside
+        their path, the push of everybody behind them reaches the front (isotropic
         repulsion), and the social forces of a dense crowd may drive people backwards and
         hurry them on without limit (no caps). At ``share`` = 1 the parameters are those of
         the escape-panic simulations of Helbing, Farkas & Vicsek 2000 (:data:`PANIC_PARAMS`),

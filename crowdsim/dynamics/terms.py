@@ -105,6 +105,7 @@ def in_the_way(dx: float, dy: float, ux: float, uy: float, rij: float) -> float:
 def social_pair(
     overlap: float,
     way: float,
+    aside: float,
     sweep: float,
     nxij: float,
     nyij: float,
@@ -120,7 +121,9 @@ def social_pair(
     its reach. People ahead count fully, those behind by the share λ (anisotropy). The
     personal space reaches further towards somebody in one's way (``way``), by the distance
     walked in the headway time (``sweep``); somebody ahead but beside one's path steers one
-    aside without slowing one down.
+    aside without slowing one down. Of the short-range repulsion of somebody ahead and
+    ``aside`` (0–1: beside both one's walking and one's desired direction), only the
+    beside-brake share acts against the walking direction.
     """
     m = forces.mass_kg
     reach = forces.interaction_range_m
@@ -130,8 +133,9 @@ def social_pair(
     sy = 0.0
     if overlap > -reach:
         social = look * (forces.a_n / m) * exp(min(overlap * (1.0 / forces.b_m), MAX_EXPONENT))
-        sx = social * nxij
-        sy = social * nyij
+        brake = (1.0 - forces.beside_brake_share) * aside * min(nxij * ux + nyij * uy, 0.0)
+        sx = social * (nxij - brake * ux)
+        sy = social * (nyij - brake * uy)
     px = 0.0
     py = 0.0
     near = overlap + sweep * way

@@ -145,8 +145,8 @@ def compare() -> dict[str, Any]:
 
     cases: dict[str, Any] = {}
     for name, run in (
-        ("walled", lambda device: _walled(device, 20, 0.0, 2.0, hazard=True)),
-        ("flow_limited", lambda device: _walled(device, 20, 0.8, 2.0)),
+        ("walled", lambda device: _walled(device, 20, 0.0, 3.0, hazard=True)),
+        ("flow_limited", lambda device: _walled(device, 20, 0.8, 3.0)),
         ("model", lambda device: _model(device, 2.0)),
         ("periodic", lambda device: _periodic(device, 1.0)),
     ):

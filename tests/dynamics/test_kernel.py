@@ -45,15 +45,26 @@ def stepper(grid: SpatialGrid, n: int, direction=(1.0, 0.0), params: SocialForce
     )
 
 
+def way_along(d_vec: np.ndarray, direction: np.ndarray, rij: np.ndarray) -> np.ndarray:
+    """How far (0–1) each other person, at ``-d_vec`` from a walker, stands in the path along
+    ``direction``: 1 ahead within rᵢⱼ/2 of the path, 0 beyond 3rᵢⱼ/4 or behind, smooth between.
+    """
+    ahead = d_vec @ direction < 0
+    aside = np.abs(d_vec[:, 0] * direction[1] - d_vec[:, 1] * direction[0])
+    step = np.clip((aside - rij / 2) / (rij / 4), 0.0, 1.0)
+    return np.where(ahead, 1 - step**2 * (3 - 2 * step), 0.0)
+
+
 def reference_step(state: CrowdState, params: SocialForceParams) -> np.ndarray:
     """Velocities after one step of pair forces for people walking east, in plain numpy.
 
     Written independently of the kernel: driving term (v0·e − v)/τ; both exponential
     repulsions weighted by λ + (1 − λ)(1 + cos φ)/2, φ between the walking direction and the
     direction to the other person; the personal space evaluated at the gap shortened by
-    w·T·|v| for somebody ahead whose centre is w-in the walker's path (w = 1 within rᵢⱼ/2 of
-    the path, 0 beyond 3rᵢⱼ/4, a smooth step between), its braking part scaled by w; their
-    sum along e capped at ±social_cap·v0/τ; body force; sliding friction c·(Δvⱼᵢ·t)·t with
+    w·T·|v| for somebody ahead whose centre is w-in the walker's path along u (:func:`way_along`),
+    its braking part scaled by w; the braking part of the short-range repulsion scaled by
+    1 − (1 − beside_brake_share)·(1 − max(w, w_e)), w_e the same along e; their sum along e
+    capped at ±social_cap·v0/τ; body force; sliding friction c·(Δvⱼᵢ·t)·t with
     c = min(κ·g/m, 1/dt), its part in the person's own velocity implicit.
     """
     x, v, r, v0 = state.pos, state.vel, state.radius, state.v0
@@ -71,16 +82,16 @@ def reference_step(state: CrowdState, params: SocialForceParams) -> np.ndarray:
         others = np.arange(n) != i
         nij = d_vec / np.where(others, d, 1.0)[:, None]
         weight = lam + (1 - lam) * (1 - nij @ e) / 2
-        ahead = nij @ u < 0
-        aside = np.abs(d_vec[:, 0] * u[1] - d_vec[:, 1] * u[0])
-        step = np.clip((aside - rij / 2) / (rij / 4), 0.0, 1.0)
-        way = np.where(ahead, 1 - step**2 * (3 - 2 * step), 0.0)
+        way = way_along(d_vec, u, rij)
+        beside = 1 - np.maximum(way, way_along(d_vec, e, rij))
         gap = d - rij
         short = others & (gap < reach)
         space = others & (gap - sweep * way < reach)
-        push = ((weight * params.a_n * np.exp(-gap / params.b_m))[short, None] * nij[short]).sum(
-            axis=0
-        )
+        brake = (1 - params.beside_brake_share) * beside * np.minimum(nij @ u, 0.0)
+        push = (
+            (weight * params.a_n * np.exp(-gap / params.b_m))[short, None]
+            * (nij - brake[:, None] * u)[short]
+        ).sum(axis=0)
         steer = nij - ((1 - way) * np.minimum(nij @ u, 0.0))[:, None] * u
         push += (
             (weight * params.space_a_n * np.exp((sweep * way - gap) / params.space_b_m))[
@@ -178,6 +189,27 @@ def test_the_social_push_of_people_behind_hurries_a_person_by_their_drive_at_mos
     acc = (state.vel[0] - (1.0, 0.0)) / P.dt_s
     assert acc[0] == pytest.approx(P.social_cap * 1.0 / P.tau_s, rel=1e-9)
     assert abs(acc[1]) < 1e-9
+
+
+def test_walkers_keep_their_personal_space_from_walls():
+    # A wall 0.1 m beyond the body of somebody walking along it: HFV's wall repulsion plus
+    # the personal space, felt at the same gap; somebody standing feels HFV's term alone.
+    wall = [np.array([[0.0, 30.4], [60.0, 30.4]])]
+    gap = 0.1
+
+    def push(walking: bool) -> float:
+        state = CrowdState.create(
+            pos=np.array([[30.0, 30.4 - 0.3 - gap]]), v0=np.array([1.0]), radius=np.array([0.3])
+        )
+        if not walking:
+            state.target[:] = -1
+        stepper(open_floor(walls=wall), 1, params=QUIET).advance(state, 0.0, 1)
+        return -state.vel[0, 1] / P.dt_s
+
+    hfv = P.wall_a_n * np.exp(-gap / P.wall_b_m) / P.mass_kg
+    space = P.space_a_n * np.exp(-gap / P.space_b_m) / P.mass_kg
+    assert push(walking=True) == pytest.approx(hfv + space, rel=1e-9)
+    assert push(walking=False) == pytest.approx(hfv, rel=1e-9)
 
 
 def test_social_wall_force_against_the_walk_is_capped_at_a_share_of_the_drive():
@@ -301,17 +333,17 @@ def test_personal_space_reaches_further_ahead_the_faster_one_walks():
         assert acc[1] == pytest.approx(0.0, abs=1e-12)
 
 
-def test_somebody_ahead_beside_the_path_steers_the_walker_aside_without_braking_them():
+def test_somebody_ahead_beside_the_path_steers_the_walker_aside_and_hardly_brakes_them():
     # Centre 0.35 m beside the path (more than 3/4 of the radii summed, 0.3 m) and 0.6 m
     # ahead: the personal space pushes only sideways, its reach is not lengthened, and the
-    # braking is the short-range term's alone.
+    # braking is the beside-brake share of the short-range term alone.
     dx, dy = 0.6, 0.35
     d = np.hypot(dx, dy)
     weight = QUIET.anisotropy + (1 - QUIET.anisotropy) * (1 + dx / d) / 2
     short = weight * QUIET.a_n * np.exp((0.4 - d) / QUIET.b_m) / QUIET.mass_kg
     space = weight * QUIET.space_a_n * np.exp((0.4 - d) / QUIET.space_b_m) / QUIET.mass_kg
     acc = first_step_acceleration((dx, dy), 1.0)
-    assert acc[0] == pytest.approx(-short * dx / d, rel=1e-9)
+    assert acc[0] == pytest.approx(-QUIET.beside_brake_share * short * dx / d, rel=1e-9)
     assert acc[1] == pytest.approx(-(short + space) * dy / d, rel=1e-9)
 
 

@@ -22,13 +22,6 @@ def test_data_anchors_are_reproduced_by_the_pedpy_measurements(context, juelich_
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    reason="model result: the 0.5 m replica passes (2.15 against 2.32 ± 15 %), the 3.0 m replica "
-    "carries 1.91 persons/(m·s), 6 % below the band from 2.03: its crowd does not compress in "
-    "front of the opening (2.9 against 4.9 persons/m² measured); see docs/validation.md",
-    raises=AssertionError,  # the verdict FAIL; an exception while measuring fails the test
-    strict=True,
-)
 def test_bottleneck_flows_within_15_percent_of_the_experiments(context, juelich_data):
     assert_passes("EMP 1", context)
 
