@@ -122,15 +122,17 @@ class SocialForceParams:
         headway_max_m: The headway reach T·|v| is capped at this length (0.8 m), which bounds
             the range of the pair forces for fast walkers.
         beside_brake_share: Share of the short-range repulsion (A, B) of somebody ahead and
-            beside one's path that acts against one's walking direction (0.6, calibrated);
+            beside one's path that acts against one's walking direction (0.7, calibrated);
             its sideways part acts whole. Beside means beside both the walking and the
             desired direction (by the measure of ``headway_s``), so somebody in either path
-            brakes with the whole term. In front of the HERMES 3.0 m opening
-            people stand level with neighbours 0.3–0.4 m to their side, nearer than shoulder
-            breadth; with the whole term such a neighbour a step ahead braked the walker
-            harder than their drive, the crowd stayed at 3.0 persons/m² against the 4.9
-            measured, and the opening passed 1.91 persons/(m·s) against 2.39
-            (docs/validation.md, step 16). 1: HFV's whole term (a competitive crowd).
+            brakes with the whole term. In front of the HERMES 3.0 m opening people stand
+            level with neighbours 0.3–0.4 m to their side, nearer than shoulder breadth; with
+            the whole term such a neighbour a step ahead braked the walker harder than their
+            drive, the crowd stayed at 2.9 persons/m² against the 4.9 measured, and the
+            opening passed 1.91 persons/(m·s) against 2.39. The value lies between the
+            bounds of that replica (at most about 0.76) and of 500 people at a 2 m door (at
+            least about 0.64, above which they pass more than 2.6 persons/(m·s));
+            docs/validation.md, step 16. 1: HFV's whole term (a competitive crowd).
         run_out_s: People who pass an exit walk on straight beyond it for this long (2 s)
             before they are removed, at their desired speed, and keep their room meanwhile: the
             next person through a door in a wall has somebody ahead, as at a real door. Removed
@@ -172,7 +174,7 @@ class SocialForceParams:
     space_b_m: float = 0.3
     headway_s: float = 0.6
     headway_max_m: float = 0.8
-    beside_brake_share: float = 0.6
+    beside_brake_share: float = 0.7
     run_out_s: float = 2.0
     turn_aperture_ratio: float = 1.3
     turned_width_share: float = 0.6
