@@ -214,8 +214,9 @@ def test_walkers_keep_their_personal_space_from_walls():
 
 def test_social_wall_force_against_the_walk_is_capped_at_a_share_of_the_drive():
     # Two jambs 1 m apart, a person of radius 0.45 m (a walking aid) just in front of the gap,
-    # walking through it (+x) at v0 = 0.5 m/s: the jambs push back with 2.0 m/s², more than the
-    # cap of 0.8·v0/τ, so the cap decides and the person keeps going.
+    # walking through it (+x) at v0 = 0.5 m/s: the jambs push back with 3.7 m/s² (2.0 of HFV's
+    # term, 1.7 of the personal space), more than the cap of 0.8·v0/τ, so the cap decides and
+    # the person keeps going.
     jambs = [np.array([[29.0, 20.0], [29.0, 29.5]]), np.array([[29.0, 30.5], [29.0, 40.0]])]
     state = CrowdState.create(
         pos=np.array([[28.8, 30.0]]), v0=np.array([0.5]), radius=np.array([0.45])
@@ -333,7 +334,7 @@ def test_personal_space_reaches_further_ahead_the_faster_one_walks():
         assert acc[1] == pytest.approx(0.0, abs=1e-12)
 
 
-def test_somebody_ahead_beside_the_path_steers_the_walker_aside_and_hardly_brakes_them():
+def test_somebody_ahead_beside_the_path_steers_the_walker_aside_and_brakes_by_a_share():
     # Centre 0.35 m beside the path (more than 3/4 of the radii summed, 0.3 m) and 0.6 m
     # ahead: the personal space pushes only sideways, its reach is not lengthened, and the
     # braking is the beside-brake share of the short-range term alone.
