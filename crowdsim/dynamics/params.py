@@ -198,8 +198,7 @@ class SocialForceParams:
             if getattr(self, name) <= 0:
                 raise ValueError(f"social-force parameter {name} must be > 0")
         for name in ("turned_width_share", "anisotropy", "beside_brake_share"):
-            if getattr(self, name) > 1:
-                value = getattr(self, name)
+            if (value := getattr(self, name)) > 1:
                 raise ValueError(f"social-force parameter {name} must be ≤ 1, got {value}")
         if self.dt_s > 0.05:
             raise ValueError(

@@ -39,6 +39,13 @@ def test_competitiveness_outside_0_to_1_is_refused(share):
         SocialForceParams().competitive(share)
 
 
+@pytest.mark.parametrize("name", ["turned_width_share", "anisotropy", "beside_brake_share"])
+def test_shares_above_one_are_refused(name):
+    SocialForceParams(**{name: 1.0})
+    with pytest.raises(ValueError, match=f"{name} must be ≤ 1, got 1.01"):
+        SocialForceParams(**{name: 1.01})
+
+
 def test_only_the_social_caps_may_be_infinite():
     SocialForceParams(social_cap=math.inf, wall_social_cap=math.inf)
     with pytest.raises(ValueError, match="tau_s"):
